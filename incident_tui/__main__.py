@@ -1,0 +1,3 @@
+from incident_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""The one entry point, `incident-tui`, and its sub-commands.
+
+Each sub-command lives in `incident_tui/commands/` and registers itself here;
+heavy imports (Textual, the store) happen inside the handlers, so `--help`
+and the plain commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from incident_tui import __version__, locations
+from incident_tui.commands import COMMAND_MODULES
+from incident_tui.errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incident-tui",
+        description=(
+            "Step-by-step safeguarding procedures for schools in England "
+            "(sharing nudes and semi-nudes; searching, screening and confiscation), "
+            "with a tamper-evident record of every decision. "
+            "With no command, opens the app."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"incident-tui {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=f"where the record is kept (default: platform data dir; env {locations.DATA_ENV})",
+    )
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        help=f"where settings, the record key and local flows live (env {locations.CONFIG_ENV})",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def _report_crash(exc: BaseException) -> str:
+    """Keep the traceback for the developers; the user gets one plain line."""
+    try:
+        log_dir = locations.ensure_private_dir(locations.log_dir())
+        log_file = log_dir / "crash.log"
+        with log_file.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(UTC).isoformat()} incident-tui {__version__}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        where = f"details written to {log_file}"
+    except OSError:
+        where = "the details could not be written to the log"
+    return f"incident-tui: unexpected error ({type(exc).__name__}: {exc}); {where}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    locations.set_overrides(args.data_dir, args.config_dir)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from incident_tui.commands.app_cmd import open_app
+
+        handler = open_app
+    try:
+        return int(handler(args) or 0)
+    except UserError as exc:
+        print(f"incident-tui: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("incident-tui: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: never a traceback to a user
+        print(_report_crash(exc), file=sys.stderr)
+        return 70

@@ -1,0 +1,56 @@
+"""`incident-tui config init|show`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from incident_tui import locations
+from incident_tui.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("config", help="the school's settings: names and local contacts")
+    actions = parser.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    init = actions.add_parser("init", help="write the sample config to the config dir")
+    init.add_argument("--force", action="store_true", help="replace an existing config file")
+    init.set_defaults(handler=config_init)
+    show = actions.add_parser("show", help="print the paths in use")
+    show.set_defaults(handler=config_show)
+
+
+def config_init(args: argparse.Namespace) -> int:
+    from incident_tui.settings import sample_config_text
+
+    path = locations.config_file()
+    if path.exists() and not args.force:
+        raise UserError(f"{path} already exists; edit it, or use --force to replace it")
+    try:
+        locations.ensure_private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(sample_config_text())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the config file: {exc.strerror}") from None
+    print(f"Wrote {path}\nEdit the school name and local contacts before first use.")
+    return 0
+
+
+def config_show(args: argparse.Namespace) -> int:
+    from incident_tui.settings import load_settings
+
+    config = locations.config_file()
+    settings = load_settings(config)
+    rows = [
+        ("config file", f"{config}{'' if config.exists() else '  (not yet written: defaults)'}"),
+        ("local flows", str(locations.local_flows_dir())),
+        ("record key", str(locations.key_file())),
+        ("live record", str(locations.store_dir(training=False))),
+        ("training record", str(locations.store_dir(training=True))),
+        ("logs", str(locations.log_dir())),
+        ("school", settings.school.name),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+    return 0

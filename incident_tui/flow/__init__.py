@@ -1,0 +1,4 @@
+"""Flows: the procedures as data (schema, loader, linter) and the engine that walks them.
+
+Nothing in this package imports Textual or TinyDB.
+"""

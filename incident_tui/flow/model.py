@@ -1,0 +1,301 @@
+"""The flow format: a procedure as data.
+
+A flow file is TOML. Its shape is these pydantic models; `incident-tui flows
+schema` prints them as JSON Schema for editor help. Nothing here runs code
+from a flow: conditions are structured data, never expressions.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+StepId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
+# A `next` may also be "@exit" inside a fragment: leave the fragment.
+Target = Annotated[str, Field(pattern=r"^(@exit|[a-z0-9][a-z0-9._-]*)$", max_length=80)]
+ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo in a flow must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rationale(StrEnum):
+    none = "none"
+    optional = "optional"
+    required = "required"
+
+
+class SourceDoc(_Strict):
+    """A document the flow cites, declared once under [sources.KEY]."""
+
+    title: str = Field(min_length=1)
+    """Full title and edition, e.g. 'DfE Searching, screening and confiscation (July 2022)'."""
+    url: str | None = None
+    status: str | None = None
+    """e.g. 'current guidance', 'statute', 'seed policy'."""
+
+
+class SourceRef(_Strict):
+    """Where a step's rule comes from: a declared source key and a section."""
+
+    ref: str = Field(min_length=1)
+    section: str = ""
+    """Section heading or paragraph, as the document names it."""
+
+
+# --- conditions: structured, never eval -----------------------------------
+
+
+class Condition(_Strict):
+    """A test of earlier answers.
+
+    Exactly one form is used:
+    - `{step = "consent", is = "refused"}`: the choice made at a step
+    - `{step = "consent", is_not = "given"}`
+    - `{step = "item", in = ["knife", "drugs"]}`: the choice is one of these
+    - `{step = "found", includes = "knife"}`: a checklist item was ticked
+    - `{step = "age", answered = true}`: the step was answered on this path
+    - `{any = [...]}` / `{all = [...]}` / `{not = {...}}`: combinations
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    step: StepId | None = None
+    is_: str | None = Field(default=None, alias="is")
+    is_not: str | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+    includes: str | None = None
+    answered: bool | None = None
+    any: list[Condition] | None = None
+    all: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        tests = [
+            name
+            for name in ("is_", "is_not", "in_", "includes", "answered")
+            if getattr(self, name) is not None
+        ]
+        combos = [name for name in ("any", "all", "not_") if getattr(self, name) is not None]
+        if combos:
+            if tests or self.step is not None or len(combos) > 1:
+                raise ValueError("use exactly one of any, all or not, with nothing beside it")
+            return self
+        if self.step is None:
+            raise ValueError("a condition needs 'step' (or any / all / not)")
+        if len(tests) != 1:
+            raise ValueError("a condition needs exactly one of is, is_not, in, includes, answered")
+        return self
+
+    def steps_tested(self) -> set[str]:
+        found: set[str] = set()
+        if self.step is not None:
+            found.add(self.step)
+        for sub in (self.any or []) + (self.all or []):
+            found |= sub.steps_tested()
+        if self.not_ is not None:
+            found |= self.not_.steps_tested()
+        return found
+
+
+class Route(_Strict):
+    """One branch of a conditional `next`: the first route whose `when` holds wins.
+
+    The last route must have no `when`: it is the default.
+    """
+
+    when: Condition | None = None
+    to: Target
+
+
+Next = Target | list[Route]
+
+
+# --- safety properties ----------------------------------------------------
+
+
+class Escalation(_Strict):
+    """Immediate risk: a banner that stays on screen, flagged in the record."""
+
+    message: str = Field(min_length=1)
+    """What is happening and what to do, e.g. 'An adult is involved: refer to police now'."""
+    contact: str
+    """A contact name from the school's config, e.g. 'police_emergency' or 'mash'."""
+
+
+class Override(_Strict):
+    """The one exception the guidance allows to an interlock's rule."""
+
+    id: ItemId
+    label: str = Field(min_length=1)
+    """Short name shown on the button, e.g. 'Serious-harm exception'."""
+    conditions: list[str] = Field(min_length=1)
+    """Every one must be confirmed, e.g. both limbs of the same-sex exception."""
+    source: SourceRef
+    next: Target | None = None
+    """Where the flow goes when overridden; default: the choice's own next."""
+
+
+class Interlock(_Strict):
+    """A choice that would break a rule: the flow stops here unless overridden."""
+
+    rule: str = Field(min_length=1)
+    """The rule that would be broken, in plain words."""
+    instead: str = Field(min_length=1)
+    """What to do instead."""
+    sources: list[SourceRef] = Field(min_length=1)
+    overrides: list[Override] = []
+    """Empty: a hard stop, the only way on is to choose differently."""
+
+
+class Choice(_Strict):
+    id: ItemId
+    label: str = Field(min_length=1)
+    next: Next | None = None
+    """Where this choice leads; default: the step's next."""
+    rationale: Rationale | None = None
+    """Overrides the step's rationale setting for this choice."""
+    rationale_prompt: str | None = None
+    escalation: Escalation | None = None
+    interlock: Interlock | None = None
+    when: Condition | None = None
+    """Offered only when this holds (e.g. 'search without consent' only for a prohibited item)."""
+    feedback: str | None = None
+    """Shown after the choice is made (e.g. what to do now)."""
+
+
+class ChecklistItem(_Strict):
+    id: ItemId
+    label: str = Field(min_length=1)
+    escalation: Escalation | None = None
+    exclusive: bool = False
+    """Cannot be ticked together with any other item (e.g. 'Nothing found')."""
+
+
+class Action(_Strict):
+    """A follow-up action at an end step, shown when its condition holds."""
+
+    text: str = Field(min_length=1)
+    when: Condition | None = None
+
+
+# --- steps ----------------------------------------------------------------
+
+
+class _StepBase(_Strict):
+    id: StepId
+    prompt: str = Field(min_length=1)
+    """The instruction or question, shown large."""
+    guidance: str = ""
+    """Plain-language explanation shown under the prompt."""
+    warning: str | None = None
+    """A safety warning that must not be missed, shown in its own panel."""
+    sources: list[SourceRef] = []
+    to_verify: str | None = None
+    """What a trust should check against the current edition of the source."""
+    rationale: Rationale = Rationale.none
+    rationale_prompt: str | None = None
+    """The label on the rationale box, e.g. 'What are the reasonable grounds?'."""
+
+
+class ConfirmStep(_StepBase):
+    """A closed-loop safety item: must be explicitly acknowledged."""
+
+    kind: Literal["confirm"]
+    confirm_label: str = "I confirm"
+    next: Next
+
+
+class ChoiceStep(_StepBase):
+    kind: Literal["choice"]
+    choices: list[Choice] = Field(min_length=1)
+    next: Next | None = None
+    """The default next for choices that do not say."""
+
+
+class ChecklistStep(_StepBase):
+    kind: Literal["checklist"]
+    require: Literal["all", "any"]
+    """all: every item must be ticked; any: at least one."""
+    items: list[ChecklistItem] = Field(min_length=1)
+    next: Next
+
+
+class TextStep(_StepBase):
+    kind: Literal["text"]
+    max_length: int = Field(default=500, ge=1, le=4000)
+    placeholder: str = ""
+    optional: bool = False
+    next: Next
+
+
+class EndStep(_StepBase):
+    """An outcome: the flow stops here and the incident can be sealed."""
+
+    kind: Literal["end"]
+    outcome: str = Field(min_length=1)
+    """Short outcome label, e.g. 'Referred to police and children's social care'."""
+    actions: list[Action] = []
+
+
+Step = Annotated[
+    ConfirmStep | ChoiceStep | ChecklistStep | TextStep | EndStep,
+    Field(discriminator="kind"),
+]
+
+
+class Include(_Strict):
+    """Use a shared sequence (a fragment) inside this flow.
+
+    The fragment's steps are added with ids prefixed `<id>.`; a `next` of
+    `<id>` enters the fragment; the fragment's `@exit` leads to `exit`.
+    """
+
+    id: ItemId
+    fragment: str
+    """File name (without .toml) in the fragments folder beside the flow."""
+    exit: StepId
+
+
+class Fragment(_Strict):
+    """A sequence used by more than one flow, written once (e.g. seizing a device)."""
+
+    id: ItemId
+    title: str
+    version: str
+    start: StepId
+    sources: dict[str, SourceDoc] = {}
+    steps: list[Step] = Field(min_length=1)
+
+
+class Flow(_Strict):
+    id: ItemId
+    title: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    """One line: when to use this procedure."""
+    start: StepId
+    sources: dict[str, SourceDoc] = Field(min_length=1)
+    includes: list[Include] = []
+    steps: list[Step] = Field(min_length=1)
+    _index: dict[str, AnyStep] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context: object) -> None:
+        self._index = {s.id: s for s in self.steps}
+
+    def step(self, step_id: str) -> AnyStep:
+        """The step with this id (KeyError if none)."""
+        return self._index[step_id]
+
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._index
+
+
+AnyStep = ConfirmStep | ChoiceStep | ChecklistStep | TextStep | EndStep
+EXIT = "@exit"
