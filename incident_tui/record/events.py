@@ -1,0 +1,137 @@
+"""Events: the unit of the record, and the hash rule that chains them.
+
+Every decision is one event, appended and never changed. Each event names the
+hash of the one before it (`prev`); the first event of an incident has
+`prev` = 64 zeros. The hash rule, so anyone can re-check a record with a few
+lines of Python:
+
+    import hashlib, json
+    body = {k: v for k, v in event.items() if k != "hash"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False).encode("utf-8")
+    assert hashlib.sha256(canonical).hexdigest() == event["hash"]
+
+Canonical JSON here means: keys sorted at every level, no insignificant
+whitespace, UTF-8 (non-ASCII characters written as themselves), and no
+floating-point numbers anywhere (times are ISO 8601 strings; numbers are
+integers), so the bytes are the same on every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GENESIS = "0" * 64
+
+Answer = str | list[str] | bool | None
+DataValue = str | int | bool | list[str] | None
+
+
+class EventKind(StrEnum):
+    opened = "opened"
+    answer = "answer"
+    override = "override"
+    escalation = "escalation"
+    amendment = "amendment"
+    note = "note"
+    sealed = "sealed"
+    reviewed = "reviewed"
+
+
+AFTER_SEAL: frozenset[EventKind] = frozenset(
+    {EventKind.note, EventKind.amendment, EventKind.reviewed}
+)
+"""The only kinds that may follow the seal."""
+
+
+class Actor(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    role: str = Field(min_length=1, max_length=120)
+
+
+class FlowRef(BaseModel):
+    """Which procedure, in which version, the decision was taken under."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: str
+    hash: str
+
+
+class Event(BaseModel):
+    """One decision, as recorded. Frozen: a correction is a new `amendment` event."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    incident: str
+    """The internal incident id."""
+    seq: int = Field(ge=0)
+    """0 for the `opened` event, then 1, 2, ... with no gaps."""
+    time: str
+    """UTC, ISO 8601 with a trailing Z."""
+    kind: EventKind
+    actor: Actor
+    mode: Literal["live", "training"]
+    step: str | None = None
+    prompt: str | None = None
+    """The prompt text exactly as shown to the user."""
+    answer: Answer = None
+    rationale: str | None = None
+    flow: FlowRef
+    data: dict[str, DataValue] = {}
+    """Kind-specific details, e.g. `amends` (seq) and `reason` for an amendment;
+    `override`, `conditions` for an override; `contact`, `message` for an
+    escalation; `reference`, `pupil`, `location` for `opened`."""
+    prev: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        """The event as hashed: everything but `hash`."""
+        return self.model_dump(mode="json", exclude={"hash"})
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical bytes of a JSON value (see the module docstring)."""
+    _reject_floats(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def _reject_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise ValueError("floats are not allowed in a record")
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_floats(item)
+
+
+def event_hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def make_event(**fields: Any) -> Event:
+    """Build an event and compute its hash from everything else in it."""
+    fields.pop("hash", None)
+    draft = Event.model_validate({**fields, "hash": ""})
+    return draft.model_copy(update={"hash": event_hash(draft.body())})
+
+
+def hash_is_valid(event: Event) -> bool:
+    return event_hash(event.body()) == event.hash
