@@ -1,0 +1,442 @@
+"""The engine: a pure state machine over a flow.
+
+Given a flow and the answers so far it tells the current step, what may be
+chosen, whether a rationale is needed, whether an interlock blocks, which
+escalations are raised, and how the flow ended. It knows nothing of screens
+or storage: the caller records each accepted answer and passes the record's
+reference for it (`ref`), so that an amendment can name what it corrects.
+
+Amendments: the corrected answer takes the place of the one it amends, and
+the path is walked again from the start, consuming answers in order. Answers
+for steps that are no longer on the path are kept in the history but are
+inactive; the flow continues from wherever the corrected path now stops.
+Replaying the same answers and amendments therefore always reaches the same
+state as the live session did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from incident_tui.flow.model import (
+    AnyStep,
+    ChecklistStep,
+    Choice,
+    ChoiceStep,
+    Condition,
+    ConfirmStep,
+    EndStep,
+    Escalation,
+    Flow,
+    Interlock,
+    Next,
+    Override,
+    Rationale,
+    TextStep,
+)
+
+AnswerValue = str | list[str] | bool | None
+
+
+class EngineError(Exception):
+    """An answer the flow does not allow. Nothing was changed."""
+
+
+class InterlockBlocked(EngineError):
+    """The choice breaks a rule: stop, choose differently, or record an allowed override."""
+
+    def __init__(self, step: ChoiceStep, choice: Choice, interlock: Interlock) -> None:
+        super().__init__(
+            f"step '{step.id}': choosing '{choice.id}' breaks a rule: {interlock.rule}"
+        )
+        self.step = step
+        self.choice = choice
+        self.interlock = interlock
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What the user decided at one step."""
+
+    step: str
+    value: AnswerValue
+    """A choice id; checklist item ids; text; True for a confirm."""
+    rationale: str | None = None
+    override: str | None = None
+    """The id of an allowed override, when the chosen option is interlocked."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An answer on the active path, with the record reference it came from."""
+
+    ref: int
+    answer: AnswerInput
+    amended: bool = False
+    """True when this answer replaced an earlier one through an amendment."""
+
+
+@dataclass
+class _Entry:
+    ref: int
+    answer: AnswerInput
+    amended: bool = False
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where the answers lead: the active decisions and the step reached."""
+
+    decisions: tuple[Decision, ...]
+    current: AnyStep
+    answers: dict[str, AnswerInput] = field(default_factory=dict)
+
+
+def holds(condition: Condition, answers: dict[str, AnswerInput]) -> bool:
+    """Whether a condition holds, given the latest answer to each step on the path."""
+    if condition.any is not None:
+        return any(holds(c, answers) for c in condition.any)
+    if condition.all is not None:
+        return all(holds(c, answers) for c in condition.all)
+    if condition.not_ is not None:
+        return not holds(condition.not_, answers)
+    assert condition.step is not None
+    given = answers.get(condition.step)
+    if condition.answered is not None:
+        return (given is not None) == condition.answered
+    if given is None:
+        return False
+    value = given.value
+    if condition.is_ is not None:
+        return value == condition.is_
+    if condition.is_not is not None:
+        return value != condition.is_not
+    if condition.in_ is not None:
+        return isinstance(value, str) and value in condition.in_
+    if condition.includes is not None:
+        return isinstance(value, list) and condition.includes in value
+    return False
+
+
+def resolve_next(target: Next, answers: dict[str, AnswerInput]) -> str:
+    if isinstance(target, str):
+        return target
+    for route in target:
+        if route.when is None or holds(route.when, answers):
+            return route.to
+    raise EngineError("no route applies (the last route must have no condition)")
+
+
+def available_choices(step: ChoiceStep, answers: dict[str, AnswerInput]) -> list[Choice]:
+    return [c for c in step.choices if c.when is None or holds(c.when, answers)]
+
+
+def rationale_setting(step: AnyStep, choice: Choice | None = None) -> Rationale:
+    if choice is not None and choice.rationale is not None:
+        return choice.rationale
+    return step.rationale
+
+
+def rationale_prompt(step: AnyStep, choice: Choice | None = None) -> str:
+    if choice is not None and choice.rationale_prompt:
+        return choice.rationale_prompt
+    return step.rationale_prompt or "Why? (your reason will be recorded)"
+
+
+def find_override(interlock: Interlock, override_id: str) -> Override | None:
+    return next((o for o in interlock.overrides if o.id == override_id), None)
+
+
+class Session:
+    """One run of a flow: answers in, state out."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self._entries: list[_Entry] = []
+        self._amendment_refs: set[int] = set()
+        self._walk = self._walk_entries()
+
+    # --- state ------------------------------------------------------------
+
+    @property
+    def current(self) -> AnyStep:
+        """The step to answer now, or the end step reached."""
+        return self._walk.current
+
+    @property
+    def ended(self) -> bool:
+        return isinstance(self._walk.current, EndStep)
+
+    @property
+    def end(self) -> EndStep | None:
+        step = self._walk.current
+        return step if isinstance(step, EndStep) else None
+
+    @property
+    def decisions(self) -> tuple[Decision, ...]:
+        """The answers on the active path, in order."""
+        return self._walk.decisions
+
+    @property
+    def answers(self) -> dict[str, AnswerInput]:
+        """The latest active answer to each step."""
+        return dict(self._walk.answers)
+
+    def choices(self) -> list[Choice]:
+        """What may be chosen at the current step (empty unless it is a choice step)."""
+        step = self.current
+        if isinstance(step, ChoiceStep):
+            return available_choices(step, self._walk.answers)
+        return []
+
+    def escalations(self) -> list[Escalation]:
+        """Escalations raised by the active answers, in the order raised."""
+        raised: list[Escalation] = []
+        for decision in self.decisions:
+            for escalation in escalations_of(self.flow.step(decision.answer.step), decision.answer):
+                if escalation not in raised:
+                    raised.append(escalation)
+        return raised
+
+    def overrides(self) -> list[tuple[Decision, Override]]:
+        used: list[tuple[Decision, Override]] = []
+        for decision in self.decisions:
+            step = self.flow.step(decision.answer.step)
+            if decision.answer.override and isinstance(step, ChoiceStep):
+                choice = _choice(step, decision.answer.value)
+                if choice and choice.interlock:
+                    override = find_override(choice.interlock, decision.answer.override)
+                    if override:
+                        used.append((decision, override))
+        return used
+
+    def actions(self) -> list[str]:
+        """The follow-up actions of the end reached whose conditions hold."""
+        end = self.end
+        if end is None:
+            return []
+        return [a.text for a in end.actions if a.when is None or holds(a.when, self._walk.answers)]
+
+    def remaining_estimate(self) -> int:
+        """Fewest further steps to an end from here (for a progress indicator)."""
+        return shortest_to_end(self.flow, self.current.id)
+
+    # --- changes ----------------------------------------------------------
+
+    def check(self, answer: AnswerInput) -> None:
+        """Raise EngineError (or InterlockBlocked) if `answer` is not allowed now."""
+        if self.ended:
+            raise EngineError("the procedure has ended; nothing more can be answered")
+        if answer.step != self.current.id:
+            raise EngineError(f"step '{answer.step}' is not the current step ('{self.current.id}')")
+        validate_answer(self.current, answer, self._walk.answers)
+
+    def answer(self, answer: AnswerInput, ref: int | None = None) -> list[Escalation]:
+        """Accept an answer for the current step; returns escalations it raises."""
+        self.check(answer)
+        self._entries.append(_Entry(self._next_ref(ref), answer))
+        self._walk = self._walk_entries()
+        return escalations_of(self.flow.step(answer.step), answer)
+
+    def amend(
+        self, target_ref: int, answer: AnswerInput, reason: str, ref: int | None = None
+    ) -> list[Escalation]:
+        """Correct an earlier active answer; the flow continues from the corrected path."""
+        if not reason.strip():
+            raise EngineError("an amendment needs a reason")
+        active = {d.ref: d for d in self.decisions}
+        if target_ref not in active:
+            raise EngineError(f"there is no active decision {target_ref} to amend")
+        if active[target_ref].answer.step != answer.step:
+            raise EngineError(
+                f"decision {target_ref} answered step '{active[target_ref].answer.step}', "
+                f"not '{answer.step}'"
+            )
+        index = next(i for i, e in enumerate(self._entries) if e.ref == target_ref)
+        context = self._answers_before(index)
+        validate_answer(self.flow.step(answer.step), answer, context)
+        entries = list(self._entries)
+        entries[index] = _Entry(target_ref, answer, amended=True)
+        new_ref = self._next_ref(ref)
+        self._entries = entries
+        self._amendment_refs.add(new_ref)
+        self._walk = self._walk_entries()
+        return escalations_of(self.flow.step(answer.step), answer)
+
+    # --- internals --------------------------------------------------------
+
+    def _next_ref(self, ref: int | None) -> int:
+        used = {e.ref for e in self._entries} | self._amendment_refs
+        if ref is None:
+            return max(used, default=-1) + 1
+        if ref in used:
+            raise EngineError(f"reference {ref} is already used")
+        return ref
+
+    def _answers_before(self, index: int) -> dict[str, AnswerInput]:
+        """The active answers at the moment entry `index` was answered."""
+        walk = _walk(self.flow, self._entries[:index])
+        return walk.answers
+
+    def _walk_entries(self) -> Walk:
+        return _walk(self.flow, self._entries)
+
+
+def _walk(flow: Flow, entries: Iterable[_Entry]) -> Walk:
+    current = flow.step(flow.start)
+    answers: dict[str, AnswerInput] = {}
+    decisions: list[Decision] = []
+    for entry in entries:
+        if isinstance(current, EndStep):
+            break
+        if entry.answer.step != current.id:
+            continue  # no longer on the path after an amendment
+        try:
+            validate_answer(current, entry.answer, answers)
+        except EngineError:
+            continue  # an amendment made this answer unavailable: it must be given again
+        answers[current.id] = entry.answer
+        decisions.append(Decision(entry.ref, entry.answer, entry.amended))
+        current = flow.step(next_step_id(current, entry.answer, answers))
+    return Walk(tuple(decisions), current, answers)
+
+
+def _choice(step: ChoiceStep, value: AnswerValue) -> Choice | None:
+    return next((c for c in step.choices if c.id == value), None)
+
+
+def next_step_id(step: AnyStep, answer: AnswerInput, answers: dict[str, AnswerInput]) -> str:
+    """Where an accepted answer leads."""
+    if isinstance(step, ChoiceStep):
+        choice = _choice(step, answer.value)
+        assert choice is not None
+        if answer.override and choice.interlock:
+            override = find_override(choice.interlock, answer.override)
+            if override is not None and override.next is not None:
+                return override.next
+        target = choice.next if choice.next is not None else step.next
+        assert target is not None
+        return resolve_next(target, answers)
+    assert not isinstance(step, EndStep)
+    return resolve_next(step.next, answers)
+
+
+def escalations_of(step: AnyStep, answer: AnswerInput) -> list[Escalation]:
+    if isinstance(step, ChoiceStep):
+        choice = _choice(step, answer.value)
+        return [choice.escalation] if choice and choice.escalation else []
+    if isinstance(step, ChecklistStep) and isinstance(answer.value, list):
+        return [i.escalation for i in step.items if i.id in answer.value and i.escalation]
+    return []
+
+
+def validate_answer(step: AnyStep, answer: AnswerInput, answers: dict[str, AnswerInput]) -> None:
+    """Raise EngineError unless `answer` is a complete, allowed answer to `step`."""
+    choice: Choice | None = None
+    if isinstance(step, EndStep):
+        raise EngineError(f"step '{step.id}' is an end: it takes no answer")
+    if isinstance(step, ConfirmStep):
+        if answer.value is not True:
+            raise EngineError(f"step '{step.id}' must be confirmed explicitly")
+    elif isinstance(step, ChoiceStep):
+        choice = _check_choice(step, answer, answers)
+    elif isinstance(step, ChecklistStep):
+        _check_checklist(step, answer)
+    elif isinstance(step, TextStep):
+        _check_text(step, answer)
+    if answer.override is not None and (choice is None or choice.interlock is None):
+        raise EngineError(f"step '{step.id}': there is nothing to override here")
+    needs = rationale_setting(step, choice)
+    if answer.override is not None:
+        needs = Rationale.required  # an override always carries its reason
+    if needs is Rationale.required and not (answer.rationale or "").strip():
+        raise EngineError(f"step '{step.id}': a reason is required for this answer")
+
+
+def _check_choice(step: ChoiceStep, answer: AnswerInput, answers: dict[str, AnswerInput]) -> Choice:
+    if not isinstance(answer.value, str):
+        raise EngineError(f"step '{step.id}' needs one choice")
+    choice = _choice(step, answer.value)
+    if choice is None:
+        known = ", ".join(c.id for c in step.choices)
+        raise EngineError(f"step '{step.id}' has no choice '{answer.value}' (choices: {known})")
+    if choice not in available_choices(step, answers):
+        raise EngineError(f"step '{step.id}': '{choice.id}' cannot be chosen on this path")
+    if choice.interlock is not None:
+        if answer.override is None:
+            raise InterlockBlocked(step, choice, choice.interlock)
+        if find_override(choice.interlock, answer.override) is None:
+            allowed = ", ".join(o.id for o in choice.interlock.overrides) or "none"
+            raise EngineError(
+                f"step '{step.id}': override '{answer.override}' is not allowed here "
+                f"(allowed: {allowed})"
+            )
+    return choice
+
+
+def _check_checklist(step: ChecklistStep, answer: AnswerInput) -> None:
+    value = answer.value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise EngineError(f"step '{step.id}' needs a list of ticked items")
+    known = {i.id for i in step.items}
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise EngineError(f"step '{step.id}' has no item {', '.join(map(repr, unknown))}")
+    if len(set(value)) != len(value):
+        raise EngineError(f"step '{step.id}': an item is ticked twice")
+    if step.require == "all" and set(value) != known:
+        missing = [i.label for i in step.items if i.id not in value]
+        raise EngineError(f"step '{step.id}': every item must be ticked; not yet: {missing}")
+    if step.require == "any" and not value:
+        raise EngineError(f"step '{step.id}': tick at least one item")
+    exclusive = [i.id for i in step.items if i.exclusive and i.id in value]
+    if exclusive and len(value) > 1:
+        raise EngineError(f"step '{step.id}': '{exclusive[0]}' cannot be ticked with other items")
+
+
+def _check_text(step: TextStep, answer: AnswerInput) -> None:
+    value = answer.value
+    if not isinstance(value, str):
+        raise EngineError(f"step '{step.id}' needs a text answer")
+    if not value.strip() and not step.optional:
+        raise EngineError(f"step '{step.id}' needs an answer")
+    if len(value) > step.max_length:
+        raise EngineError(f"step '{step.id}': at most {step.max_length} characters")
+
+
+def successors(step: AnyStep) -> list[str]:
+    """Every step id this step can lead to, whatever the answers."""
+    targets: list[Next] = []
+    if isinstance(step, ChoiceStep):
+        for choice in step.choices:
+            targets.append(choice.next if choice.next is not None else step.next)  # type: ignore[arg-type]
+            if choice.interlock:
+                targets.extend(o.next for o in choice.interlock.overrides if o.next)
+    elif not isinstance(step, EndStep):
+        targets.append(step.next)
+    found: list[str] = []
+    for target in targets:
+        if target is None:
+            continue
+        ids = [target] if isinstance(target, str) else [r.to for r in target]
+        found.extend(i for i in ids if i not in found)
+    return found
+
+
+def shortest_to_end(flow: Flow, start: str) -> int:
+    """Fewest steps from `start` to any end (0 at an end); -1 if none is reachable."""
+    frontier, seen, distance = [start], {start}, 0
+    while frontier:
+        if any(isinstance(flow.step(s), EndStep) for s in frontier if flow.has_step(s)):
+            return distance
+        nxt: list[str] = []
+        for sid in frontier:
+            if not flow.has_step(sid):
+                continue
+            for target in successors(flow.step(sid)):
+                if target not in seen:
+                    seen.add(target)
+                    nxt.append(target)
+        frontier, distance = nxt, distance + 1
+    return -1

@@ -1,0 +1,190 @@
+"""The engine as a user meets it: each answer moves the procedure on, or is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked, Session
+from tests.engine_fixture import toy_flow
+
+
+def started(*answers: AnswerInput) -> Session:
+    session = Session(toy_flow())
+    for answer in answers:
+        session.answer(answer)
+    return session
+
+
+SAFETY = AnswerInput("safety", True)
+KNIFE = AnswerInput("item", "knife")
+VAPE = AnswerInput("item", "vape")
+GROUNDS = AnswerInput("grounds", "Seen by two staff at break")
+
+
+def test_a_safety_item_must_be_confirmed_explicitly() -> None:
+    session = started()
+    with pytest.raises(EngineError, match="confirmed explicitly"):
+        session.answer(AnswerInput("safety", False))
+    assert session.current.id == "safety"
+    session.answer(SAFETY)
+    assert session.current.id == "item"
+
+
+def test_an_answer_for_another_step_is_refused() -> None:
+    session = started()
+    with pytest.raises(EngineError, match="not the current step"):
+        session.answer(KNIFE)
+
+
+def test_an_unknown_choice_is_refused_and_changes_nothing() -> None:
+    session = started(SAFETY)
+    with pytest.raises(EngineError, match="no choice 'gun'"):
+        session.answer(AnswerInput("item", "gun"))
+    assert session.current.id == "item"
+    assert len(session.decisions) == 1
+
+
+def test_choice_offered_only_when_its_condition_holds() -> None:
+    on_vape = started(SAFETY, VAPE, GROUNDS)
+    assert [c.id for c in on_vape.choices()] == ["yes", "no"]
+    with pytest.raises(EngineError, match="cannot be chosen"):
+        on_vape.answer(AnswerInput("consent", "no-force", rationale="grounds"))
+    on_knife = started(SAFETY, KNIFE, GROUNDS)
+    assert [c.id for c in on_knife.choices()] == ["yes", "no-force", "no"]
+
+
+def test_a_choice_that_requires_a_reason_is_refused_without_one() -> None:
+    session = started(SAFETY, KNIFE, GROUNDS)
+    with pytest.raises(EngineError, match="reason is required"):
+        session.answer(AnswerInput("consent", "no-force", rationale="  "))
+    session.answer(AnswerInput("consent", "no-force", rationale="Reported by two pupils"))
+    assert session.current.id == "staff"
+
+
+def test_escalation_is_raised_by_the_choice_and_stays_raised() -> None:
+    session = started(SAFETY)
+    raised = session.answer(KNIFE)
+    assert [e.contact for e in raised] == ["police_emergency"]
+    session.answer(GROUNDS)
+    assert [e.message for e in session.escalations()] == ["Weapon suspected: make others safe"]
+
+
+def test_search_without_same_sex_witness_cannot_proceed_without_the_exception() -> None:
+    session = started(SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "yes"))
+    with pytest.raises(InterlockBlocked) as blocked:
+        session.answer(AnswerInput("staff", "no"))
+    assert [o.id for o in blocked.value.interlock.overrides] == ["serious-harm"]
+    assert session.current.id == "staff"
+    with pytest.raises(EngineError, match="not allowed here"):
+        session.answer(AnswerInput("staff", "no", rationale="x", override="made-up"))
+    with pytest.raises(EngineError, match="reason is required"):
+        session.answer(AnswerInput("staff", "no", override="serious-harm"))
+    session.answer(AnswerInput("staff", "no", rationale="Knife shown", override="serious-harm"))
+    assert session.current.id == "found"
+    assert [o.id for _, o in session.overrides()] == ["serious-harm"]
+
+
+def test_an_override_where_there_is_no_interlock_is_refused() -> None:
+    session = started(SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "yes"))
+    with pytest.raises(EngineError, match="nothing to override"):
+        session.answer(AnswerInput("staff", "yes", rationale="x", override="serious-harm"))
+
+
+def test_waiting_loops_back_until_staff_arrive() -> None:
+    session = started(SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "yes"))
+    session.answer(AnswerInput("staff", "wait"))
+    session.answer(AnswerInput("staff", "wait"))
+    assert session.current.id == "staff"
+    session.answer(AnswerInput("staff", "yes"))
+    assert session.current.id == "found"
+
+
+def test_checklist_rules_exclusive_and_at_least_one() -> None:
+    session = started(
+        SAFETY, VAPE, GROUNDS, AnswerInput("consent", "yes"), AnswerInput("staff", "yes")
+    )
+    with pytest.raises(EngineError, match="at least one"):
+        session.answer(AnswerInput("found", []))
+    with pytest.raises(EngineError, match="cannot be ticked with other items"):
+        session.answer(AnswerInput("found", ["nothing", "vape"]))
+    with pytest.raises(EngineError, match="no item 'gun'"):
+        session.answer(AnswerInput("found", ["gun"]))
+
+
+def test_end_and_follow_up_actions_depend_on_what_was_found() -> None:
+    base = (SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "yes"), AnswerInput("staff", "yes"))
+    knife = started(*base, AnswerInput("found", ["knife", "vape"]))
+    assert knife.ended and knife.end is not None
+    assert knife.end.outcome == "Weapon handed to police"
+    assert knife.actions() == ["Never return the knife", "Tell the parents"]
+    assert "Weapon found: call the police" in [e.message for e in knife.escalations()]
+    nothing = started(*base, AnswerInput("found", ["nothing"]))
+    assert nothing.end is not None and nothing.end.outcome == "Handled in school"
+    assert nothing.actions() == []
+    with pytest.raises(EngineError, match="has ended"):
+        nothing.answer(AnswerInput("found", ["vape"]))
+
+
+def test_amendment_moves_the_flow_onto_the_corrected_path() -> None:
+    session = started(SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "no-force", rationale="seen"))
+    item_ref = session.decisions[1].ref
+    session.amend(item_ref, VAPE, reason="It was a vape, not a knife")
+    # the no-force consent is not allowed for a vape, so that answer is now off the path
+    assert session.current.id == "consent"
+    assert [d.answer.step for d in session.decisions] == ["safety", "item", "grounds"]
+    assert session.decisions[1].amended
+    assert session.escalations() == []
+
+
+def test_amendment_keeps_later_answers_still_on_the_path() -> None:
+    session = started(SAFETY, VAPE, GROUNDS, AnswerInput("consent", "yes"))
+    session.amend(session.decisions[2].ref, AnswerInput("grounds", "Corrected grounds"), "typo")
+    assert session.current.id == "staff"
+    assert session.answers["grounds"].value == "Corrected grounds"
+
+
+def test_amendment_is_validated_and_refused_without_reason() -> None:
+    session = started(SAFETY, VAPE)
+    ref = session.decisions[1].ref
+    with pytest.raises(EngineError, match="needs a reason"):
+        session.amend(ref, KNIFE, reason="")
+    with pytest.raises(EngineError, match="no choice"):
+        session.amend(ref, AnswerInput("item", "gun"), reason="why")
+    with pytest.raises(EngineError, match="no active decision"):
+        session.amend(99, KNIFE, reason="why")
+    assert session.answers["item"].value == "vape"
+
+
+def test_replay_with_the_same_refs_reaches_the_same_state() -> None:
+    live = Session(toy_flow())
+    log: list[tuple[str, object]] = []
+    for ref, answer in enumerate((SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "yes")), 1):
+        live.answer(answer, ref=ref)
+        log.append(("answer", (answer, ref)))
+    live.amend(3, AnswerInput("grounds", "better grounds"), "clarified", ref=5)
+    log.append(("amend", (3, AnswerInput("grounds", "better grounds"), "clarified", 5)))
+    replay = Session(toy_flow())
+    for kind, args in log:
+        if kind == "answer":
+            replay.answer(args[0], ref=args[1])  # type: ignore[index]
+        else:
+            replay.amend(*args)  # type: ignore[misc]
+    assert replay.current.id == live.current.id
+    assert replay.decisions == live.decisions
+    with pytest.raises(EngineError, match="already used"):
+        replay.answer(AnswerInput("staff", "yes"), ref=5)
+
+
+def test_text_answer_limits() -> None:
+    session = started(SAFETY, VAPE)
+    with pytest.raises(EngineError, match="needs an answer"):
+        session.answer(AnswerInput("grounds", "   "))
+    with pytest.raises(EngineError, match="at most 500"):
+        session.answer(AnswerInput("grounds", "x" * 501))
+
+
+def test_progress_estimate_counts_down_to_the_end() -> None:
+    session = started()
+    first = session.remaining_estimate()
+    session.answer(SAFETY)
+    assert session.remaining_estimate() == first - 1
