@@ -160,7 +160,7 @@ _LABELS = {
 }
 
 
-def _describe(loc: tuple[str | int, ...], data: Any) -> tuple[str, list[str], str | None] | None:
+def describe_loc(loc: tuple[str | int, ...], data: Any) -> tuple[str, list[str], str | None] | None:
     """Turn a pydantic loc into words (`step 'a', choice 'b'`) and the remaining field path.
 
     Returns None when the error belongs to a union branch the data did not take
@@ -246,7 +246,7 @@ def schema_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
     seen: set[tuple[int, str]] = set()
     for err in exc.errors():
         loc = tuple(err["loc"])
-        described = _describe(loc, source.data)
+        described = describe_loc(loc, source.data)
         if described is None:
             continue
         labels, fields, instead = described

@@ -10,9 +10,11 @@ an error inside them points at the key that holds them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 Path_ = tuple[str | int, ...]
+TRIPLE_BASIC = '"""'
+TRIPLE_LITERAL = "'''"
 
 
 class Locator:
@@ -54,10 +56,10 @@ class Locator:
     def _scan(self, text: str) -> None:
         table: Path_ = ()
         arrays: dict[Path_, int] = {}  # concrete path of an array of tables -> entries seen
-        state = _ValueState()
+        state = _ValueState(self._record)
         for number, raw in enumerate(text.splitlines(), start=1):
             if state.busy:
-                state.feed(raw)
+                state.feed(raw, number)
                 continue
             line = raw.strip()
             if not line or line.startswith("#"):
@@ -75,7 +77,7 @@ class Locator:
             if keys is None:
                 continue
             self._record((*table, *keys), number)
-            state.feed(rest)
+            state.start((*table, *keys), rest, number)
 
 
 def _concrete(keys: list[str], arrays: dict[Path_, int], is_array: bool) -> Path_:
@@ -129,23 +131,44 @@ def _split_key(text: str, stop: str) -> tuple[list[str] | None, str]:
 
 
 class _ValueState:
-    """Tracks whether a value continues on the next line (open string or bracket)."""
+    """Tracks whether a value continues on the next line (open string or bracket).
 
-    def __init__(self) -> None:
+    While inside an array value, the line where each element starts is
+    recorded as `(*key, index)`, so that one route of a multi-line `next = [...]`
+    has a line of its own.
+    """
+
+    def __init__(self, record: Callable[[Path_, int], None]) -> None:
         self.depth = 0
-        self.in_string: str | None = None  # '"""' or "'''" while inside one
+        self.in_string: str | None = None  # the triple quote while inside one
+        self._record = record
+        self._key: Path_ = ()
+        self._array = False
+        self._index = 0
+        self._expect = False
 
     @property
     def busy(self) -> bool:
         return self.depth > 0 or self.in_string is not None
 
-    def feed(self, text: str) -> None:
+    def start(self, key: Path_, text: str, number: int) -> None:
+        self._key = key
+        self._array = False
+        self.feed(text, number)
+
+    def _element(self, ch: str, number: int) -> None:
+        if self._array and self.depth == 1 and self._expect and ch not in " \t]":
+            self._record((*self._key, self._index), number)
+            self._index += 1
+            self._expect = False
+
+    def feed(self, text: str, number: int) -> None:
         i = 0
         n = len(text)
         while i < n:
             if self.in_string is not None:
                 end = text.find(self.in_string, i)
-                if self.in_string == '"""':
+                if self.in_string == TRIPLE_BASIC:
                     while end > 0 and _escaped(text, end):
                         end = text.find(self.in_string, end + 1)
                 if end == -1:
@@ -159,7 +182,8 @@ class _ValueState:
             ch = text[i]
             if ch == "#":
                 return
-            if text.startswith('"""', i) or text.startswith("'''", i):
+            self._element(ch, number)
+            if text.startswith(TRIPLE_BASIC, i) or text.startswith(TRIPLE_LITERAL, i):
                 self.in_string = text[i : i + 3]
                 i += 3
                 continue
@@ -173,9 +197,13 @@ class _ValueState:
                 i = end + 1
                 continue
             if ch in "[{":
+                if self.depth == 0 and ch == "[":
+                    self._array, self._index, self._expect = True, 0, True
                 self.depth += 1
             elif ch in "]}":
                 self.depth = max(0, self.depth - 1)
+            elif ch == "," and self.depth == 1:
+                self._expect = True
             i += 1
 
 

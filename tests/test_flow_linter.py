@@ -1,0 +1,272 @@
+"""The linter: one problem per issue, each with the file and line to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from incident_tui.flow.linter import check_paths, lint
+from incident_tui.flow.loader import load_flow
+
+FIXTURES = Path(__file__).parent / "fixtures" / "flows"
+CONTACTS = (
+    "ceop, childline, deputy_dsl, dsl, headteacher, lado, mash, police_emergency, "
+    "police_non_emergency, report_remove, safer_schools_officer, take_it_down"
+)
+
+
+def problems(name: str) -> list[tuple[str, int, str]]:
+    """(file, line, message) for each problem in a fixture flow."""
+    _, found = check_paths([FIXTURES / name])
+    return [(str(p.path.relative_to(FIXTURES)), p.line, p.message) for p in found]
+
+
+def test_a_flow_that_keeps_every_rule_has_no_problems() -> None:
+    assert lint(load_flow(FIXTURES / "good.toml")) == []
+
+
+def test_a_next_to_a_step_that_does_not_exist_is_reported_where_it_is_written() -> None:
+    assert problems("dangling-next.toml") == [
+        ("dangling-next.toml", 18, "step 'ask', choice 'a': next 'nowhere' is not a step"),
+        (
+            "dangling-next.toml",
+            24,
+            "step 'ask', choice 'b', override 'o': next 'gone' is not a step",
+        ),
+        ("dangling-next.toml", 32, "step 'note', route 2: to 'missing' is not a step"),
+    ]
+
+
+def test_a_start_that_is_not_a_step() -> None:
+    assert problems("dangling-start.toml") == [
+        ("dangling-start.toml", 2, "start 'begin' is not a step")
+    ]
+
+
+def test_an_include_exit_that_is_not_a_step_is_reported_once_at_the_include() -> None:
+    assert problems("include-exit.toml") == [
+        ("include-exit.toml", 13, "include 'device': exit 'finish' is not a step")
+    ]
+
+
+def test_a_step_nothing_leads_to_is_unreachable() -> None:
+    assert problems("unreachable.toml") == [
+        ("unreachable.toml", 10, "include 'device': never entered (no step leads to 'device')"),
+        ("unreachable.toml", 21, "step 'orphan': unreachable from the start 'ask'"),
+    ]
+
+
+def test_an_included_fragment_that_is_never_entered() -> None:
+    assert problems("include-unused.toml") == [
+        ("include-unused.toml", 10, "include 'device': never entered (no step leads to 'device')")
+    ]
+
+
+def test_a_loop_with_no_way_out_to_an_end() -> None:
+    assert problems("loop.toml") == [
+        (
+            "loop.toml",
+            25,
+            "step 'first': a loop with no way out to an end (first -> second -> first)",
+        )
+    ]
+
+
+def test_a_choice_with_nowhere_to_go_never_reaches_an_end() -> None:
+    assert problems("dead-end.toml") == [
+        (
+            "dead-end.toml",
+            20,
+            "step 'ask', choice 'stuck': no next, and the step has no default next: "
+            "this path never reaches an end",
+        )
+    ]
+
+
+def test_duplicate_step_choice_and_item_ids() -> None:
+    first = FIXTURES / "duplicate-ids.toml"
+    assert problems("duplicate-ids.toml") == [
+        ("duplicate-ids.toml", 17, "step 'ask', choice 'a': duplicate choice id"),
+        ("duplicate-ids.toml", 31, "step 'found', item 'knife': duplicate item id"),
+        ("duplicate-ids.toml", 41, f"step 'ask': duplicate step id (first at {first}:10)"),
+    ]
+
+
+def test_a_source_that_is_not_declared() -> None:
+    assert problems("undeclared-source.toml") == [
+        (
+            "undeclared-source.toml",
+            14,
+            "step 'ask': source 'ukcis' is not declared under [sources]",
+        ),
+        (
+            "undeclared-source.toml",
+            30,
+            "step 'who', choice 'other-sex', interlock: source 'sscg' is not declared "
+            "under [sources]",
+        ),
+        (
+            "undeclared-source.toml",
+            31,
+            "step 'who', choice 'other-sex', override 'serious': source 'dfe' is not declared "
+            "under [sources]",
+        ),
+    ]
+
+
+def test_unknown_contact_names_in_escalations_and_in_any_text() -> None:
+    assert problems("unknown-contact.toml") == [
+        ("unknown-contact.toml", 3, "title: unknown contact '{contacts.mayor}'"),
+        ("unknown-contact.toml", 13, "step 'ask': prompt: unknown contact '{contacts.nurse}'"),
+        (
+            "unknown-contact.toml",
+            19,
+            "step 'ask', choice 'adult': escalation contact 'sheriff' is not a contact name "
+            f"(known: {CONTACTS})",
+        ),
+        (
+            "unknown-contact.toml",
+            19,
+            "step 'ask', choice 'adult': escalation.message: unknown contact '{contacts.police}'",
+        ),
+        ("unknown-contact.toml", 24, "step 'end': prompt: unknown school setting '{school.motto}'"),
+    ]
+
+
+def test_a_confirm_step_must_cite_a_source() -> None:
+    assert problems("confirm-without-source.toml") == [
+        (
+            "confirm-without-source.toml",
+            10,
+            "step 'ask': a confirm step needs a source "
+            '(sources = [{ ref = "...", section = "..." }])',
+        )
+    ]
+
+
+def test_an_interlock_without_a_source_is_refused_by_the_schema(tmp_path: Path) -> None:
+    text = (FIXTURES / "undeclared-source.toml").read_text(encoding="utf-8")
+    path = tmp_path / "interlock.toml"
+    path.write_text(text.replace('sources = [{ ref = "sscg" }]', "sources = []"), encoding="utf-8")
+    _, found = check_paths([path])
+    assert [(p.line, p.message) for p in found] == [
+        (
+            30,
+            "step 'who', choice 'other-sex': interlock.sources: "
+            "list should have at least 1 item after validation, not 0",
+        )
+    ]
+
+
+def test_exit_is_only_for_fragments() -> None:
+    assert problems("exit-in-flow.toml") == [
+        ("exit-in-flow.toml", 15, "step 'ask', route 1: to '@exit' is only allowed in a fragment")
+    ]
+
+
+def test_only_the_last_route_is_the_default_and_a_route_list_is_not_empty() -> None:
+    assert problems("routes.toml") == [
+        ("routes.toml", 16, "step 'ask', route 1: only the last route may leave out 'when'"),
+        (
+            "routes.toml",
+            17,
+            "step 'ask', route 2: the last route must have no 'when' (it is the default)",
+        ),
+        ("routes.toml", 24, "step 'note': next is an empty list of routes"),
+    ]
+
+
+def test_a_condition_may_only_test_a_step_answered_on_every_path_to_it() -> None:
+    assert problems("condition-not-answered.toml") == [
+        (
+            "condition-not-answered.toml",
+            30,
+            "step 'side', choice 'no': condition tests step 'side' itself, "
+            "which is not answered yet",
+        ),
+        (
+            "condition-not-answered.toml",
+            37,
+            "step 'meet', route 1: condition tests step 'side', "
+            "which is not answered on every path to 'meet'",
+        ),
+        (
+            "condition-not-answered.toml",
+            50,
+            "step 'meet', choice 'back': condition tests step 'side', "
+            "which is not answered on every path to 'meet'",
+        ),
+        (
+            "condition-not-answered.toml",
+            59,
+            "step 'end', action 2: condition tests step 'side', "
+            "which is not answered on every path to 'end'",
+        ),
+    ]
+
+
+def test_a_condition_must_name_a_real_step_and_its_real_choices_or_items() -> None:
+    assert problems("condition-unknown.toml") == [
+        (
+            "condition-unknown.toml",
+            30,
+            "step 'note', route 1: condition tests unknown step 'nobody'",
+        ),
+        (
+            "condition-unknown.toml",
+            31,
+            "step 'note', route 2: condition tests step 'ask' for 'maybe', "
+            "which is not one of its choices",
+        ),
+        (
+            "condition-unknown.toml",
+            32,
+            "step 'note', route 3: condition tests step 'ask' for 'c', "
+            "which is not one of its choices",
+        ),
+        (
+            "condition-unknown.toml",
+            33,
+            "step 'note', route 4: condition 'includes' needs a checklist step, "
+            "but 'ask' is a choice step",
+        ),
+        (
+            "condition-unknown.toml",
+            34,
+            "step 'note', route 5: condition tests step 'found' for 'gun', "
+            "which is not one of its items",
+        ),
+        (
+            "condition-unknown.toml",
+            35,
+            "step 'note', route 6: condition 'is' needs a choice step, "
+            "but 'found' is a checklist step",
+        ),
+    ]
+
+
+def test_a_problem_in_a_fragment_names_the_fragment_file_and_line() -> None:
+    assert problems("fragment-problem.toml") == [
+        (
+            "fragments/leaky.toml",
+            9,
+            "step 'device.off': prompt: unknown contact '{contacts.helpdesk}'",
+        ),
+        (
+            "fragments/leaky.toml",
+            10,
+            "step 'device.off': source 'nowhere' is not declared under [sources]",
+        ),
+    ]
+
+
+def test_a_file_that_cannot_be_loaded_becomes_a_problem(tmp_path: Path) -> None:
+    loaded, found = check_paths([tmp_path / "missing.toml", FIXTURES / "good.toml"])
+    assert [f.flow.id for f in loaded] == ["good"]
+    assert [str(p) for p in found] == [f"{tmp_path / 'missing.toml'}:0: no such file"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.toml")))
+def test_every_fixture_but_the_good_one_breaks_a_rule(name: str) -> None:
+    assert (problems(name) == []) == (name == "good.toml")
