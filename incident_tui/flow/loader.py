@@ -53,7 +53,7 @@ class FlowFileError(UserError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceFile:
     """One TOML file as read: where it is, its text positions and its raw data."""
 
@@ -65,7 +65,7 @@ class SourceFile:
         return self.locator.line_of(loc)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StepOrigin:
     """Where a resolved step was written: its file and its index in that file's steps."""
 
@@ -80,7 +80,7 @@ class StepOrigin:
         return self.source.line(("steps", self.index, *loc))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LoadedFlow:
     """A flow with its fragments resolved, its content hash and where each part was written."""
 
