@@ -1,0 +1,440 @@
+"""A PDF of one incident, fit to print for the locked safeguarding file or to
+upload to the school's safeguarding system.
+
+It reads top to bottom like the Markdown export: school, reference, procedure
+and flow version; the chronology, with every stop override and escalation
+named in words (and boxed, so they show on a black-and-white printer), and
+each amendment printed beside the decision it amends; the outcome and
+follow-up actions; the DSL's review; and an integrity statement with the head
+hash and seal code. A damaged record says so on the first page.
+
+Only a core PDF font is used, so nothing needs embedding: text is reduced to
+Latin-1 first (accents kept, dashes and quotes made plain, anything else
+replaced by "?"), so any Unicode a user typed prints without an error. There
+is no imagery to print: none is ever stored.
+
+Plain Python: nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from fpdf import FPDF
+from fpdf.enums import WrapMode, XPos, YPos
+
+from incident_tui import __version__
+from incident_tui.record.events import Event, EventKind, utc_now
+from incident_tui.record.export import DATA_LABELS, KIND_LABELS
+from incident_tui.record.references import seal_code, utc_text
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import IndexRow
+    from incident_tui.record.verify import Finding
+
+__all__ = ["export_pdf", "latin1_safe"]
+
+_PLAIN = str.maketrans(
+    {
+        "\u2014": "-",
+        "\u2013": "-",
+        "\u2012": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2026": "...",
+        "\u2022": "-",
+        "\u00b7": "-",
+        "\u2192": "->",
+        "\u2190": "<-",
+        "\u2713": "[x]",
+        "\u2714": "[x]",
+        "\u2717": "[ ]",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\t": "    ",
+        "\r": "",
+    }
+)
+
+_SKIPPED_DATA = frozenset({"reference", "amends", "reason", "review", "actions", "outcome"})
+
+
+def latin1_safe(text: object) -> str:
+    """Any text reduced to what a core PDF font can print."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", str(text)).translate(_PLAIN):
+        if char == "\n" or (0x20 <= ord(char) < 0x7F) or (0xA0 <= ord(char) <= 0xFF):
+            out.append(char)
+            continue
+        if unicodedata.category(char).startswith("C"):
+            continue  # control characters print as nothing
+        base = "".join(
+            c
+            for c in unicodedata.normalize("NFKD", char)
+            if ord(c) <= 0xFF and not unicodedata.combining(c) and c.isprintable()
+        )
+        out.append(base or "?")
+    return "".join(out)
+
+
+class _Document(FPDF):
+    def __init__(self, reference: str, school: str, training: bool) -> None:
+        super().__init__(format="A4")
+        self.reference = latin1_safe(reference)
+        self.school = latin1_safe(school)
+        self.training = training
+        self.set_margins(18, 16, 18)
+        self.set_auto_page_break(True, margin=18)
+        self.set_title(f"Safeguarding incident {self.reference}")
+        self.set_author(self.school)
+        self.set_creator(f"incident-tui {__version__}")
+        self.alias_nb_pages()
+
+    def header(self) -> None:
+        self.set_font("Helvetica", "", 8)
+        self.set_text_color(80, 80, 80)
+        left = "CONFIDENTIAL - safeguarding record"
+        if self.training:
+            left = "TRAINING EXERCISE - not a real record"
+        self.cell(0, 5, left, new_x=XPos.LMARGIN, new_y=YPos.TOP)
+        self.cell(0, 5, f"{self.school} - {self.reference}", align="R")
+        self.ln(8)
+        self.set_text_color(0, 0, 0)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", "", 8)
+        self.set_text_color(80, 80, 80)
+        self.cell(0, 5, f"Incident {self.reference} - page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(0, 0, 0)
+
+    # --- building blocks ------------------------------------------------------
+
+    def title_line(self, text: str) -> None:
+        self.set_font("Helvetica", "B", 16)
+        self.multi_cell(0, 8, latin1_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+
+    def heading(self, text: str) -> None:
+        if self.will_page_break(20):
+            self.add_page()
+        self.ln(3)
+        self.set_font("Helvetica", "B", 12)
+        self.multi_cell(0, 7, latin1_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_draw_color(0, 0, 0)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(2)
+
+    def para(self, text: str, style: str = "", size: int = 10, indent: float = 0) -> None:
+        self.set_font("Helvetica", style, size)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(
+            0,
+            5,
+            latin1_safe(text),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+            wrapmode=WrapMode.WORD,
+        )
+
+    def field(self, label: str, value: str, indent: float = 0) -> None:
+        self.para(f"{label}: {value}", indent=indent)
+
+    def code(self, label: str, value: str) -> None:
+        """A hash or id: broken anywhere, in a fixed-width font."""
+        self.set_font("Helvetica", "", 10)
+        self.multi_cell(0, 5, latin1_safe(f"{label}:"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font("Courier", "", 9)
+        self.set_x(self.l_margin + 4)
+        self.multi_cell(
+            0, 5, latin1_safe(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
+        )
+
+    def box(self, text: str, *, fill: tuple[int, int, int], bold: bool = True) -> None:
+        """Words in a framed, shaded box: visible in colour and in greyscale."""
+        self.set_fill_color(*fill)
+        self.set_draw_color(0, 0, 0)
+        self.set_line_width(0.6)
+        self.set_font("Helvetica", "B" if bold else "", 10)
+        self.multi_cell(
+            0,
+            6,
+            latin1_safe(text),
+            border=1,
+            fill=True,
+            padding=1.5,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        self.set_line_width(0.2)
+        self.ln(1)
+
+
+STOP_FILL = (255, 205, 205)
+ESCALATION_FILL = (255, 228, 170)
+DAMAGE_FILL = (255, 205, 205)
+TRAINING_FILL = (215, 225, 255)
+
+
+def export_pdf(
+    row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], school_name: str
+) -> bytes:
+    """The incident as a PDF document (bytes)."""
+    training = row.mode == "training"
+    pdf = _Document(row.reference, school_name, training)
+    pdf.add_page()
+    pdf.title_line(f"Safeguarding incident record {row.reference}")
+    pdf.para(school_name, "B", 12)
+    pdf.ln(2)
+    if training:
+        pdf.box(
+            "TRAINING: a training exercise, not a real incident. It is not part of the "
+            "live record.",
+            fill=TRAINING_FILL,
+        )
+    if findings:
+        _damage_notice(pdf, findings)
+    _summary(pdf, row, events)
+    pdf.heading("Chronology")
+    _chronology(pdf, events)
+    pdf.heading("Outcome and follow-up actions")
+    _outcome(pdf, events)
+    pdf.heading("DSL review")
+    _review(pdf, events)
+    pdf.heading("Integrity statement")
+    _integrity(pdf, row, events, findings)
+    return bytes(pdf.output())
+
+
+def _damage_notice(pdf: _Document, findings: Sequence[Finding]) -> None:
+    lines = [
+        f"DAMAGED RECORD: the integrity check found {_count(len(findings), 'problem')} "
+        "in this incident. What follows is what could be read; it may be incomplete or "
+        "altered."
+    ]
+    for finding in findings[:8]:
+        lines.append(f"- {_where(finding)}, {finding.kind}: {finding.message}")
+    if len(findings) > 8:
+        lines.append(f"- and {len(findings) - 8} more, listed in the integrity statement")
+    pdf.box("\n".join(lines), fill=DAMAGE_FILL)
+
+
+def _summary(pdf: _Document, row: IndexRow, events: Sequence[Event]) -> None:
+    pdf.heading("Summary")
+    pdf.field("Reference", row.reference)
+    pdf.field("Procedure", f"{row.flow_id}, version {row.flow_version}")
+    pdf.field("Mode", "TRAINING" if row.mode == "training" else "live")
+    pdf.field("Status", row.status)
+    pdf.field("Opened", f"{utc_text(row.opened)} by {row.actor}")
+    pdf.field("Sealed", utc_text(row.sealed) if row.sealed else "not sealed")
+    pdf.field("Pupil reference", row.pupil or "none recorded")
+    people = sorted({_actor(e) for e in events}) or [row.actor]
+    pdf.field("People recorded", ", ".join(people))
+    pdf.field(
+        "Flags",
+        f"stop overrides {row.overrides}, escalations {row.escalations}, "
+        f"amendments {row.amendments}",
+    )
+    if row.review_date:
+        pdf.field("Review date", row.review_date)
+    pdf.code("Flow hash", row.flow_hash)
+
+
+def _chronology(pdf: _Document, events: Sequence[Event]) -> None:
+    if not events:
+        pdf.para("No events could be read.")
+        return
+    seqs = {e.seq for e in events}
+    amended_by: dict[int, list[Event]] = {}
+    for event in events:
+        target = _amends(event)
+        if event.kind == EventKind.amendment and target in seqs:
+            amended_by.setdefault(target, []).append(event)  # type: ignore[arg-type]
+    for event in events:
+        target = _amends(event)
+        if event.kind == EventKind.amendment and target in seqs:
+            continue  # printed beside the event it amends
+        _entry(pdf, event)
+        for amendment in amended_by.get(event.seq, []):
+            _amendment(pdf, amendment)
+        pdf.ln(2)
+
+
+def _entry(pdf: _Document, event: Event) -> None:
+    label = KIND_LABELS.get(event.kind, str(event.kind))
+    head = f"{event.seq}. {utc_text(event.time)} - {label} - {_actor(event)}"
+    if event.kind == EventKind.amendment:
+        head += f" (amends event {_amends(event)}, which is missing from the record)"
+    if pdf.will_page_break(18):
+        pdf.add_page()
+    if event.kind == EventKind.override:
+        pdf.box(f"STOP - OVERRIDE RECORDED. {head}", fill=STOP_FILL)
+    elif event.kind == EventKind.escalation:
+        pdf.box(f"ESCALATION - IMMEDIATE RISK FLAGGED. {head}", fill=ESCALATION_FILL)
+    else:
+        pdf.para(head, "B")
+    indent = 4
+    if event.step:
+        pdf.field("Step", event.step, indent)
+    if event.prompt:
+        pdf.field("Prompt", event.prompt, indent)
+    if event.answer is not None:
+        pdf.field("Answer", _answer_text(event.answer), indent)
+    if event.rationale:
+        pdf.field("Rationale", event.rationale, indent)
+    if event.kind == EventKind.amendment:
+        pdf.field("Reason for amendment", str(event.data.get("reason") or "-"), indent)
+    for key, value in event.data.items():
+        if key in _SKIPPED_DATA or value in (None, "", []):
+            continue
+        pdf.field(DATA_LABELS.get(key, key.replace("_", " ").capitalize()), _value(value), indent)
+
+
+def _amendment(pdf: _Document, amendment: Event) -> None:
+    pdf.set_draw_color(0, 0, 0)
+    start = pdf.get_y()
+    pdf.para(
+        f"AMENDED by event {amendment.seq}, {utc_text(amendment.time)}, {_actor(amendment)}",
+        "B",
+        indent=8,
+    )
+    if amendment.answer is not None:
+        pdf.field("New answer", _answer_text(amendment.answer), 12)
+    if amendment.rationale:
+        pdf.field("New rationale", amendment.rationale, 12)
+    pdf.field("Reason for amendment", str(amendment.data.get("reason") or "-"), 12)
+    end = pdf.get_y()
+    if end > start:  # a rule down the left of the amendment, when it is on one page
+        pdf.line(pdf.l_margin + 6, start, pdf.l_margin + 6, end)
+
+
+def _outcome(pdf: _Document, events: Sequence[Event]) -> None:
+    sealed = next((e for e in events if e.kind == EventKind.sealed), None)
+    if sealed is None:
+        pdf.para("Not sealed: the procedure was not finished, so there is no outcome yet.", "B")
+        return
+    outcome = sealed.data.get("outcome") or sealed.answer
+    pdf.field("Outcome", _value(outcome))
+    if sealed.prompt:
+        pdf.field("As shown", sealed.prompt)
+    actions = sealed.data.get("actions")
+    if isinstance(actions, list) and actions:
+        pdf.para("Follow-up actions:", "B")
+        for action in actions:
+            pdf.para(f"- {action}", indent=4)
+    else:
+        pdf.para("Follow-up actions: none listed by the procedure.")
+
+
+def _review(pdf: _Document, events: Sequence[Event]) -> None:
+    from incident_tui.review import decision_label  # the labels are data; see review.py
+
+    later = [e for e in events if e.kind in (EventKind.reviewed, EventKind.note)]
+    if not later:
+        pdf.para("No review decisions or notes recorded.")
+        return
+    for event in later:
+        if event.kind == EventKind.reviewed:
+            title = decision_label(event.data.get("review"))
+        else:
+            title = "Note"
+        pdf.para(f"{event.seq}. {utc_text(event.time)} - {title} - {_actor(event)}", "B")
+        if event.kind == EventKind.note and event.answer is not None:
+            pdf.field("Note", _answer_text(event.answer), 4)
+        for key, value in event.data.items():
+            if key in _SKIPPED_DATA or value in (None, "", []):
+                continue
+            pdf.field(_review_label(event, key), _value(value), 4)
+        if event.rationale:
+            pdf.field("Reason", event.rationale, 4)
+        pdf.ln(1)
+
+
+def _review_label(event: Event, key: str) -> str:
+    from incident_tui.errors import UserError
+    from incident_tui.review import review_decisions
+
+    try:
+        decision = review_decisions().get(str(event.data.get("review")))
+    except UserError:
+        return key
+    return next((f.label for f in decision.fields if f.key == key), key)
+
+
+def _integrity(
+    pdf: _Document, row: IndexRow, events: Sequence[Event], findings: Sequence[Finding]
+) -> None:
+    if findings:
+        lines = [f"DAMAGED: {_count(len(findings), 'problem')} found by the integrity check:"]
+        lines += [f"- {_where(f)}, {f.kind}: {f.message}" for f in findings]
+        pdf.box("\n".join(lines), fill=DAMAGE_FILL)
+    else:
+        pdf.para(
+            f"INTACT: all {len(events)} events check against the hash rule, each naming the "
+            "one before it, and match the index (count, head hash, keyed HMAC).",
+            "B",
+        )
+    pdf.ln(1)
+    pdf.code("Head hash", row.head_hash)
+    if events and events[-1].hash != row.head_hash:
+        pdf.code("Last event in the file", events[-1].hash)
+    code = _seal_code(events)
+    if code:
+        pdf.field("Seal code", f"{code} (first 10 characters of the hash of the sealed event)")
+    else:
+        pdf.field("Seal code", "none (the incident is not sealed)")
+    pdf.field("Written", f"{utc_text(utc_now())} by incident-tui {__version__}")
+    pdf.ln(2)
+    pdf.para(
+        "Each event's hash is the SHA-256 of its canonical JSON without the hash; each event "
+        "names the hash of the one before it. The check proves the events have not been "
+        "changed since they were written, unless someone held both this record and the "
+        "school's record key; only a checkpoint kept away from this computer can show that.",
+        size=9,
+    )
+
+
+def _seal_code(events: Iterable[Event]) -> str | None:
+    for event in events:
+        if event.kind == EventKind.sealed:
+            return seal_code(event.hash)
+    return None
+
+
+def _amends(event: Event) -> int | None:
+    value = event.data.get("amends")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _where(finding: Finding) -> str:
+    return f"event {finding.seq}" if finding.seq is not None else "incident"
+
+
+def _actor(event: Event) -> str:
+    return f"{event.actor.name} ({event.actor.role})"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _answer_text(answer: Any) -> str:
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    if isinstance(answer, list):
+        return "; ".join(str(a) for a in answer) if answer else "(none ticked)"
+    return str(answer)
+
+
+def _value(value: Any) -> str:
+    return "-" if value is None else _answer_text(value)
