@@ -270,3 +270,16 @@ def test_a_file_that_cannot_be_loaded_becomes_a_problem(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.toml")))
 def test_every_fixture_but_the_good_one_breaks_a_rule(name: str) -> None:
     assert (problems(name) == []) == (name == "good.toml")
+
+
+def test_a_fragment_checked_alone_gets_its_schema_checked(tmp_path: Path) -> None:
+    fragment = tmp_path / "fragments" / "bad.toml"
+    fragment.parent.mkdir()
+    fragment.write_text(
+        'id = "bad"\ntitle = "B"\nversion = "1"\nstart = "a"\n\n'
+        '[[steps]]\nid = "a"\nkind = "confirm"\nprompt = "P"\n',
+        encoding="utf-8",
+    )
+    loaded, found = check_paths([fragment, FIXTURES / "fragments" / "secure.toml"])
+    assert loaded == []
+    assert [str(p) for p in found] == [f"{fragment}:6: step 'a': next: field required"]

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incident_tui.flow.loader import FlowFileError, LoadedFlow, Problem, describe_loc, load_flow
+from pydantic import ValidationError
+
+from incident_tui.flow.loader import (
+    FRAGMENTS_DIR,
+    FlowFileError,
+    LoadedFlow,
+    Problem,
+    describe_loc,
+    load_flow,
+    read_toml,
+    schema_problems,
+)
 from incident_tui.flow.model import (
     EXIT,
     AnyStep,
@@ -23,6 +34,7 @@ from incident_tui.flow.model import (
     ConfirmStep,
     EndStep,
     Flow,
+    Fragment,
     Next,
 )
 from incident_tui.settings import CONTACT_NAMES, SCHOOL_NAMES, placeholders
@@ -60,6 +72,11 @@ def check_paths(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem]]:
     loaded_flows: list[LoadedFlow] = []
     problems: list[Problem] = []
     for path in paths:
+        if path.parent.name == FRAGMENTS_DIR:
+            # a fragment alone has no start or end: its graph is checked in the
+            # flows that include it, its schema here
+            problems.extend(fragment_problems(path))
+            continue
         try:
             loaded = load_flow(path)
         except FlowFileError as exc:
@@ -68,6 +85,18 @@ def check_paths(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem]]:
         loaded_flows.append(loaded)
         problems.extend(lint(loaded))
     return loaded_flows, problems
+
+
+def fragment_problems(path: Path) -> list[Problem]:
+    """The schema problems of a fragment file on its own."""
+    try:
+        source = read_toml(path)
+        Fragment.model_validate(source.data)
+    except FlowFileError as exc:
+        return exc.problems
+    except ValidationError as exc:
+        return schema_problems(source, exc)
+    return []
 
 
 def _step_label(step_id: str) -> str:
