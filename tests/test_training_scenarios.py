@@ -1,0 +1,152 @@
+"""Training scenarios: the schema, the checks against the flow, and scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from incident_tui.flow.engine import AnswerInput, Session
+from incident_tui.flow.loader import FlowFileError, load_flow
+from incident_tui.training.check import lint_scenario, lint_scenarios, model_answers
+from incident_tui.training.debrief import Debrief
+from incident_tui.training.scenario import load_scenario
+from incident_tui.training.scoring import Status, grade
+
+FIXTURES = Path(__file__).parent / "fixtures" / "scenarios"
+TOY_FLOW = FIXTURES / "flows" / "toy-search.toml"
+TOY_SCENARIO = FIXTURES / "flows" / "scenarios" / "toy-knife.toml"
+MISSING_STEP = FIXTURES / "broken" / "missing-step.toml"
+
+
+@pytest.fixture
+def toy():
+    return load_flow(TOY_FLOW)
+
+
+def play(flow, answers):
+    session = Session(flow)
+    for answer in answers:
+        session.answer(answer)
+    return session
+
+
+def test_a_sound_scenario_has_no_problems(toy):
+    assert lint_scenario(load_scenario(TOY_SCENARIO), toy) == []
+
+
+def test_scenario_naming_a_missing_step_or_choice_is_rejected_with_file_and_line(toy):
+    problems = lint_scenario(load_scenario(MISSING_STEP), toy)
+    text = [str(p) for p in problems]
+    assert (
+        f"{MISSING_STEP}:19: expectation 2: step 'no-such-step' is not a step of flow "
+        in (text[2][: len(str(MISSING_STEP)) + 63])
+    )
+    assert any("step 'nowhere' is not a step" in t for t in text)
+    assert any("has no choice 'gun'" in t for t in text)
+    assert any("has no item 'sword'" in t for t in text)
+    assert any("source 'NOPE' is not declared" in t for t in text)
+    assert all(p.path == MISSING_STEP and p.line > 0 for p in problems)
+
+
+def test_scenario_naming_an_unknown_flow_is_rejected(toy, tmp_path):
+    path = tmp_path / "other.toml"
+    path.write_text(
+        TOY_SCENARIO.read_text().replace('flow = "toy-search"', 'flow = "no-such-flow"')
+    )
+    problems = lint_scenarios({"toy-search": toy}, [path])
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+        (3, "flow 'no-such-flow' is not a known procedure")
+    ]
+
+
+def test_schema_error_points_at_the_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(TOY_SCENARIO.read_text().replace('kind = "interlock"', 'kind = "sort-of"'))
+    with pytest.raises(FlowFileError) as caught:
+        load_scenario(path)
+    [problem] = caught.value.problems
+    assert problem.line == 32
+    assert problem.message.startswith("expect[2].kind: input should be")
+
+
+def test_a_model_path_that_misses_an_expectation_is_reported(toy, tmp_path):
+    path = tmp_path / "wrong-model.toml"
+    text = TOY_SCENARIO.read_text().replace('answer = ["knife"]\n', 'answer = ["vape"]\n')
+    path.write_text(text)
+    problems = lint_scenario(load_scenario(path), toy)
+    messages = [p.message for p in problems]
+    assert any("the model path does not meet it" in m and "'found'" in m for m in messages)
+
+
+def test_playing_right_scores_full_marks(toy):
+    loaded = load_scenario(TOY_SCENARIO)
+    session = play(toy.flow, model_answers(loaded, toy.flow))
+    result = grade(loaded.scenario, toy.flow, session.decisions, session.current.id)
+    assert result.score == result.max_score == 3 + 5 + 2 + 5 + 1
+    assert result.passed and result.mattered_most() == []
+
+
+def test_waiting_when_the_exception_applies_is_weighted_above_a_slow_path(toy):
+    loaded = load_scenario(TOY_SCENARIO)
+    answers = [
+        AnswerInput("safety", True),
+        AnswerInput("item", "knife"),
+        AnswerInput("grounds", "Threat reported"),
+        AnswerInput("consent", "no-force", "Threat with a knife"),
+        AnswerInput("staff", "wait"),
+        AnswerInput("staff", "wait"),
+        AnswerInput("staff", "yes"),
+        AnswerInput("found", ["nothing"]),
+    ]
+    session = play(toy.flow, answers)
+    result = grade(loaded.scenario, toy.flow, session.decisions, session.current.id)
+    statuses = {j.step_id: j.status for j in result.judgements}
+    assert statuses == {
+        "item": Status.right,
+        "staff": Status.wrong,
+        "found": Status.wrong,
+        "police": Status.not_reached,
+    }
+    assert result.slow_path
+    assert result.score == 3
+    assert not result.passed
+    heaviest = result.mattered_most()[0]
+    assert heaviest.weight == 5 and heaviest.step_id in {"staff", "police"}
+    staff = next(j for j in result.judgements if j.step_id == "staff")
+    feedback = staff.feedback()
+    assert "Expected: 'No', recording the Serious-harm exception" in feedback
+    assert "Waiting leaves the knife" in feedback
+    assert "Source: Searching, screening and confiscation, Who can search" in feedback
+
+
+def test_debrief_markdown_lists_score_decisions_and_what_mattered(toy):
+    loaded = load_scenario(TOY_SCENARIO)
+    session = play(
+        toy.flow,
+        [
+            AnswerInput("safety", True),
+            AnswerInput("item", "vape"),
+            AnswerInput("grounds", "Seen"),
+            AnswerInput("consent", "no"),
+        ],
+    )
+    result = grade(loaded.scenario, toy.flow, session.decisions, session.current.id)
+    debrief = Debrief(
+        scenario=loaded.scenario,
+        grade=result,
+        trainee="A. Trainee",
+        reference="2026-11-24-001",
+        started="2026-11-24T09:00:00Z",
+        finished="2026-11-24T09:07:30Z",
+        outcome="No search",
+    )
+    text = debrief.markdown()
+    assert text.startswith("# Training debrief: A knife at the after-school club")
+    assert "TRAINING" in text
+    assert "- Trainee: A. Trainee" in text
+    assert "- Time taken: 8 minutes" in text
+    assert "- Score: 1 of 16 (6%): not yet passed" in text
+    assert "## What mattered most" in text
+    assert "expected 'A knife or weapon'; wrong ('A vape (school rule)')" in text
+    assert text.index("Hand the weapon") < text.index("What was found")
