@@ -1,0 +1,39 @@
+"""Who used the app last on this machine, so they need not type it again.
+
+Kept in the config dir as `last_actor.json` (0600), apart from the school's
+own `config.toml`. Only a name and a role; nothing about any pupil.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from incident_tui.record.events import Actor
+
+FILE_NAME = "last_actor.json"
+
+
+def load_last_actor(config_dir: Path) -> Actor | None:
+    try:
+        data = json.loads((config_dir / FILE_NAME).read_text(encoding="utf-8"))
+        return Actor.model_validate(data)
+    except (OSError, ValueError, ValidationError):
+        return None  # a missing or garbled file only means the form starts empty
+
+
+def save_last_actor(config_dir: Path, actor: Actor) -> None:
+    """Best effort: failing to remember a name must never stop an incident."""
+    try:
+        config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = config_dir / FILE_NAME
+        temp = path.with_suffix(".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(actor.model_dump(), fh)
+        os.replace(temp, path)
+    except OSError:
+        pass

@@ -1,0 +1,127 @@
+"""Words for the screens, worked out from the flow and the record.
+
+Pure functions: no Textual here, so they are quick to test. Every text that
+comes from a flow goes through `fill`, so the school's own names and numbers
+appear on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from incident_tui.flow.engine import AnswerValue, Decision
+from incident_tui.flow.model import (
+    AnyStep,
+    ChecklistStep,
+    ChoiceStep,
+    ConfirmStep,
+    Escalation,
+    Flow,
+    SourceRef,
+    TextStep,
+)
+from incident_tui.settings import Settings, contact, fill
+
+
+def answer_text(step: AnyStep, value: AnswerValue, settings: Settings) -> str:
+    """An answer as the user saw it: a choice's label, ticked items, the text typed."""
+    if isinstance(step, ChoiceStep):
+        label = next((c.label for c in step.choices if c.id == value), str(value))
+        return fill(label, settings)
+    if isinstance(step, ChecklistStep) and isinstance(value, list):
+        labels = [fill(i.label, settings) for i in step.items if i.id in value]
+        return "; ".join(labels) or "nothing ticked"
+    if isinstance(step, ConfirmStep):
+        return "Confirmed" if value is True else "Not confirmed"
+    if isinstance(step, TextStep):
+        return str(value or "")
+    return "" if value is None else str(value)
+
+
+def sources_text(flow: Flow, refs: list[SourceRef]) -> str:
+    """'Source: <title>, <section>' for each reference, in small print."""
+    parts: list[str] = []
+    for ref in refs:
+        doc = flow.sources.get(ref.ref)
+        title = doc.title if doc else ref.ref
+        parts.append(f"{title}, {ref.section}" if ref.section else title)
+    return ("Source: " + "; ".join(parts)) if parts else ""
+
+
+def short_time(iso: str) -> str:
+    """HH:MM from an ISO UTC time, in local time (what the user's clock shows)."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso[:16]
+    return moment.astimezone().strftime("%H:%M")
+
+
+def when_text(iso: str) -> str:
+    """Day and time from an ISO UTC time, in local time."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso[:16]
+    return moment.astimezone().strftime("%d %b %H:%M")
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """One decision as listed in the side panel and the summary."""
+
+    ref: int
+    time: str
+    step_id: str
+    prompt: str
+    answer: str
+    amended: bool
+    overridden: bool
+
+
+def decision_lines(
+    flow: Flow, decisions: tuple[Decision, ...], times: dict[int, str], settings: Settings
+) -> list[DecisionLine]:
+    lines: list[DecisionLine] = []
+    for decision in decisions:
+        step = flow.step(decision.answer.step)
+        lines.append(
+            DecisionLine(
+                ref=decision.ref,
+                time=short_time(times.get(decision.ref, "")),
+                step_id=step.id,
+                prompt=fill(step.prompt, settings),
+                answer=answer_text(step, decision.answer.value, settings),
+                amended=decision.amended,
+                overridden=decision.answer.override is not None,
+            )
+        )
+    return lines
+
+
+def progress_text(answered: int, remaining: int) -> str:
+    """How far through: answered so far and the fewest steps still to come."""
+    if remaining <= 0:
+        return f"{answered} answered · at the end"
+    step_word = "step" if remaining == 1 else "steps"
+    return f"{answered} answered · at least {remaining} {step_word} to go"
+
+
+def escalation_text(escalation: Escalation, settings: Settings) -> str:
+    message = fill(escalation.message, settings)
+    return f"ESCALATION: {message} — Call: {contact(settings, escalation.contact)}"
+
+
+def seal_code_fallback(event_hash: str) -> str:
+    """XXXXX-XXXXX from the first ten hex digits of the sealed event's hash."""
+    digits = event_hash[:10].upper()
+    return f"{digits[:5]}-{digits[5:]}"
+
+
+def seal_code_of(event_hash: str) -> str:
+    try:
+        from incident_tui.record.references import seal_code
+    except ImportError:  # the record's own formatter, when installed
+        return seal_code_fallback(event_hash)
+    return str(seal_code(event_hash))

@@ -1,0 +1,102 @@
+"""Correct an earlier answer: a new answer and a reason, recorded as an amendment.
+
+Never an edit: the original stays in the record, and the flow continues from
+wherever the corrected answer leads.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Input, Label, Static
+
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import AnswerInput, EngineError, available_choices
+from incident_tui.flow.model import ChoiceStep, ConfirmStep
+from incident_tui.incident import Incident
+from incident_tui.tui.present import answer_text
+from incident_tui.tui.screens.base import AppModal
+from incident_tui.tui.widgets.step_view import StepView
+
+
+class AmendScreen(AppModal):
+    """Dismisses True once the amendment is recorded; Escape leaves the record as it was."""
+
+    BINDINGS = [("escape", "dismiss_none", "Cancel")]
+
+    def __init__(self, incident: Incident, ref: int) -> None:
+        super().__init__()
+        self.incident = incident
+        self.decision = next(d for d in incident.session.decisions if d.ref == ref)
+        self.step = incident.flow.step(self.decision.answer.step)
+        self.pending: AnswerInput | None = None
+
+    def compose(self) -> ComposeResult:
+        was = answer_text(self.step, self.decision.answer.value, self.incident.settings)
+        with VerticalScroll(id="amend", classes="dialog"):
+            yield Static(
+                f"Correct an earlier answer ({self.mode_word()}): recorded as an amendment, "
+                "the original stays in the record. Esc cancels.",
+                classes="section-title",
+                markup=False,
+            )
+            yield Static(f"Recorded answer: {was}", classes="guidance", markup=False)
+            if isinstance(self.step, ConfirmStep):
+                yield Static(
+                    "A confirmed safety item cannot be changed. Add a note instead.",
+                    classes="error",
+                    markup=False,
+                )
+                return
+            choices = []
+            if isinstance(self.step, ChoiceStep):
+                choices = available_choices(self.step, self.incident.session.answers)
+            yield StepView(self.incident, self.step, choices)
+            yield Label("Reason for the correction (required)")
+            yield Input(id="amend-reason", max_length=1000)
+            yield Button("Record the correction", id="record-amendment", variant="warning")
+            yield Static("", id="amend-error", classes="error", markup=False)
+
+    @on(StepView.Answered)
+    def answered(self, event: StepView.Answered) -> None:
+        event.stop()
+        self.pending = AnswerInput(self.step.id, event.value, rationale=event.rationale)
+        new = answer_text(self.step, event.value, self.incident.settings)
+        self.query_one("#amend-error", Static).update(
+            f"New answer: {new}. Now give the reason for the correction, then Enter."
+        )
+        self.query_one("#amend-reason", Input).focus()
+
+    @on(Input.Submitted, "#amend-reason")
+    def reason_given(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._record()
+
+    @on(Button.Pressed, "#record-amendment")
+    def record_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._record()
+
+    def _record(self) -> None:
+        error = self.query_one("#amend-error", Static)
+        if self.pending is None:
+            given = self.query_one(StepView).collect()
+            if given is None:
+                error.update("Give the new answer first.")
+                return
+            self.pending = AnswerInput(self.step.id, given[0], rationale=given[1])
+        reason = self.query_one("#amend-reason", Input).value.strip()
+        if not reason:
+            error.update("A reason for the correction is required.")
+            self.query_one("#amend-reason", Input).focus()
+            return
+        try:
+            self.incident.amend(self.decision.ref, self.pending, reason)
+        except UserError as exc:
+            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
+            return
+        except EngineError as exc:
+            error.update(f"Not recorded: {exc}")
+            return
+        self.dismiss(True)

@@ -1,0 +1,39 @@
+"""What every screen shares: the LIVE / TRAINING banner and a typed handle on the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.screen import ModalScreen, Screen
+
+from incident_tui.tui.widgets.banners import ModeBanner
+
+if TYPE_CHECKING:
+    from incident_tui.tui.app import IncidentApp
+
+
+class AppScreen(Screen[Any]):
+    """A full screen with the mode banner at the top."""
+
+    @property
+    def ctx(self) -> IncidentApp:
+        return cast("IncidentApp", self.app)
+
+    def mode_banner(self, detail: str = "") -> ModeBanner:
+        return ModeBanner(self.ctx.mode, self.ctx.settings.school.name, detail)
+
+
+class AppModal(ModalScreen[Any]):
+    """A dialog over a screen; Escape closes it without doing anything."""
+
+    BINDINGS = [("escape", "dismiss_none", "Back")]
+
+    @property
+    def ctx(self) -> IncidentApp:
+        return cast("IncidentApp", self.app)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+    def mode_word(self) -> str:
+        return "TRAINING" if self.ctx.mode == "training" else "LIVE"

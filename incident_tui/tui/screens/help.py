@@ -1,0 +1,54 @@
+"""Help: the keys, and how an incident is recorded."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from incident_tui.tui.screens.base import AppScreen
+
+HELP_TEXT = """\
+KEYS
+  1-9            choose an answer, or tick a checklist item
+  Up/Down, Enter choose with the arrows, then Enter
+  Space          tick or untick the highlighted checklist item
+  Tab            move to the next box or button
+  F2             the decisions so far: pick one and Enter to correct it
+  F3             back to the current step
+  Esc            back one screen (never back in the record)
+  Ctrl+P         command palette: new incident, resume, help, themes
+  F1 or ?        this help
+  Ctrl+Q         quit (an unfinished incident stays open)
+
+HOW THE RECORD WORKS
+  Every answer is saved before the next step appears. If saving fails,
+  the screen says NOT SAVED and stays on the same step: nothing is lost.
+  A correction is recorded as an amendment with your reason; the
+  original answer stays in the record.
+  Closing the terminal leaves the incident open: resume it from the
+  home screen at exactly the step you reached.
+
+SAFETY
+  STOP means a choice would break a rule: the panel says which rule and
+  what to do instead. ESCALATION means immediate risk: the banner stays
+  at the top with the number to call.
+  Never attach, copy or describe an image: the record describes what
+  was reported, it never contains the imagery.
+
+COLOURS
+  Nothing depends on colour alone. For a 16-colour terminal choose the
+  ansi-dark or ansi-light theme (Ctrl+P, then "theme"); NO_COLOR is
+  respected.
+"""
+
+
+class HelpScreen(AppScreen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="help-back")]
+
+    def compose(self) -> ComposeResult:
+        yield self.mode_banner("Help")
+        with VerticalScroll(id="help"):
+            yield Static(HELP_TEXT, markup=False)
+        yield Footer()

@@ -1,0 +1,116 @@
+"""Home: start a new incident, resume an unfinished one, or go to review and training."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from incident_tui.errors import UserError
+from incident_tui.tui.present import when_text
+from incident_tui.tui.screens.base import AppScreen
+
+
+class HomeScreen(AppScreen):
+    BINDINGS = [
+        Binding("n", "new", "New", id="new"),
+        Binding("r", "resume", "Resume", id="resume"),
+        Binding("v", "review", "Review (DSL)", id="review"),
+        Binding("t", "training", "Training", id="training"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield self.mode_banner()
+        with VerticalScroll(id="home"):
+            yield Static("Start a new incident  (n)", classes="section-title", markup=False)
+            yield OptionList(id="flows")
+            yield Static("Resume an unfinished incident  (r)", classes="section-title")
+            yield OptionList(id="open-incidents")
+            yield Static("", id="home-error", classes="error", markup=False)
+            with Horizontal(id="home-buttons"):
+                yield Button("Review", id="review")
+                yield Button("Training", id="training")
+                yield Button("Help (F1)", id="help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_lists()
+        self.query_one("#flows", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_lists()
+
+    def refresh_lists(self) -> None:
+        flows = self.query_one("#flows", OptionList)
+        flows.clear_options()
+        error = self.query_one("#home-error", Static)
+        try:
+            loaded = self.ctx.flows
+        except UserError as exc:
+            error.update(f"The procedures could not be loaded: {exc.message}")
+            loaded = {}
+        for number, (flow_id, item) in enumerate(sorted(loaded.items()), start=1):
+            text = Text()
+            text.append(f"{number}. {item.flow.title}", style="bold")
+            text.append(f"\n   {item.flow.summary}")
+            flows.add_option(Option(text, id=flow_id))
+        if loaded:
+            flows.highlighted = 0
+        self._refresh_open()
+
+    def _refresh_open(self) -> None:
+        incidents = self.query_one("#open-incidents", OptionList)
+        incidents.clear_options()
+        store = self.ctx.store
+        rows = [r for r in store.rows() if r.status == "open"] if store else []
+        flows = self.ctx.flows if self.ctx._flows is not None else {}
+        for row in reversed(rows):
+            title = flows[row.flow_id].flow.title if row.flow_id in flows else row.flow_id
+            reached = row.last_step or "start"
+            pupil = f" · pupil {row.pupil}" if row.pupil else ""
+            when = when_text(row.last_time)
+            label = f"{row.reference} · {title}{pupil}\n   at step '{reached}', {when}"
+            incidents.add_option(Option(label, id=row.reference))
+        if not rows:
+            incidents.add_option(Option("No unfinished incidents", disabled=True))
+        else:
+            incidents.highlighted = 0
+
+    # --- choosing -------------------------------------------------------------------
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from incident_tui.tui.screens.identity import IdentityScreen
+
+        if event.option.id is None:
+            return
+        if event.option_list.id == "flows":
+            self.app.push_screen(IdentityScreen(flow_id=event.option.id))
+        elif event.option_list.id == "open-incidents":
+            self.app.push_screen(IdentityScreen(resume=event.option.id))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "review":
+            self.action_review()
+        elif event.button.id == "training":
+            self.action_training()
+        elif event.button.id == "help":
+            self.ctx.action_help()
+
+    def action_new(self) -> None:
+        self.query_one("#flows", OptionList).focus()
+
+    def action_resume(self) -> None:
+        self.query_one("#open-incidents", OptionList).focus()
+
+    def action_review(self) -> None:
+        self.notify("Review (DSL) is not available yet.", title="Not available yet")
+
+    def action_training(self) -> None:
+        self.notify(
+            "Training is not available yet. Start with `incident-tui --training` "
+            "to practise in the separate training record.",
+            title="Not available yet",
+        )

@@ -1,0 +1,120 @@
+"""Before an incident: only what the record needs (who you are, which pupil, where)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import EngineError
+from incident_tui.record.events import Actor
+from incident_tui.tui.screens.base import AppScreen
+
+
+class IdentityScreen(AppScreen):
+    """Start a new incident (flow_id) or resume an open one (resume = its reference)."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back")]
+
+    def __init__(self, *, flow_id: str | None = None, resume: str | None = None) -> None:
+        super().__init__()
+        self.flow_id = flow_id
+        self.resume_reference = resume
+
+    def compose(self) -> ComposeResult:
+        last = self.ctx.last_actor()
+        if self.flow_id:
+            heading = f"New incident: {self.ctx.flows[self.flow_id].flow.title}"
+        else:
+            heading = f"Resume incident {self.resume_reference}"
+        yield self.mode_banner()
+        with VerticalScroll(id="identity"):
+            yield Static(heading, classes="section-title", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Your name")
+                yield Input(last.name if last else "", id="name", max_length=120)
+            with Horizontal(classes="form-row"):
+                yield Label("Your role")
+                yield Input(
+                    last.role if last else "",
+                    id="role",
+                    max_length=120,
+                    placeholder="e.g. teacher, DSL, head of year",
+                )
+            if self.flow_id:
+                with Horizontal(classes="form-row"):
+                    yield Label("Pupil reference")
+                    yield Input(id="pupil", max_length=40, placeholder="initials or pupil ID")
+                yield Static(
+                    "Initials or the school's pupil ID only: never a pupil's full name.",
+                    classes="hint",
+                    markup=False,
+                )
+                with Horizontal(classes="form-row"):
+                    yield Label("Where")
+                    yield Input(id="location", max_length=120, placeholder="e.g. Room 12")
+            yield Static("", id="identity-error", classes="error", markup=False)
+            yield Button("Start" if self.flow_id else "Resume", id="go", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            if not field.value:
+                field.focus()
+                return
+        self.query_one("#go", Button).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        fields = list(self.query(Input))
+        index = fields.index(event.input)
+        if index + 1 < len(fields):
+            fields[index + 1].focus()
+        else:
+            self.go()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "go":
+            self.go()
+
+    def _value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value.strip()
+
+    def go(self) -> None:
+        from incident_tui.tui.screens.step import StepScreen
+
+        error = self.query_one("#identity-error", Static)
+        missing = [
+            label
+            for field_id, label in (
+                ("name", "your name"),
+                ("role", "your role"),
+                ("pupil", "the pupil reference"),
+                ("location", "where"),
+            )
+            if self.query(f"#{field_id}") and not self._value(field_id)
+        ]
+        if missing:
+            error.update("Please fill in " + ", ".join(missing) + ".")
+            return
+        actor = Actor(name=self._value("name"), role=self._value("role"))
+        try:
+            if self.flow_id:
+                from incident_tui.incident import Opening
+
+                opening = Opening(
+                    actor=actor, pupil=self._value("pupil"), location=self._value("location")
+                )
+                incident = self.ctx.open_incident(self.ctx.flows[self.flow_id], opening)
+            else:
+                assert self.resume_reference is not None
+                incident = self.ctx.resume_incident(self.resume_reference, actor)
+        except (UserError, EngineError) as exc:
+            error.update(f"Not started: {_message(exc)}")
+            return
+        self.app.switch_screen(StepScreen(incident))
+
+
+def _message(exc: Exception) -> str:
+    return exc.message if isinstance(exc, UserError) else str(exc)

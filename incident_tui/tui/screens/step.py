@@ -1,0 +1,148 @@
+"""The live incident: one step at a time, the decisions so far beside it.
+
+Each answer goes to `Incident.submit`, which appends it to the record before
+the engine moves on; only then is the next step shown. If the append fails
+the screen says so and stays where it is.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer
+
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
+from incident_tui.incident import Incident
+from incident_tui.tui.present import decision_lines, escalation_text, progress_text
+from incident_tui.tui.screens.base import AppScreen
+from incident_tui.tui.widgets.banners import EscalationBanner
+from incident_tui.tui.widgets.decisions import DecisionsPanel
+from incident_tui.tui.widgets.step_view import StepView
+
+NUMBER_KEYS = [
+    Binding(str(n), f"number({n})", f"Choose {n}", show=False, id=f"number-{n}")
+    for n in range(1, 10)
+]
+
+
+def not_saved(exc: Exception) -> str:
+    """An append that failed: say so plainly, and that nothing moved on."""
+    message = exc.message if isinstance(exc, UserError) else str(exc)
+    return f"NOT SAVED — {message}. You are still at this step; nothing was lost. Try again."
+
+
+class StepScreen(AppScreen):
+    AUTO_FOCUS = None  # focus is set per step: a confirm item must never have a default
+    BINDINGS = [
+        Binding("escape", "leave", "Home", id="leave", tooltip="The incident stays open"),
+        Binding("f2", "decisions", "Decisions", id="decisions", tooltip="Correct an answer"),
+        Binding("f3", "answer_pane", "Step", id="answer-pane", tooltip="Back to the step"),
+        *NUMBER_KEYS,
+    ]
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+
+    def compose(self) -> ComposeResult:
+        detail = f"{self.incident.reference} · {self.incident.flow.title}"
+        yield self.mode_banner(detail)
+        yield EscalationBanner()
+        with Horizontal(id="incident"):
+            yield VerticalScroll(id="step-pane")
+            yield DecisionsPanel(id="side")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_current()
+
+    @property
+    def view(self) -> StepView | None:
+        views = self.query(StepView)
+        return views.first() if views else None
+
+    async def show_current(self) -> None:
+        """Show the step the engine says is current (the summary once it has ended)."""
+        self._refresh_side()
+        session = self.incident.session
+        if session.ended:
+            from incident_tui.tui.screens.summary import SummaryScreen
+
+            self.app.switch_screen(SummaryScreen(self.incident))
+            return
+        pane = self.query_one("#step-pane", VerticalScroll)
+        await pane.remove_children()
+        await pane.mount(StepView(self.incident, session.current, session.choices()))
+        pane.scroll_home(animate=False)
+
+    def _refresh_side(self) -> None:
+        incident = self.incident
+        times = {e.seq: e.time for e in incident.events}
+        lines = decision_lines(incident.flow, incident.session.decisions, times, incident.settings)
+        progress = progress_text(len(lines), incident.session.remaining_estimate())
+        self.query_one(DecisionsPanel).show(lines, progress, can_correct=not incident.sealed)
+        banner = self.query_one(EscalationBanner)
+        banner.show_lines([escalation_text(e, incident.settings) for e in incident.escalations()])
+
+    # --- answering --------------------------------------------------------------------
+
+    @on(StepView.Answered)
+    async def record_answer(self, event: StepView.Answered) -> None:
+        view = self.view
+        assert view is not None
+        answer = AnswerInput(step=view.step.id, value=event.value, rationale=event.rationale)
+        try:
+            raised = self.incident.submit(answer)
+        except InterlockBlocked as blocked:
+            self._stop(blocked, answer)
+            return
+        except (UserError, EngineError) as exc:
+            view.show_error(not_saved(exc) if isinstance(exc, UserError) else str(exc))
+            return
+        if raised:
+            self.notify("ESCALATION raised: see the banner at the top.", severity="error")
+        await self.show_current()
+
+    def _stop(self, blocked: InterlockBlocked, answer: AnswerInput) -> None:
+        from incident_tui.tui.screens.stop import StopScreen
+
+        async def closed(recorded: bool | None) -> None:
+            if recorded:
+                await self.show_current()
+
+        self.app.push_screen(StopScreen(self.incident, blocked, answer), closed)
+
+    @on(DecisionsPanel.CorrectionAsked)
+    def correct(self, event: DecisionsPanel.CorrectionAsked) -> None:
+        from incident_tui.tui.screens.amend import AmendScreen
+
+        async def closed(amended: bool | None) -> None:
+            if amended:
+                self.notify("Correction recorded as an amendment.")
+                await self.show_current()
+
+        self.app.push_screen(AmendScreen(self.incident, event.ref), closed)
+
+    # --- keys ----------------------------------------------------------------------------
+
+    def action_number(self, number: int) -> None:
+        if self.view is not None:
+            self.view.press_number(number)
+
+    def action_decisions(self) -> None:
+        self.query_one("#decision-list").focus()
+
+    def action_answer_pane(self) -> None:
+        if self.view is not None:
+            self.view.on_mount()
+
+    def action_leave(self) -> None:
+        self.notify(
+            f"Incident {self.incident.reference} stays open: resume it from the home screen.",
+            title="Still open",
+        )
+        self.ctx.incident = None
+        self.app.pop_screen()

@@ -1,0 +1,123 @@
+"""STOP: the choice would break a rule. Say which, what to do instead, and offer only
+the exceptions the flow allows (every condition confirmed, with a reason) or going back."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Static
+
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
+from incident_tui.flow.model import Override
+from incident_tui.incident import Incident
+from incident_tui.tui.present import sources_text
+from incident_tui.tui.screens.base import AppModal
+from incident_tui.tui.widgets.ticklist import TickItem, TickList
+
+
+class StopScreen(AppModal):
+    """Dismisses with True when an override was recorded, None when the user goes back."""
+
+    def __init__(self, incident: Incident, blocked: InterlockBlocked, answer: AnswerInput) -> None:
+        super().__init__()
+        self.incident = incident
+        self.blocked = blocked
+        self.answer = answer
+        self.override: Override | None = None
+
+    def compose(self) -> ComposeResult:
+        text = self.incident.text
+        interlock = self.blocked.interlock
+        with VerticalScroll(id="stop", classes="dialog stop"):
+            yield Static(f"STOP ({self.mode_word()})", classes="stop-word", markup=False)
+            yield Static(
+                f"You chose: {text(self.blocked.choice.label)}", classes="guidance", markup=False
+            )
+            yield Static("Rule: " + text(interlock.rule), classes="stop-rule", markup=False)
+            yield Static("Instead: " + text(interlock.instead), classes="guidance", markup=False)
+            yield Static(
+                sources_text(self.incident.flow, interlock.sources), classes="source", markup=False
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Go back and choose differently", id="back", variant="primary")
+                for override in interlock.overrides:
+                    yield Button(f"Exception: {text(override.label)}", id=f"ov-{override.id}")
+            if not interlock.overrides:
+                yield Static(
+                    "No exception is allowed: the only way on is to choose differently.",
+                    classes="hint",
+                    markup=False,
+                )
+            yield VerticalScroll(id="override-form")
+            yield Static("", id="stop-error", classes="error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+        self.query_one("#override-form").display = False
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        button = event.button.id or ""
+        if button == "back":
+            self.dismiss(None)
+        elif button.startswith("ov-"):
+            await self._show_override(button[3:])
+        elif button == "record-override":
+            self._record()
+
+    async def _show_override(self, override_id: str) -> None:
+        interlock = self.blocked.interlock
+        override = next(o for o in interlock.overrides if o.id == override_id)
+        self.override = override
+        form = self.query_one("#override-form", VerticalScroll)
+        await form.remove_children()
+        text = self.incident.text
+        items = [TickItem(f"c{n}", text(c)) for n, c in enumerate(override.conditions)]
+        await form.mount(
+            Static(f"Exception: {text(override.label)}", classes="section-title", markup=False),
+            Static(
+                "Every condition must be true and ticked (Enter or Space ticks).",
+                classes="hint",
+                markup=False,
+            ),
+            TickList(items, id="conditions"),
+            Static(sources_text(self.incident.flow, [override.source]), classes="source"),
+            Label("Reason (required): why this exception applies now"),
+            Input(id="override-reason", max_length=1000),
+            Button("Record the override", id="record-override", variant="error"),
+        )
+        form.display = True
+        self.query_one("#conditions", TickList).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._record()
+
+    def _record(self) -> None:
+        error = self.query_one("#stop-error", Static)
+        if self.override is None:
+            return
+        if not self.query_one("#conditions", TickList).all_ticked():
+            error.update("Every condition of the exception must be ticked.")
+            return
+        reason = self.query_one("#override-reason", Input).value.strip()
+        if not reason:
+            error.update("A reason is required for an override.")
+            self.query_one("#override-reason", Input).focus()
+            return
+        answer = AnswerInput(
+            step=self.answer.step,
+            value=self.answer.value,
+            rationale=reason,
+            override=self.override.id,
+        )
+        try:
+            self.incident.submit(answer)
+        except UserError as exc:
+            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
+            return
+        except EngineError as exc:
+            error.update(str(exc))
+            return
+        self.dismiss(True)

@@ -1,0 +1,195 @@
+"""The end: every decision, the outcome and what must happen next; then the seal.
+
+Once sealed, the seal code is shown to note down and the record can be
+exported to a Markdown file the user names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import EngineError
+from incident_tui.incident import Incident
+from incident_tui.tui.present import (
+    decision_lines,
+    escalation_text,
+    progress_text,
+    seal_code_of,
+)
+from incident_tui.tui.screens.base import AppScreen
+from incident_tui.tui.widgets.banners import EscalationBanner
+from incident_tui.tui.widgets.decisions import DecisionsPanel
+
+
+def default_export_path(reference: str) -> Path:
+    return Path.home() / f"incident-{reference}.md"
+
+
+class SummaryScreen(AppScreen):
+    BINDINGS = [
+        Binding("escape", "leave", "Home", id="leave"),
+        Binding("f2", "decisions", "Decisions", id="decisions"),
+    ]
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+
+    def compose(self) -> ComposeResult:
+        incident = self.incident
+        end = incident.session.end
+        assert end is not None
+        yield self.mode_banner(f"{incident.reference} · {incident.flow.title}")
+        yield EscalationBanner()
+        with Horizontal(id="incident"):
+            with VerticalScroll(id="summary"):
+                yield Static(incident.text(end.prompt), classes="prompt", markup=False)
+                yield Static(
+                    "Outcome: " + incident.text(end.outcome), classes="outcome", markup=False
+                )
+                if end.guidance:
+                    yield Static(incident.text(end.guidance), classes="guidance", markup=False)
+                actions = [incident.text(a) for a in incident.session.actions()]
+                if actions:
+                    yield Static("What must happen next:", classes="section-title")
+                    yield Static(
+                        "\n".join(f"- {a}" for a in actions), classes="actions", markup=False
+                    )
+                yield Static(
+                    "Check the decisions on the right (F2 to correct one). "
+                    "Sealing closes the procedure: after it only notes, corrections and "
+                    "the DSL's review can be added.",
+                    id="seal-hint",
+                    classes="hint",
+                    markup=False,
+                )
+                yield Button("Seal the record", id="seal", variant="primary")
+                yield Static("", id="sealed", classes="sealed", markup=False)
+                yield Label("Export to a Markdown file:", id="export-label")
+                yield Input(str(default_export_path(incident.reference)), id="export-path")
+                with Horizontal(classes="buttons", id="export-buttons"):
+                    yield Button("Export", id="export")
+                    yield Button("Home", id="home")
+                yield Static("", id="summary-error", classes="error", markup=False)
+            yield DecisionsPanel(id="side")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh()
+        self._show_sealed(self.incident.sealed)
+        self.query_one("#seal", Button).focus()
+
+    def _refresh(self) -> None:
+        incident = self.incident
+        times = {e.seq: e.time for e in incident.events}
+        lines = decision_lines(incident.flow, incident.session.decisions, times, incident.settings)
+        self.query_one(DecisionsPanel).show(
+            lines, progress_text(len(lines), 0), can_correct=not incident.sealed
+        )
+        self.query_one(EscalationBanner).show_lines(
+            [escalation_text(e, incident.settings) for e in incident.escalations()]
+        )
+
+    def _show_sealed(self, sealed: bool) -> None:
+        for selector in ("#export-label", "#export-path", "#export-buttons", "#sealed"):
+            self.query_one(selector).display = sealed
+        self.query_one("#seal").display = not sealed
+        self.query_one("#seal-hint").display = not sealed
+
+    @on(Button.Pressed, "#seal")
+    def seal(self) -> None:
+        error = self.query_one("#summary-error", Static)
+        try:
+            event = self.incident.seal()
+        except UserError as exc:
+            error.update(f"NOT SEALED — {exc.message}. Nothing was lost; try again.")
+            return
+        except EngineError as exc:
+            error.update(str(exc))
+            return
+        error.update("")
+        code = seal_code_of(event.hash)
+        self.query_one("#sealed", Static).update(
+            f"SEALED. Seal code: {code}\nWrite this code down: it proves the record "
+            "has not been changed since."
+        )
+        self._show_sealed(True)
+        self._refresh()
+        self.ctx.incident = None
+        self.query_one("#export-path", Input).focus()
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted, "#export-path")
+    def export(self) -> None:
+        error = self.query_one("#summary-error", Static)
+        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        try:
+            write_markdown_export(self.incident, path)
+        except UserError as exc:
+            error.update(f"Not exported: {exc.message}")
+            return
+        error.update(f"Exported to {path}")
+        self.notify(f"Exported to {path}")
+
+    @on(Button.Pressed, "#home")
+    def home(self) -> None:
+        self.action_leave()
+
+    @on(DecisionsPanel.CorrectionAsked)
+    def correct(self, event: DecisionsPanel.CorrectionAsked) -> None:
+        from incident_tui.tui.screens.amend import AmendScreen
+        from incident_tui.tui.screens.step import StepScreen
+
+        def closed(amended: bool | None) -> None:
+            if not amended:
+                return
+            self.notify("Correction recorded as an amendment.")
+            if self.incident.session.ended:
+                self.app.switch_screen(SummaryScreen(self.incident))
+            else:
+                self.app.switch_screen(StepScreen(self.incident))
+
+        self.app.push_screen(AmendScreen(self.incident, event.ref), closed)
+
+    def action_decisions(self) -> None:
+        self.query_one("#decision-list").focus()
+
+    def action_leave(self) -> None:
+        if not self.incident.sealed:
+            self.notify(
+                f"Incident {self.incident.reference} is not sealed yet: it stays open.",
+                title="Still open",
+            )
+        self.ctx.incident = None
+        self.app.pop_screen()
+
+
+def write_markdown_export(incident: Incident, path: Path) -> None:
+    """Write the incident's Markdown export to `path`, created 0600."""
+    import os
+
+    from incident_tui.record.export import export_markdown
+
+    store = incident.store
+    row = store.row(incident.row.id)
+    events = store.events(incident.row.id)
+    try:
+        from incident_tui.record.verify import verify_events
+
+        findings = verify_events(events)
+    except ImportError:
+        findings = []
+    text = export_markdown(row, events, findings, incident.settings.school.name)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the file: {exc.strerror}") from None

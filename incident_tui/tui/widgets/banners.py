@@ -1,0 +1,34 @@
+"""Banners that must not be missed: the mode (LIVE / TRAINING) and escalations."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class ModeBanner(Static):
+    """One line at the top of every screen: LIVE or TRAINING, in words."""
+
+    def __init__(self, mode: str, school: str, detail: str = "") -> None:
+        self.mode = mode
+        self.school = school
+        super().__init__(self._text(detail), classes=f"mode-{mode}", markup=False)
+
+    def _text(self, detail: str) -> str:
+        head = "TRAINING (practice, not a real record)" if self.mode == "training" else "LIVE"
+        parts = [head] + ([detail] if detail else []) + [self.school]
+        return " · ".join(parts)
+
+    def show_detail(self, detail: str) -> None:
+        self.update(self._text(detail))
+
+
+class EscalationBanner(Static):
+    """Stays at the top of the incident once raised: the word ESCALATION and who to call."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="escalation-banner", markup=False)
+        self.display = False
+
+    def show_lines(self, lines: list[str]) -> None:
+        self.update("\n".join(lines))
+        self.display = bool(lines)

@@ -1,0 +1,51 @@
+"""The side panel: how far through, and every decision so far (pick one to correct it)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from incident_tui.tui.present import DecisionLine
+
+
+class DecisionsPanel(Vertical):
+    """Decisions so far (time, step, answer); Enter on one asks to correct it."""
+
+    class CorrectionAsked(Message):
+        def __init__(self, ref: int) -> None:
+            super().__init__()
+            self.ref = ref
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress", markup=False)
+        yield Static("Decisions (F2, Enter: correct)", classes="panel-title", markup=False)
+        yield OptionList(id="decision-list")
+
+    def show(self, lines: list[DecisionLine], progress: str, can_correct: bool) -> None:
+        self.query_one("#progress", Static).update(progress)
+        options = self.query_one("#decision-list", OptionList)
+        options.clear_options()
+        if not lines:
+            options.add_option(Option("No decisions yet", disabled=True))
+        for line in lines:
+            text = Text()
+            text.append(f"{line.time} ", style="dim")
+            text.append(line.prompt[:60])
+            text.append("\n→ ")
+            text.append(line.answer[:80], style="bold")
+            if line.amended:
+                text.append(" (corrected)")
+            if line.overridden:
+                text.append(" (OVERRIDE)")
+            options.add_option(Option(text, id=f"d{line.ref}", disabled=not can_correct))
+        if lines:
+            options.highlighted = len(lines) - 1
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and event.option.id.startswith("d"):
+            self.post_message(self.CorrectionAsked(int(event.option.id[1:])))

@@ -1,0 +1,248 @@
+"""One step of a procedure, as the flow wrote it: prompt, warning, guidance, source, answer.
+
+The view gathers an answer and posts `Answered`; the screen records it. It
+never decides anything about the procedure: which choices, which reason is
+needed and what the words are all come from the flow through the engine.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from incident_tui.flow.engine import AnswerValue, rationale_prompt, rationale_setting
+from incident_tui.flow.model import (
+    AnyStep,
+    ChecklistStep,
+    Choice,
+    ChoiceStep,
+    ConfirmStep,
+    Rationale,
+    TextStep,
+)
+from incident_tui.incident import Incident
+from incident_tui.tui.present import sources_text
+from incident_tui.tui.widgets.ticklist import TickItem, TickList
+
+NO_IMAGERY = "Keep it short. Never describe what any image or video shows."
+
+
+class StepView(Vertical):
+    """The current step; posts `Answered` when the user has given a complete answer."""
+
+    class Answered(Message):
+        def __init__(self, value: AnswerValue, rationale: str | None) -> None:
+            super().__init__()
+            self.value = value
+            self.rationale = rationale
+
+    def __init__(self, incident: Incident, step: AnyStep, choices: list[Choice]) -> None:
+        super().__init__(classes="step-view")
+        self.incident = incident
+        self.step = step
+        self.choices = choices
+        self.picked: Choice | None = None
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        text = self.incident.text
+        step = self.step
+        yield Static(text(step.prompt), classes="prompt", markup=False)
+        if step.warning:
+            yield Static("WARNING: " + text(step.warning), classes="warning", markup=False)
+        if step.guidance:
+            yield Static(text(step.guidance), classes="guidance", markup=False)
+        if isinstance(step, TextStep):
+            yield Static(NO_IMAGERY, classes="hint", markup=False)
+        source = sources_text(self.incident.flow, step.sources)
+        if source:
+            yield Static(source, classes="source", markup=False)
+        yield from self._answer_widgets()
+        yield Label("", id="rationale-label")
+        yield Input(id="rationale", max_length=1000, placeholder="Type the reason here")
+        yield Static("", id="step-error", classes="error", markup=False)
+        if isinstance(step, ChecklistStep | TextStep) or self._step_needs_rationale():
+            yield Button("Record this answer", id="record", variant="primary")
+
+    def _answer_widgets(self) -> ComposeResult:
+        step = self.step
+        text = self.incident.text
+        if isinstance(step, ConfirmStep):
+            yield Static(
+                "Nothing is confirmed until you press the button "
+                "(Tab to it, then Enter). There is no default.",
+                classes="hint",
+                markup=False,
+            )
+            yield Button(text(step.confirm_label), id="confirm-step", classes="confirm")
+        elif isinstance(step, ChoiceStep):
+            options = [
+                Option(f"{n}. {text(c.label)}" if n <= 9 else f"   {text(c.label)}", id=c.id)
+                for n, c in enumerate(self.choices, start=1)
+            ]
+            yield OptionList(*options, id="choices")
+        elif isinstance(step, ChecklistStep):
+            rule = (
+                "Every item must be ticked before you can go on."
+                if step.require == "all"
+                else "Tick every item that applies (at least one)."
+            )
+            yield Static(rule + " Enter, Space or 1-9 ticks.", classes="hint", markup=False)
+            items = [TickItem(i.id, text(i.label), i.exclusive) for i in step.items]
+            yield TickList(items, id="ticklist")
+        elif isinstance(step, TextStep):
+            yield Input(
+                id="text-answer",
+                max_length=step.max_length,
+                placeholder=text(step.placeholder) if step.placeholder else "",
+            )
+            if step.optional:
+                yield Static("You may leave this empty.", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self._show_rationale()
+        if isinstance(self.step, ChoiceStep):
+            self.query_one("#choices", OptionList).focus()
+        elif isinstance(self.step, ChecklistStep):
+            self.query_one("#ticklist", TickList).focus()
+        elif isinstance(self.step, TextStep):
+            self.query_one("#text-answer", Input).focus()
+        # a confirm step gets no focus at all: confirming must be a deliberate act
+
+    # --- the reason box ------------------------------------------------------------------
+
+    def _highlighted_choice(self) -> Choice | None:
+        if not isinstance(self.step, ChoiceStep):
+            return None
+        options = self.query_one("#choices", OptionList)
+        if options.highlighted is None:
+            return None
+        return self.choices[options.highlighted]
+
+    def _step_needs_rationale(self) -> bool:
+        return self.step.rationale is not Rationale.none
+
+    def rationale_needed(self, choice: Choice | None = None) -> Rationale:
+        return rationale_setting(self.step, choice or self._highlighted_choice())
+
+    def _show_rationale(self) -> None:
+        choice = self.picked or self._highlighted_choice()
+        needed = self.rationale_needed(choice)
+        label = self.query_one("#rationale-label", Label)
+        box = self.query_one("#rationale", Input)
+        shown = needed is not Rationale.none
+        label.display = box.display = shown
+        if shown:
+            which = "required" if needed is Rationale.required else "optional"
+            prompt = self.incident.text(rationale_prompt(self.step, choice))
+            label.update(f"Reason ({which}): {prompt}")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "choices":
+            self.picked = None
+            self._show_rationale()
+
+    # --- answering ---------------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#step-error", Static).update(message)
+
+    def press_number(self, number: int) -> None:
+        if isinstance(self.step, ChoiceStep) and 1 <= number <= len(self.choices):
+            options = self.query_one("#choices", OptionList)
+            options.highlighted = number - 1
+            options.focus()
+            self.pick(self.choices[number - 1])
+        elif isinstance(self.step, ChecklistStep):
+            self.query_one("#ticklist", TickList).toggle_number(number)
+
+    def pick(self, choice: Choice) -> None:
+        """A choice made: record it now, or first ask for the reason it needs."""
+        self.picked = choice
+        self._show_rationale()
+        if self.rationale_needed(choice) is Rationale.none:
+            self.finish()
+        else:
+            box = self.query_one("#rationale", Input)
+            box.focus()
+            self.show_error(
+                f"You chose: {self.incident.text(choice.label)}. "
+                "Give the reason, then Enter to record it."
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "choices":
+            event.stop()
+            self.pick(self.choices[event.option_index])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        box = self.query_one("#rationale", Input)
+        if (
+            event.input.id == "text-answer"
+            and box.display
+            and not box.value.strip()
+            and self.rationale_needed() is Rationale.required
+        ):
+            box.focus()
+            return
+        self.finish()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "confirm-step":
+            self.post_message(self.Answered(True, self._rationale()))
+        elif event.button.id == "record":
+            self.finish()
+
+    def _rationale(self) -> str | None:
+        box = self.query_one("#rationale", Input)
+        return (box.value.strip() or None) if box.display else None
+
+    def finish(self) -> None:
+        """Post the answer if it is complete; otherwise say what is missing."""
+        answer = self.collect()
+        if answer is not None:
+            self.post_message(self.Answered(*answer))
+
+    def collect(self) -> tuple[AnswerValue, str | None] | None:
+        """The answer and reason given, or None (saying what is missing)."""
+        step = self.step
+        value: AnswerValue
+        if isinstance(step, ConfirmStep):
+            self.show_error("Press the confirm button to confirm this item.")
+            return None
+        if isinstance(step, ChoiceStep):
+            choice = self.picked or self._highlighted_choice()
+            if choice is None:
+                self.show_error("Choose one of the answers first (1-9, or arrows and Enter).")
+                return None
+            self.picked = choice
+            value = choice.id
+        elif isinstance(step, ChecklistStep):
+            ticks = self.query_one("#ticklist", TickList)
+            if step.require == "all" and not ticks.all_ticked():
+                self.show_error("Every item must be ticked before you can go on.")
+                return None
+            if step.require == "any" and not ticks.values():
+                self.show_error("Tick at least one item.")
+                return None
+            value = ticks.values()
+        elif isinstance(step, TextStep):
+            value = self.query_one("#text-answer", Input).value.strip()
+            if not value and not step.optional:
+                self.show_error("Please type an answer.")
+                return None
+        else:
+            return None
+        choice = self.picked if isinstance(step, ChoiceStep) else None
+        rationale = self._rationale()
+        if self.rationale_needed(choice) is Rationale.required and not rationale:
+            self.query_one("#rationale", Input).focus()
+            self.show_error("A reason is required for this answer: type it, then Enter.")
+            return None
+        return value, rationale
