@@ -74,13 +74,20 @@ def test_a_loop_with_no_way_out_to_an_end() -> None:
 
 
 def test_a_choice_with_nowhere_to_go_never_reaches_an_end() -> None:
+    """A hard-stop interlock needs no next; an override without its own next does."""
     assert problems("dead-end.toml") == [
         (
             "dead-end.toml",
             20,
             "step 'ask', choice 'stuck': no next, and the step has no default next: "
             "this path never reaches an end",
-        )
+        ),
+        (
+            "dead-end.toml",
+            39,
+            "step 'view', choice 'dsl': no next, and the step has no default next: "
+            "this path never reaches an end",
+        ),
     ]
 
 

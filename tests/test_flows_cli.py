@@ -104,12 +104,12 @@ def test_check_with_no_path_checks_shipped_and_local_flows(
 ) -> None:
     local = own_config / "flows"
     local.mkdir(parents=True)
-    shutil.copy(FIXTURES / "dead-end.toml", local / "ours.toml")
+    shutil.copy(FIXTURES / "loop.toml", local / "ours.toml")
     assert main(["flows", "check"]) == 1
     out = capsys.readouterr().out
     assert out == (
-        f"{local / 'ours.toml'}:20: step 'ask', choice 'stuck': no next, and the step has no "
-        "default next: this path never reaches an end\n"
+        f"{local / 'ours.toml'}:25: step 'first': a loop with no way out to an end "
+        "(first -> second -> first)\n"
     )
 
 
@@ -161,7 +161,8 @@ def test_the_shipped_flows_pass_the_check(capsys: pytest.CaptureFixture[str]) ->
     captured = capsys.readouterr()
     assert captured.out.endswith(": no problems\n"), captured.out
     assert code == 0
-    assert captured.out.startswith(f"{len(SHIPPED)} flows, ")
+    flows = "1 flow" if len(SHIPPED) == 1 else f"{len(SHIPPED)} flows"
+    assert captured.out.startswith(f"{flows}, ")
 
 
 def test_without_a_wheel_the_shipped_flows_are_found_in_the_repository(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from incident_tui.flow.model import (
     EXIT,
     AnyStep,
     ChecklistStep,
+    Choice,
     ChoiceStep,
     Condition,
     ConfirmStep,
@@ -400,7 +401,7 @@ class _Linter:
                 broken.add(step.id)
             if isinstance(step, ChoiceStep) and step.next is None:
                 for j, choice in enumerate(step.choices):
-                    if choice.next is None:
+                    if choice.next is None and _goes_on(choice):
                         broken.add(step.id)
                         self.at_step(
                             index,
@@ -515,6 +516,18 @@ class _Linter:
                 f"to '{step.id}'"
             )
         return None
+
+
+def _goes_on(choice: Choice) -> bool:
+    """Whether picking this choice can lead on through the choice's own (or default) next.
+
+    An interlock with no overrides is a hard stop: the only way on is to choose
+    differently, so the choice needs no next; an override with its own next
+    does not use the choice's.
+    """
+    if choice.interlock is None:
+        return True
+    return any(o.next is None for o in choice.interlock.overrides)
 
 
 def _placeholder_problems(text: str) -> Iterator[str]:
