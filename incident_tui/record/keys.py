@@ -1,0 +1,67 @@
+"""The per-install record key: it signs each index row and every checkpoint.
+
+The key lives in the config dir, apart from the data it protects, so that a
+copy of the data alone cannot be rewritten with matching signatures.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from incident_tui.errors import UserError
+
+KEY_BYTES = 32
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The key in `path` (64 hex digits), created 0600 in a 0700 folder on first use."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return _create_key(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the record key {path}: {_reason(exc)}") from exc
+    return _parse_key(path, text)
+
+
+def _parse_key(path: Path, text: str) -> bytes:
+    value = text.strip()
+    try:
+        key = bytes.fromhex(value)
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise UserError(
+            f"the record key {path} is damaged: it should hold {KEY_BYTES * 2} hex digits. "
+            "Restore it from a backup; without it the index signatures cannot be checked."
+        )
+    return key
+
+
+def _create_key(path: Path) -> bytes:
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+            os.chmod(path.parent, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, (key.hex() + "\n").encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except FileExistsError:
+        # Another process created it first: use theirs.
+        return load_or_create_key(path)
+    except OSError as exc:
+        raise UserError(f"cannot create the record key {path}: {_reason(exc)}") from exc
+    return key
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.strerror or errno.errorcode.get(exc.errno, str(exc))
+    return str(exc)

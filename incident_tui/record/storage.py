@@ -1,0 +1,160 @@
+"""A TinyDB storage that never leaves a torn file and never mistakes damage for a fresh start.
+
+Every write goes to a temporary file in the same folder (0600), is flushed and
+fsynced, renamed over the old file, and the folder is fsynced: a crash leaves
+the old file or the new one. A leftover temporary file (`.NAME.XXXXXXXX.tmp`)
+is never read as data.
+
+TinyDB's own `JSONStorage` opens an empty file as an empty database; this one
+reports an empty, unreadable or missing file as damage, naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from incident_tui.errors import UserError
+
+TEMP_SUFFIX = ".tmp"
+
+
+class DamagedFile(UserError):
+    """A record file that cannot be read as this program wrote it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class StoreWriteError(UserError):
+    """A write that did not complete; the last good copy of the file is intact."""
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        super().__init__(
+            f"could not save {path}: {os_reason(exc)}. The last good copy of the file is intact; "
+            "this step was not recorded. Free some space or fix the disk, then try again."
+        )
+        self.path = path
+        self.errno = exc.errno
+
+
+def os_reason(exc: OSError) -> str:
+    known = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the disk is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EIO: "the disk reported an input/output error",
+    }
+    if exc.errno in known:
+        return known[exc.errno]
+    return exc.strerror or str(exc)
+
+
+def is_temp_file(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def _reject_float(text: str) -> Any:
+    raise ValueError(f"a floating-point number ({text}) is not allowed in a record")
+
+
+def _reject_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not allowed in a record")
+
+
+def dump_record_json(data: Any) -> bytes:
+    """The exact bytes this program writes: compact JSON, UTF-8, non-ASCII as itself."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def parse_record_json(raw: bytes, path: Path) -> dict[str, Any]:
+    """Parse a record file, or raise DamagedFile saying what is wrong with it."""
+    if not raw:
+        raise DamagedFile(path, "the file is empty (it should never be); it may have been cut off")
+    try:
+        data = json.loads(
+            raw.decode("utf-8"), parse_float=_reject_float, parse_constant=_reject_constant
+        )
+    except UnicodeDecodeError as exc:
+        raise DamagedFile(path, f"not valid UTF-8 text at byte {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise DamagedFile(
+            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    except (ValueError, RecursionError) as exc:
+        raise DamagedFile(path, str(exc)) from exc
+    if not isinstance(data, dict):
+        raise DamagedFile(path, "not a record file (the top level is not a JSON object)")
+    return data
+
+
+def read_record_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise DamagedFile(path, f"cannot be read: {os_reason(exc)}") from exc
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Replace `path` with `payload` so that a crash leaves the old file or the new one."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise StoreWriteError(path, exc) from exc
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage for one record file; see the module docstring."""
+
+    def __init__(self, path: str | Path, create: bool = False, **_: Any) -> None:
+        self.path = Path(path)
+        self.create = create
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            raw = read_record_bytes(self.path)
+        except FileNotFoundError:
+            if self.create:
+                return None
+            raise DamagedFile(self.path, "the file is missing") from None
+        return parse_record_json(raw, self.path)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        atomic_write_bytes(self.path, dump_record_json(data))
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,691 @@
+"""The record store: one TinyDB file per incident plus a signed index.
+
+Layout under the store's root (0700 folders, 0600 files):
+
+    incidents/<id>.json   one incident: TinyDB table "events", doc id = seq + 1
+    index/<xx>.json       index rows (TinyDB table "incidents") for the incidents
+                          whose id starts with the two hex digits xx
+    .lock                 held (flock) by the one process that may write
+
+The index is split by id so that an append rewrites one small index file
+whatever the number of incidents: a single index file of 10,000 rows costs
+~110 ms to rewrite, a shard of ~40 rows ~1 ms (most of it the fsync).
+
+An append reads the incident file, checks it against its index row, writes the
+incident file, then the index row, each atomically (see `storage`). A crash
+between the two leaves the incident file one event ahead of its row; the next
+writer repairs that forward, but only when the extra events chain correctly
+from the signed head in the index. Anything else is damage, reported and
+never written over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import hmac
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from incident_tui.errors import UserError
+from incident_tui.record.events import (
+    AFTER_SEAL,
+    GENESIS,
+    Actor,
+    Answer,
+    DataValue,
+    Event,
+    EventKind,
+    FlowRef,
+    canonical_json,
+    event_hash,
+    make_event,
+    utc_now,
+)
+from incident_tui.record.storage import (
+    AtomicJSONStorage,
+    DamagedFile,
+    StoreWriteError,
+    is_temp_file,
+    os_reason,
+    parse_record_json,
+    read_record_bytes,
+)
+
+Mode = Literal["live", "training"]
+
+INCIDENTS_DIR = "incidents"
+INDEX_DIR = "index"
+LOCK_FILE = ".lock"
+EVENTS_TABLE = "events"
+ROWS_TABLE = "incidents"
+SHARD_PREFIX = 2
+_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+_SHARD_PATTERN = re.compile(r"[0-9a-f]{2}\.json")
+_MARKER_WIDTH = 10 + 1 + 32 + 1
+
+
+class StoreLocked(UserError):
+    """Another process holds the store's write lock."""
+
+
+class AppendRefused(UserError):
+    """An append the record does not allow; nothing was written."""
+
+
+class DamagedIncident(DamagedFile):
+    """An incident file that cannot be read or does not match its index row."""
+
+    def __init__(self, path: Path, problem: str, *, incident: str) -> None:
+        super().__init__(path, problem)
+        self.incident = incident
+
+
+class IndexRow(BaseModel):
+    """One incident in the index: enough to list it without opening its file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    """Internal incident id (uuid4 hex)."""
+    reference: str
+    """Human reference, e.g. "2026-11-24-003": UTC date of opening and a per-day counter."""
+    flow_id: str
+    flow_version: str
+    flow_hash: str
+    mode: Mode
+    status: Literal["open", "sealed", "reviewed"]
+    opened: str
+    sealed: str | None
+    event_count: int
+    head_hash: str
+    hmac: str
+    """HMAC-SHA256 with the record key over {"id", "event_count", "head_hash"}."""
+    actor: str
+    """Who opened it: "Name (role)"."""
+    pupil: str
+    last_step: str | None
+    last_time: str
+    overrides: int
+    escalations: int
+    amendments: int
+    review_date: str | None
+
+
+# -- paths and the index row rule (shared with verify) ---------------------------------
+
+
+def incidents_dir(root: Path) -> Path:
+    return root / INCIDENTS_DIR
+
+
+def index_dir(root: Path) -> Path:
+    return root / INDEX_DIR
+
+
+def incident_path(root: Path, incident_id: str) -> Path:
+    return root / INCIDENTS_DIR / f"{incident_id}.json"
+
+
+def shard_path(root: Path, incident_id: str) -> Path:
+    return root / INDEX_DIR / f"{incident_id[:SHARD_PREFIX]}.json"
+
+
+def is_incident_id(text: str) -> bool:
+    return _ID_PATTERN.fullmatch(text) is not None
+
+
+def row_hmac(key: bytes, incident_id: str, event_count: int, head_hash: str) -> str:
+    message = canonical_json(
+        {"id": incident_id, "event_count": event_count, "head_hash": head_hash}
+    )
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def sign_row(row: dict[str, Any], key: bytes) -> dict[str, Any]:
+    return {**row, "hmac": row_hmac(key, row["id"], row["event_count"], row["head_hash"])}
+
+
+def row_signature_ok(row: dict[str, Any], key: bytes) -> bool:
+    try:
+        expected = row_hmac(key, row["id"], row["event_count"], row["head_hash"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return isinstance(row.get("hmac"), str) and hmac.compare_digest(expected, row["hmac"])
+
+
+def _actor_text(actor: Any) -> str:
+    if isinstance(actor, dict):
+        return f"{actor.get('name', '')} ({actor.get('role', '')})"
+    return str(actor)
+
+
+def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
+    """The index row after `event` (unsigned): the one rule the store and verify share."""
+    data = event.get("data") or {}
+    kind = event["kind"]
+    if row is None or kind == EventKind.opened:
+        flow = event["flow"]
+        pupil = data.get("pupil")
+        row = {
+            "id": event["incident"],
+            "reference": str(data.get("reference") or ""),
+            "flow_id": flow["id"],
+            "flow_version": flow["version"],
+            "flow_hash": flow["hash"],
+            "mode": event["mode"],
+            "status": "open",
+            "opened": event["time"],
+            "sealed": None,
+            "event_count": 0,
+            "head_hash": GENESIS,
+            "hmac": "",
+            "actor": _actor_text(event["actor"]),
+            "pupil": "" if pupil is None else str(pupil),
+            "last_step": None,
+            "last_time": event["time"],
+            "overrides": 0,
+            "escalations": 0,
+            "amendments": 0,
+            "review_date": None,
+        }
+    else:
+        row = dict(row)
+    row["event_count"] = event["seq"] + 1
+    row["head_hash"] = event["hash"]
+    row["last_time"] = event["time"]
+    if event.get("step"):
+        row["last_step"] = event["step"]
+    if kind == EventKind.override:
+        row["overrides"] += 1
+    elif kind == EventKind.escalation:
+        row["escalations"] += 1
+    elif kind == EventKind.amendment:
+        row["amendments"] += 1
+    elif kind == EventKind.sealed:
+        row["sealed"] = event["time"]
+        if row["status"] == "open":
+            row["status"] = "sealed"
+    elif kind == EventKind.reviewed:
+        if data.get("review") == "sign-off":
+            row["status"] = "reviewed"
+        elif data.get("review") == "review-date" and data.get("date") is not None:
+            row["review_date"] = str(data["date"])
+    return row
+
+
+def event_list(data: dict[str, Any], path: Path, incident_id: str) -> list[dict[str, Any]]:
+    """The events of a parsed incident file, in order, or DamagedIncident."""
+    table = data.get(EVENTS_TABLE)
+    if not isinstance(table, dict) or set(data) != {EVENTS_TABLE}:
+        raise DamagedIncident(
+            path, 'not an incident file (no "events" table)', incident=incident_id
+        )
+    events = list(table.values())
+    for position, (doc_id, event) in enumerate(table.items()):
+        if not isinstance(event, dict) or doc_id != str(position + 1):
+            raise DamagedIncident(
+                path,
+                f"entry {doc_id!r} is out of place (expected {position + 1})",
+                incident=incident_id,
+            )
+    return events
+
+
+def read_incident(root: Path, incident_id: str) -> list[dict[str, Any]]:
+    path = incident_path(root, incident_id)
+    try:
+        raw = read_record_bytes(path)
+    except FileNotFoundError:
+        raise DamagedIncident(path, "the incident file is missing", incident=incident_id) from None
+    except DamagedFile as exc:
+        raise DamagedIncident(path, exc.problem, incident=incident_id) from exc
+    try:
+        data = parse_record_json(raw, path)
+    except DamagedFile as exc:
+        raise DamagedIncident(path, exc.problem, incident=incident_id) from exc
+    return event_list(data, path, incident_id)
+
+
+def read_shard(path: Path) -> dict[str, dict[str, Any]]:
+    """doc id -> row of one index file; {} if it does not exist yet."""
+    try:
+        raw = read_record_bytes(path)
+    except FileNotFoundError:
+        return {}
+    data = parse_record_json(raw, path)
+    table = data.get(ROWS_TABLE)
+    if not isinstance(table, dict) or set(data) != {ROWS_TABLE}:
+        raise DamagedFile(path, 'not an index file (no "incidents" table)')
+    for position, (doc_id, row) in enumerate(table.items()):
+        if not isinstance(row, dict) or doc_id != str(position + 1) or "id" not in row:
+            raise DamagedFile(path, f"index entry {doc_id!r} is out of place or not a row")
+    return table
+
+
+def shard_files(root: Path) -> list[Path]:
+    folder = index_dir(root)
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return [folder / name for name in sorted(names) if _SHARD_PATTERN.fullmatch(name)]
+
+
+# -- the store ---------------------------------------------------------------------------
+
+
+class Store:
+    """One live or training record. Open with `Store.open`; use as a context manager."""
+
+    def __init__(
+        self, root: Path, key: bytes, mode: Mode, readonly: bool, lock_fd: int | None
+    ) -> None:
+        self.root = root
+        self.readonly = readonly
+        self.mode: Mode = mode
+        self._key = key
+        self._lock_fd = lock_fd
+        self._rows: dict[str, dict[str, Any]] | None = None
+
+    # opening and closing
+
+    @classmethod
+    def open(cls, root: Path, *, key: bytes, mode: Mode, readonly: bool = False) -> Store:
+        root = Path(root)
+        if readonly:
+            return cls(root, key, mode, True, None)
+        try:
+            for folder in (root, incidents_dir(root), index_dir(root)):
+                if not folder.is_dir():
+                    folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+                    os.chmod(folder, 0o700)
+            lock_fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise UserError(
+                f"cannot record in {root}: {os_reason(exc)}. The folder must be writable by you "
+                "(choose another with --data-dir or INCIDENT_TUI_DATA_DIR)."
+            ) from exc
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(lock_fd, _MARKER_WIDTH, 0)[:10].decode("ascii", "replace").strip()
+            os.close(lock_fd)
+            raise StoreLocked(
+                f"another copy of incident-tui is recording in {root} (pid {holder or '?'}); "
+                "close it first. Reading (list, show, verify, review) still works."
+            ) from None
+        store = cls(root, key, mode, False, lock_fd)
+        try:
+            previous = os.pread(lock_fd, _MARKER_WIDTH, 0).decode("ascii", "replace")
+            store._set_marker("-" * 32)
+            store._remove_temp_files()
+            last = previous[11:43]
+            if is_incident_id(last):
+                store._repair(last)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # reading
+
+    def resolve(self, incident: str) -> str:
+        """The internal id of an incident given by id or reference."""
+        if is_incident_id(incident):
+            if self._find_row(incident) is not None or incident_path(self.root, incident).exists():
+                return incident
+        else:
+            for row in self._all_rows().values():
+                if row.get("reference") == incident and row.get("event_count", 0) > 0:
+                    return row["id"]
+        raise UserError(f"no incident {incident} in {self.root}")
+
+    def row(self, incident: str) -> IndexRow:
+        incident_id = self.resolve(incident)
+        found = self._find_row(incident_id)
+        if found is None:
+            raise DamagedIncident(
+                shard_path(self.root, incident_id),
+                f"incident {incident_id} has no index row",
+                incident=incident_id,
+            )
+        return self._model(found[2], shard_path(self.root, incident_id))
+
+    def rows(self) -> list[IndexRow]:
+        """Every recorded incident, oldest first (interrupted openings left out)."""
+        found = [row for row in self._all_rows().values() if row.get("event_count", 0) > 0]
+        found.sort(key=lambda row: (str(row.get("opened")), str(row.get("reference"))))
+        return [self._model(row, shard_path(self.root, row["id"])) for row in found]
+
+    def events(self, incident: str) -> list[Event]:
+        incident_id = self.resolve(incident)
+        path = incident_path(self.root, incident_id)
+        raw = read_incident(self.root, incident_id)
+        try:
+            return [Event.model_validate(event) for event in raw]
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise DamagedIncident(
+                path, f"an event is not valid ({where}: {problem['msg']})", incident=incident_id
+            ) from exc
+
+    # writing
+
+    def new_incident(
+        self, *, flow: FlowRef, actor: Actor, details: dict[str, DataValue]
+    ) -> IndexRow:
+        """Open an incident: its `opened` event (seq 0) is durable when this returns."""
+        self._require_writable()
+        incident_id = uuid.uuid4().hex
+        time = utc_now()
+        opened = make_event(
+            incident=incident_id,
+            seq=0,
+            time=time,
+            kind=EventKind.opened,
+            actor=actor,
+            mode=self.mode,
+            flow=flow,
+            data={**details, "reference": self._next_reference(time[:10])},
+            prev=GENESIS,
+        )
+        stored = opened.model_dump(mode="json")
+        row = sign_row(fold_event(None, stored), self._key)
+        # The row goes in first, at count 0: an incident file with no row is never
+        # adopted, so a planted file cannot pass for an interrupted opening.
+        pending = sign_row({**row, "event_count": 0, "head_hash": GENESIS}, self._key)
+        path = incident_path(self.root, incident_id)
+        with self._writing(incident_id):
+            shard, doc_id = self._shard_with(incident_id)
+            self._write_row(incident_id, shard, doc_id, pending)
+            if path.exists():
+                raise AppendRefused(f"{path} already exists; nothing was written")
+            AtomicJSONStorage(path).write({EVENTS_TABLE: {"1": stored}})
+            self._write_row(incident_id, shard, doc_id, row)
+        return IndexRow.model_validate(row)
+
+    def append(
+        self,
+        incident: str,
+        *,
+        kind: EventKind,
+        actor: Actor,
+        step: str | None = None,
+        prompt: str | None = None,
+        answer: Answer = None,
+        rationale: str | None = None,
+        data: dict[str, DataValue] | None = None,
+        expect_prev: str | None = None,
+    ) -> Event:
+        """Record one event; it is durable (file and index) when this returns."""
+        self._require_writable()
+        try:
+            kind = EventKind(kind)
+        except ValueError:
+            raise AppendRefused(f"{kind!r} is not a kind of event") from None
+        if kind is EventKind.opened:
+            raise AppendRefused("an incident is opened only once, by starting it")
+        incident_id = self.resolve(incident)
+        data = dict(data or {})
+        with self._writing(incident_id):
+            events, row, shard, doc_id = self._current(incident_id)
+            head = events[-1]["hash"]
+            self._check_append(events, kind, data, expect_prev, head)
+            event = make_event(
+                incident=incident_id,
+                seq=len(events),
+                time=utc_now(),
+                kind=kind,
+                actor=actor,
+                mode=events[0]["mode"],
+                step=step,
+                prompt=prompt,
+                answer=answer,
+                rationale=rationale,
+                flow=events[0]["flow"],
+                data=data,
+                prev=head,
+            )
+            stored = event.model_dump(mode="json")
+            table = {str(position + 1): item for position, item in enumerate(events)}
+            table[str(len(events) + 1)] = stored
+            AtomicJSONStorage(incident_path(self.root, incident_id)).write({EVENTS_TABLE: table})
+            new_row = sign_row(fold_event(row, stored), self._key)
+            self._write_row(incident_id, shard, doc_id, new_row)
+        return event
+
+    # internals
+
+    def _require_writable(self) -> None:
+        if self.readonly or self._lock_fd is None:
+            raise AppendRefused(
+                f"the record in {self.root} is open for reading only; nothing was written"
+            )
+
+    def _check_append(
+        self,
+        events: list[dict[str, Any]],
+        kind: EventKind,
+        data: dict[str, Any],
+        expect_prev: str | None,
+        head: str,
+    ) -> None:
+        reference = events[0].get("data", {}).get("reference") or events[0]["incident"]
+        if expect_prev is not None and expect_prev != head:
+            raise AppendRefused(
+                f"incident {reference} has moved on since this screen was shown "
+                "(its last event is not the one expected); nothing was written"
+            )
+        sealed = any(event["kind"] == EventKind.sealed for event in events)
+        if sealed and kind is EventKind.sealed:
+            raise AppendRefused(f"incident {reference} is already sealed; nothing was written")
+        if sealed and kind not in AFTER_SEAL:
+            raise AppendRefused(
+                f"incident {reference} is sealed: only notes, amendments and reviews can follow; "
+                "nothing was written"
+            )
+        if kind is EventKind.amendment:
+            amends = data.get("amends")
+            if isinstance(amends, bool) or not isinstance(amends, int):
+                raise AppendRefused("an amendment must name the event it corrects (its seq)")
+            if not 0 <= amends < len(events):
+                raise AppendRefused(
+                    f"incident {reference} has no event {amends} to amend; nothing was written"
+                )
+            reason = data.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                raise AppendRefused("an amendment needs a reason; nothing was written")
+
+    def _current(
+        self, incident_id: str
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, dict[str, Any]], str]:
+        """The incident's events and its index row, repaired forward after a crash."""
+        path = incident_path(self.root, incident_id)
+        shard, doc_id = self._shard_with(incident_id)
+        if doc_id not in shard:
+            raise DamagedIncident(
+                path,
+                "this incident has no row in the index; it cannot be added to",
+                incident=incident_id,
+            )
+        row = shard[doc_id]
+        if not row_signature_ok(row, self._key):
+            raise DamagedIncident(
+                path,
+                "its index row does not carry a valid signature; run verify",
+                incident=incident_id,
+            )
+        events = read_incident(self.root, incident_id)
+        count = row["event_count"]
+        if len(events) < count:
+            raise DamagedIncident(
+                path,
+                f"it holds {len(events)} events but the index records {count}; run verify",
+                incident=incident_id,
+            )
+        if count and events[count - 1].get("hash") != row["head_hash"]:
+            raise DamagedIncident(
+                path,
+                f"event {count - 1} is not the one the index records; run verify",
+                incident=incident_id,
+            )
+        if not events:
+            raise DamagedIncident(path, "it holds no events", incident=incident_id)
+        head = row["head_hash"]
+        for seq in range(count, len(events)):
+            event = events[seq]
+            if not _chains(event, incident_id, seq, head):
+                raise DamagedIncident(
+                    path,
+                    f"event {seq} does not follow from the recorded head; run verify",
+                    incident=incident_id,
+                )
+            row = fold_event(row, event)
+            head = event["hash"]
+        if not _hash_ok(events[-1]):
+            raise DamagedIncident(
+                path, f"event {len(events) - 1} has been changed; run verify", incident=incident_id
+            )
+        return events, row, shard, doc_id
+
+    def _repair(self, incident_id: str) -> None:
+        """Bring an index row up to an incident file left one event ahead by a crash."""
+        found = self._find_row(incident_id)
+        if found is None or not incident_path(self.root, incident_id).exists():
+            return
+        try:
+            events, row, shard, doc_id = self._current(incident_id)
+        except DamagedFile:
+            return  # damage is for verify to report, never to write over
+        if row["event_count"] != shard[doc_id]["event_count"]:
+            self._write_row(incident_id, shard, doc_id, sign_row(row, self._key))
+
+    def _shard_with(self, incident_id: str) -> tuple[dict[str, dict[str, Any]], str]:
+        """The incident's index file and its doc id there (a new one if it has no row)."""
+        shard = read_shard(shard_path(self.root, incident_id))
+        for doc_id, row in shard.items():
+            if row.get("id") == incident_id:
+                return shard, doc_id
+        return shard, str(len(shard) + 1)
+
+    def _find_row(self, incident_id: str) -> tuple[dict[str, Any], str, dict[str, Any]] | None:
+        shard, doc_id = self._shard_with(incident_id)
+        if doc_id in shard:
+            return shard, doc_id, shard[doc_id]
+        return None
+
+    def _write_row(
+        self,
+        incident_id: str,
+        shard: dict[str, dict[str, Any]],
+        doc_id: str,
+        row: dict[str, Any],
+    ) -> None:
+        shard[doc_id] = row
+        AtomicJSONStorage(shard_path(self.root, incident_id)).write({ROWS_TABLE: shard})
+        if self._rows is not None:
+            self._rows[incident_id] = row
+
+    def _all_rows(self) -> dict[str, dict[str, Any]]:
+        if self._rows is not None and not self.readonly:
+            return self._rows
+        rows: dict[str, dict[str, Any]] = {}
+        for path in shard_files(self.root):
+            for row in read_shard(path).values():
+                rows[str(row["id"])] = row
+        if not self.readonly:
+            self._rows = rows
+        return rows
+
+    def _next_reference(self, day: str) -> str:
+        prefix = f"{day}-"
+        used = [
+            int(ref[len(prefix) :])
+            for row in self._all_rows().values()
+            if isinstance(ref := row.get("reference"), str)
+            and ref.startswith(prefix)
+            and ref[len(prefix) :].isdigit()
+        ]
+        return f"{prefix}{max(used, default=0) + 1:03d}"
+
+    def _model(self, row: dict[str, Any], path: Path) -> IndexRow:
+        try:
+            return IndexRow.model_validate(row)
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            problem_text = f"an index row is not valid ({where}: {problem['msg']})"
+            raise DamagedFile(path, problem_text) from exc
+
+    def _set_marker(self, incident_id: str) -> None:
+        # Not fsynced: it only has to survive the process, not the machine (after a
+        # power cut, the next append to that incident repairs it instead).
+        assert self._lock_fd is not None
+        os.pwrite(self._lock_fd, f"{os.getpid():>10} {incident_id}\n".encode("ascii"), 0)
+
+    @contextlib.contextmanager
+    def _writing(self, incident_id: str) -> Iterator[None]:
+        self._set_marker(incident_id)
+        yield
+
+    def _remove_temp_files(self) -> None:
+        """Temporary files of a write that never finished: never data, so never kept."""
+        for folder in (incidents_dir(self.root), index_dir(self.root)):
+            for name in os.listdir(folder):
+                if is_temp_file(name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(folder / name)
+
+
+def _hash_ok(event: dict[str, Any]) -> bool:
+    try:
+        body = {name: value for name, value in event.items() if name != "hash"}
+        return event_hash(body) == event.get("hash")
+    except (TypeError, ValueError):
+        return False
+
+
+def _chains(event: Any, incident_id: str, seq: int, prev: str) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("incident") == incident_id
+        and event.get("seq") == seq
+        and event.get("prev") == prev
+        and _hash_ok(event)
+    )
+
+
+__all__ = [
+    "AppendRefused",
+    "DamagedIncident",
+    "IndexRow",
+    "Store",
+    "StoreLocked",
+    "StoreWriteError",
+]
