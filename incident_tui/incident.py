@@ -1,0 +1,245 @@
+"""An incident in progress: the engine's state joined to the record it is written to.
+
+Every change is checked by the engine first, then appended to the store
+(durable before the call returns), and only then applied to the engine's
+state. If the append fails, nothing moves on: the caller shows the error and
+the user is still at the same step. Screens and the `run` command both go
+through this class, so they record exactly the same events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import AnswerInput, EngineError, Session, find_override
+from incident_tui.flow.loader import LoadedFlow
+from incident_tui.flow.model import ChoiceStep, Escalation
+from incident_tui.record.events import Actor, DataValue, Event, EventKind, FlowRef
+from incident_tui.record.store import IndexRow, Store
+from incident_tui.settings import Settings, fill
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the record needs when an incident is opened."""
+
+    actor: Actor
+    pupil: str
+    location: str
+    entered_from: str | None = None
+    """Set when a paper record is entered from a file, not live on screen."""
+
+    def details(self) -> dict[str, DataValue]:
+        details: dict[str, DataValue] = {"pupil": self.pupil, "location": self.location}
+        if self.entered_from:
+            details["entered_from"] = self.entered_from
+        return details
+
+
+def flow_ref(loaded: LoadedFlow) -> FlowRef:
+    return FlowRef(id=loaded.flow.id, version=loaded.flow.version, hash=loaded.content_hash)
+
+
+class Incident:
+    """One incident: answer, amend, note and seal, each recorded before it takes effect."""
+
+    def __init__(
+        self, store: Store, loaded: LoadedFlow, row: IndexRow, settings: Settings, actor: Actor
+    ) -> None:
+        self.store = store
+        self.loaded = loaded
+        self.flow = loaded.flow
+        self.row = row
+        self.settings = settings
+        self.actor = actor
+        self.session = Session(loaded.flow)
+        self.events: list[Event] = []
+        self.sealed = False
+
+    # --- opening and resuming ----------------------------------------------
+
+    @classmethod
+    def open(
+        cls, store: Store, loaded: LoadedFlow, opening: Opening, settings: Settings
+    ) -> Incident:
+        row = store.new_incident(
+            flow=flow_ref(loaded), actor=opening.actor, details=opening.details()
+        )
+        incident = cls(store, loaded, row, settings, opening.actor)
+        incident.events = store.events(row.id)
+        return incident
+
+    @classmethod
+    def resume(
+        cls, store: Store, loaded: LoadedFlow, reference: str, settings: Settings, actor: Actor
+    ) -> Incident:
+        """Rebuild the state from the record, exactly where it stopped."""
+        row = store.row(reference)
+        incident = cls(store, loaded, row, settings, actor)
+        events = store.events(row.id)
+        try:
+            for event in events:
+                incident._replay(event)
+        except EngineError as exc:
+            raise UserError(
+                f"incident {row.reference} was recorded under {row.flow_id} version "
+                f"{row.flow_version}, which no longer matches the installed procedure "
+                f"(version {loaded.flow.version}): {exc}. Its record is intact; read it with "
+                f"`incident-tui show {row.reference}`."
+            ) from None
+        incident.events = events
+        return incident
+
+    def _replay(self, event: Event) -> None:
+        _replay_into(self.session, event)
+        if event.kind is EventKind.sealed:
+            self.sealed = True
+
+    # --- state ---------------------------------------------------------------
+
+    @property
+    def reference(self) -> str:
+        return self.row.reference
+
+    @property
+    def head(self) -> str:
+        return self.events[-1].hash
+
+    def text(self, raw: str) -> str:
+        """Flow text with the school's own names and numbers filled in."""
+        return fill(raw, self.settings)
+
+    def escalations(self) -> list[Escalation]:
+        return self.session.escalations()
+
+    # --- changes -------------------------------------------------------------
+
+    def submit(self, answer: AnswerInput) -> list[Escalation]:
+        """Record an answer to the current step; returns newly raised escalations."""
+        self._writable()
+        self.session.check(answer)
+        step = self.session.current
+        data: dict[str, DataValue] = {}
+        if answer.override:
+            data.update(self._override_data(step, answer))
+        already = self.session.escalations()
+        event = self._append(
+            EventKind.override if answer.override else EventKind.answer,
+            step=step.id,
+            prompt=self.text(step.prompt),
+            answer=answer.value,
+            rationale=answer.rationale,
+            data=data,
+        )
+        self.session.answer(answer, ref=event.seq)
+        return self._record_escalations(step.id, already)
+
+    def amend(self, target_seq: int, answer: AnswerInput, reason: str) -> list[Escalation]:
+        """Correct an earlier decision: a new event, never an edit."""
+        self._writable()
+        trial = Session(self.flow)
+        for event in self.events:
+            _replay_into(trial, event)
+        trial.amend(target_seq, answer, reason)  # raises before anything is written
+        step = self.flow.step(answer.step)
+        already = self.session.escalations()
+        data: dict[str, DataValue] = {"amends": target_seq, "reason": reason.strip()}
+        if answer.override:
+            data.update(self._override_data(step, answer))
+        event = self._append(
+            EventKind.amendment,
+            step=step.id,
+            prompt=self.text(step.prompt),
+            answer=answer.value,
+            rationale=answer.rationale,
+            data=data,
+        )
+        self.session.amend(target_seq, answer, reason, ref=event.seq)
+        return self._record_escalations(step.id, already)
+
+    def note(self, text: str) -> Event:
+        if not text.strip():
+            raise EngineError("a note needs some text")
+        return self._append(EventKind.note, answer=text.strip())
+
+    def seal(self) -> Event:
+        """Close the incident once the procedure has reached an end."""
+        self._writable()
+        end = self.session.end
+        if end is None:
+            raise EngineError("the procedure has not reached an end yet")
+        event = self._append(
+            EventKind.sealed,
+            step=end.id,
+            prompt=self.text(end.prompt),
+            answer=end.outcome,
+            data={
+                "outcome": end.outcome,
+                "actions": [self.text(a) for a in self.session.actions()],
+            },
+        )
+        self.sealed = True
+        return event
+
+    # --- internals -------------------------------------------------------------
+
+    def _writable(self) -> None:
+        if self.sealed:
+            raise EngineError("this incident is sealed: only notes and the DSL's review can follow")
+
+    def _append(self, kind: EventKind, **fields: object) -> Event:
+        event = self.store.append(
+            self.row.id, kind=kind, actor=self.actor, expect_prev=self.head, **fields
+        )
+        self.events.append(event)
+        return event
+
+    def _override_data(self, step: object, answer: AnswerInput) -> dict[str, DataValue]:
+        assert isinstance(step, ChoiceStep)
+        choice = next(c for c in step.choices if c.id == answer.value)
+        assert choice.interlock is not None and answer.override is not None
+        override = find_override(choice.interlock, answer.override)
+        assert override is not None
+        return {
+            "override": override.id,
+            "override_label": override.label,
+            "rule": self.text(choice.interlock.rule),
+            "conditions": [self.text(c) for c in override.conditions],
+        }
+
+    def _record_escalations(self, step_id: str, already: list[Escalation]) -> list[Escalation]:
+        raised = [e for e in self.session.escalations() if e not in already]
+        for escalation in raised:
+            self._append(
+                EventKind.escalation,
+                step=step_id,
+                data={
+                    "message": self.text(escalation.message),
+                    "contact": escalation.contact,
+                    "call": self.text(f"{{contacts.{escalation.contact}}}"),
+                },
+            )
+        return raised
+
+
+def _answer_of(event: Event) -> AnswerInput:
+    override = event.data.get("override")
+    return AnswerInput(
+        step=event.step or "",
+        value=event.answer,
+        rationale=event.rationale,
+        override=override if isinstance(override, str) else None,
+    )
+
+
+def _replay_into(session: Session, event: Event) -> None:
+    """Apply one recorded event to an engine session, as it was applied live."""
+    amends = event.data.get("amends")
+    if event.kind in (EventKind.answer, EventKind.override):
+        session.answer(_answer_of(event), ref=event.seq)
+    elif event.kind is EventKind.amendment and isinstance(amends, int):
+        session.amend(amends, _answer_of(event), str(event.data.get("reason") or ""), ref=event.seq)
+
+
+__all__ = ["Incident", "Opening", "flow_ref"]
