@@ -1,0 +1,198 @@
+"""`incident-tui run FLOW --answers FILE`: a procedure without the screens.
+
+For drills, demonstrations, entering a paper checklist kept during an outage,
+and tests. The answers go through the same engine and store as the screens;
+the whole file is checked before anything is recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from incident_tui.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "run",
+        help="record a procedure from a file of answers (drills, paper records, tests)",
+        description=(
+            "Run a procedure without the screens, from a JSON file of answers, "
+            "through the same engine and record as the app. Nothing is recorded "
+            "unless every entry in the file is valid."
+        ),
+    )
+    parser.add_argument("flow", help="procedure id, e.g. search-confiscation")
+    parser.add_argument("--answers", type=Path, required=True, help="JSON file of answers")
+    parser.add_argument("--actor", help="who is entering this (default: from the file)")
+    parser.add_argument("--role", help="their role (default: from the file)")
+    parser.add_argument("--training", action="store_true", help="record in the training store")
+    parser.add_argument("--no-seal", action="store_true", help="leave the incident open at the end")
+    parser.set_defaults(handler=run_answers)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an answers file: an answer, or an amendment of an earlier step."""
+
+    position: int
+    step: str
+    answer: Any
+    rationale: str | None
+    override: str | None
+    amend: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AnswersFile:
+    path: Path
+    actor_name: str | None
+    actor_role: str | None
+    pupil: str
+    location: str
+    entries: list[Entry]
+
+
+def read_answers_file(path: Path) -> AnswersFile:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read the answers file: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if isinstance(data, list):
+        data = {"answers": data}
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
+        raise UserError(f"{path}: expected a list of answers, or an object with 'answers'")
+    unknown = set(data) - {"actor", "role", "pupil", "location", "answers"}
+    if unknown:
+        raise UserError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
+    entries = [_entry(path, n, raw) for n, raw in enumerate(data["answers"], 1)]
+    return AnswersFile(
+        path=path,
+        actor_name=_optional_str(path, data, "actor"),
+        actor_role=_optional_str(path, data, "role"),
+        pupil=_optional_str(path, data, "pupil") or "",
+        location=_optional_str(path, data, "location") or "",
+        entries=entries,
+    )
+
+
+def _optional_str(path: Path, data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise UserError(f"{path}: '{key}' must be a string")
+    return value
+
+
+_ENTRY_KEYS = {"step", "answer", "rationale", "override", "amend", "reason"}
+
+
+def _entry(path: Path, position: int, raw: Any) -> Entry:
+    where = f"{path}: entry {position}"
+    if not isinstance(raw, dict):
+        raise UserError(f"{where}: expected an object with 'step' and 'answer'")
+    unknown = set(raw) - _ENTRY_KEYS
+    if unknown:
+        raise UserError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    step = raw.get("step")
+    if not isinstance(step, str) or not step:
+        raise UserError(f"{where}: 'step' must name a step")
+    answer = raw.get("answer")
+    valid = isinstance(answer, str | bool) or (
+        isinstance(answer, list) and all(isinstance(a, str) for a in answer)
+    )
+    if not valid:
+        raise UserError(f"{where} (step '{step}'): 'answer' must be text, true, or a list of items")
+    for key in ("rationale", "override", "reason"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise UserError(f"{where} (step '{step}'): '{key}' must be text")
+    amend = raw.get("amend", False)
+    if not isinstance(amend, bool):
+        raise UserError(f"{where} (step '{step}'): 'amend' must be true or false")
+    if amend and not (raw.get("reason") or "").strip():
+        raise UserError(f"{where} (step '{step}'): an amendment needs a 'reason'")
+    return Entry(
+        position=position,
+        step=step,
+        answer=answer,
+        rationale=raw.get("rationale"),
+        override=raw.get("override"),
+        amend=amend,
+        reason=raw.get("reason") or "",
+    )
+
+
+def _apply(target: Any, entry: Entry, path: Path) -> None:
+    """Apply one entry to a Session or an Incident (both take the same calls)."""
+    from incident_tui.flow.engine import AnswerInput, EngineError, Session
+
+    answer = AnswerInput(entry.step, entry.answer, entry.rationale, entry.override)
+    session: Session = target if isinstance(target, Session) else target.session
+    try:
+        if entry.amend:
+            active = [d for d in session.decisions if d.answer.step == entry.step]
+            if not active:
+                raise EngineError(f"there is no earlier answer to step '{entry.step}' to amend")
+            target.amend(active[-1].ref, answer, entry.reason)
+        elif isinstance(target, Session):
+            target.answer(answer)
+        else:
+            target.submit(answer)
+    except EngineError as exc:
+        raise UserError(f"{path}: entry {entry.position}: {exc}") from None
+
+
+def run_answers(args: argparse.Namespace) -> int:
+    from incident_tui import locations
+    from incident_tui.flow.engine import Session
+    from incident_tui.flow.loader import get_flow
+    from incident_tui.incident import Incident, Opening
+    from incident_tui.record.events import Actor
+    from incident_tui.record.export import seal_code
+    from incident_tui.record.keys import load_or_create_key
+    from incident_tui.record.store import Store
+    from incident_tui.settings import load_settings
+
+    answers = read_answers_file(args.answers)
+    loaded = get_flow(args.flow)
+    name = args.actor or answers.actor_name
+    role = args.role or answers.actor_role or "staff"
+    if not name:
+        raise UserError("say who is entering this: --actor NAME (or 'actor' in the file)")
+
+    dry_run = Session(loaded.flow)  # the whole file is checked before anything is written
+    for entry in answers.entries:
+        _apply(dry_run, entry, args.answers)
+
+    settings = load_settings(locations.config_file())
+    key = load_or_create_key(locations.key_file())
+    mode = "training" if args.training else "live"
+    with Store.open(locations.store_dir(training=args.training), key=key, mode=mode) as store:
+        opening = Opening(
+            actor=Actor(name=name, role=role),
+            pupil=answers.pupil,
+            location=answers.location,
+            entered_from=args.answers.name,
+        )
+        incident = Incident.open(store, loaded, opening, settings)
+        for entry in answers.entries:
+            _apply(incident, entry, args.answers)
+        session = incident.session
+        print(f"Recorded {incident.reference} ({mode}): {len(incident.events)} events.")
+        if session.end is not None and not args.no_seal:
+            sealed = incident.seal()
+            print(f"Outcome: {incident.text(session.end.outcome)}")
+            for action in session.actions():
+                print(f"  - {incident.text(action)}")
+            print(f"Sealed. Seal code: {seal_code(sealed.hash)}")
+        else:
+            print(f"Left open at step '{session.current.id}': resume it in the app.")
+    return 0

@@ -1,0 +1,139 @@
+"""`incident-tui run`: a paper record or a drill entered from a file of answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from incident_tui.cli import main
+from incident_tui.record.events import EventKind
+from incident_tui.record.keys import load_or_create_key
+from incident_tui.record.store import Store
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> list[str]:
+    return ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+
+
+def read_store(tmp_path: Path, training: bool = False) -> Store:
+    key = load_or_create_key(tmp_path / "config" / "record.key")
+    root = tmp_path / "data" / ("training" if training else "live")
+    return Store.open(root, key=key, mode="training" if training else "live", readonly=True)
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.answers.json")), ids=lambda p: p.name)
+def test_each_shipped_example_records_a_sealed_verified_incident(
+    example: Path, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow_id = example.name.removesuffix(".answers.json")
+    assert main([*dirs, "run", flow_id, "--answers", str(example)]) == 0
+    out = capsys.readouterr().out
+    assert "Sealed. Seal code:" in out
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+        events = store.events(row.id)
+    assert row.reference in out
+    assert row.status == "sealed"
+    assert events[0].kind is EventKind.opened
+    assert events[0].data["entered_from"] == example.name
+    assert events[-1].kind is EventKind.sealed
+    answered = [e for e in events if e.kind in (EventKind.answer, EventKind.override)]
+    assert len(answered) == len(json.loads(example.read_text())["answers"])
+    from incident_tui.record.verify import verify_store
+
+    key = load_or_create_key(tmp_path / "config" / "record.key")
+    assert verify_store(tmp_path / "data" / "live", key).ok
+
+
+def write(tmp_path: Path, answers: object) -> str:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    return str(path)
+
+
+def nudes_answers() -> dict:
+    return json.loads((EXAMPLES / "nudes-sharing.answers.json").read_text())
+
+
+def test_a_bad_entry_is_named_and_nothing_is_recorded(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = nudes_answers()
+    answers["answers"][3]["answer"] = "look-to-check"  # breaks the no-viewing interlock
+    assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 1
+    err = capsys.readouterr().err
+    assert "entry 4: step 'what-now'" in err
+    assert "breaks a rule" in err
+    assert not (tmp_path / "data" / "live" / "incidents").exists() or not any(
+        (tmp_path / "data" / "live" / "incidents").iterdir()
+    )
+
+
+def test_a_missing_reason_is_named(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = nudes_answers()
+    del answers["answers"][17]["rationale"]
+    assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 1
+    assert "entry 18: step 'trigger-adult': a reason is required" in capsys.readouterr().err
+
+
+def test_malformed_json_names_the_file_and_line(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text('[\n{"step": "how-aware",\n "answer": }\n]', encoding="utf-8")
+    assert main([*dirs, "run", "nudes-sharing", "--answers", str(path), "--actor", "A"]) == 1
+    assert f"{path}:3: not valid JSON" in capsys.readouterr().err
+
+
+def test_an_amendment_entry_is_recorded_as_an_amendment(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = nudes_answers()
+    answers["answers"].insert(
+        14,
+        {
+            "step": "pupils",
+            "answer": "Y10-4821 (Year 10, age 15)",
+            "amend": True,
+            "reason": "Added the pupil's age",
+        },
+    )
+    assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 0
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+        events = store.events(row.id)
+    (amendment,) = [e for e in events if e.kind is EventKind.amendment]
+    amended = next(e for e in events if e.seq == amendment.data["amends"])
+    assert amended.step == "pupils" and amended.answer == "Y10-4821 (Year 10)"
+    assert amendment.answer == "Y10-4821 (Year 10, age 15)"
+    assert row.amendments == 1
+
+
+def test_training_runs_never_reach_the_live_store(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = str(EXAMPLES / "nudes-sharing.answers.json")
+    assert main([*dirs, "run", "nudes-sharing", "--answers", example, "--training"]) == 0
+    with read_store(tmp_path, training=True) as store:
+        assert [r.mode for r in store.rows()] == ["training"]
+    live = tmp_path / "data" / "live"
+    assert not live.exists() or not any((live / "incidents").glob("*"))
+
+
+def test_stopping_short_leaves_the_incident_open(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = nudes_answers()
+    answers["answers"] = answers["answers"][:5]
+    assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 0
+    assert "Left open at step 'report-to'" in capsys.readouterr().out
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+    assert row.status == "open"
