@@ -454,7 +454,12 @@ class Store:
         incident_id = self.resolve(incident)
         data = dict(data or {})
         with self._writing(incident_id):
-            events, row, shard, doc_id = self._current(incident_id)
+            try:
+                events, row, shard, doc_id = self._current(incident_id)
+            except DamagedFile as exc:
+                raise AppendRefused(
+                    f"cannot add to a damaged incident: {exc.message}. Nothing was written."
+                ) from exc
             head = events[-1]["hash"]
             self._check_append(events, kind, data, expect_prev, head)
             event = make_event(
