@@ -15,12 +15,14 @@ Plain Python: nothing here imports Textual.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -475,3 +477,148 @@ class IncidentList:
             out.append(row)
         out.sort(key=_sort_key(query.sort, integrity), reverse=query.descending)
         return out
+
+
+# --- the chronology, for the screen -----------------------------------------
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """One block of the chronology as text; `style` is a second cue, never the only one."""
+
+    style: Literal["plain", "stop", "escalation", "amendment", "review", "sealed"]
+    text: str
+
+
+_KIND_WORDS = {
+    EventKind.opened: "OPENED",
+    EventKind.answer: "Answer",
+    EventKind.override: "STOP - OVERRIDE RECORDED",
+    EventKind.escalation: "ESCALATION - immediate risk flagged",
+    EventKind.amendment: "Amendment",
+    EventKind.note: "Note",
+    EventKind.sealed: "SEALED",
+    EventKind.reviewed: "DSL REVIEW",
+}
+_ENTRY_HIDDEN = frozenset({"reference", "amends", "reason", "review"})
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) if value else "(none ticked)"
+    return "-" if value is None else str(value)
+
+
+def _event_lines(event: Event, indent: str = "   ") -> list[str]:
+    lines = []
+    if event.step:
+        lines.append(f"{indent}Step: {event.step}")
+    if event.prompt and event.kind != EventKind.reviewed:
+        lines.append(f"{indent}Prompt: {event.prompt}")
+    if event.answer is not None:
+        lines.append(f"{indent}Answer: {_text_of(event.answer)}")
+    if event.rationale:
+        label = "Reason" if event.kind == EventKind.reviewed else "Rationale"
+        lines.append(f"{indent}{label}: {event.rationale}")
+    if event.kind == EventKind.amendment:
+        lines.append(f"{indent}Reason for amendment: {event.data.get('reason') or '-'}")
+    labels: dict[str, str] = {}
+    if event.kind == EventKind.reviewed:
+        try:
+            decision = review_decisions().get(str(event.data.get("review")))
+            labels = {f.key: f.label for f in decision.fields}
+        except UserError:
+            pass
+    for key, value in event.data.items():
+        if key not in _ENTRY_HIDDEN and value not in (None, "", []):
+            lines.append(f"{indent}{labels.get(key, key.replace('_', ' '))}: {_text_of(value)}")
+    return lines
+
+
+def chronology(events: Sequence[Event]) -> list[ChronologyEntry]:
+    """Every event in order, each amendment placed directly after the event it amends."""
+    seqs = {e.seq for e in events}
+    amended_by: dict[int, list[Event]] = {}
+    for event in events:
+        target = event.data.get("amends")
+        if event.kind == EventKind.amendment and isinstance(target, int) and target in seqs:
+            amended_by.setdefault(target, []).append(event)
+    entries: list[ChronologyEntry] = []
+    for event in events:
+        target = event.data.get("amends")
+        placed = event.kind == EventKind.amendment and isinstance(target, int) and target in seqs
+        if placed:
+            continue
+        words = _KIND_WORDS.get(event.kind, str(event.kind))
+        if event.kind == EventKind.reviewed:
+            words += f": {decision_label(event.data.get('review'))}"
+        if event.kind == EventKind.amendment:
+            words += f" of event {target}, which is missing from the record"
+        if event.seq in amended_by:
+            words += " (AMENDED, see below)"
+        who = f"{event.actor.name} ({event.actor.role})"
+        head = f"{event.seq}. {local_short(event.time)}  {words}  - {who}"
+        style: Literal["plain", "stop", "escalation", "amendment", "review", "sealed"] = "plain"
+        if event.kind == EventKind.override:
+            style = "stop"
+        elif event.kind == EventKind.escalation:
+            style = "escalation"
+        elif event.kind == EventKind.reviewed:
+            style = "review"
+        elif event.kind == EventKind.sealed:
+            style = "sealed"
+        entries.append(ChronologyEntry(style, "\n".join([head, *_event_lines(event)])))
+        for amendment in amended_by.get(event.seq, []):
+            head = (
+                f"   AMENDED by event {amendment.seq}, {local_short(amendment.time)} "
+                f"- {amendment.actor.name} ({amendment.actor.role})"
+            )
+            entries.append(
+                ChronologyEntry("amendment", "\n".join([head, *_event_lines(amendment, "      ")]))
+            )
+    return entries
+
+
+# --- exports from the review screen -------------------------------------------
+
+EXPORT_SUFFIXES = {"pdf": ".pdf", "md": ".md", "json": ".json"}
+
+
+def render_export(
+    fmt: str,
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    school_name: str,
+) -> bytes:
+    """One incident in one format, as the bytes of the file."""
+    from incident_tui.record.export import export_json, export_markdown
+
+    if fmt == "pdf":
+        from incident_tui.record.pdf_export import export_pdf
+
+        return export_pdf(row, events, findings, school_name)
+    if fmt == "md":
+        return export_markdown(row, events, findings, school_name).encode("utf-8")
+    if fmt == "json":
+        return export_json(row, events, findings).encode("utf-8")
+    raise UserError(f"no export format {fmt!r}; use one of {', '.join(EXPORT_SUFFIXES)}")
+
+
+def write_new_private_file(path: Path, data: bytes) -> None:
+    """Write an export readable by its owner only; never over an existing file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UserError(f"{path} already exists: choose another name") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the export: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the export: {exc.strerror}") from None
