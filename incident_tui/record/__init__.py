@@ -1,5 +1,6 @@
 """The record: events, the store, verify and checkpoints. Plain Python, no Textual."""
 
+from incident_tui.record.checkpoint import read_checkpoint, write_checkpoint
 from incident_tui.record.events import (
     AFTER_SEAL,
     GENESIS,
@@ -18,6 +19,13 @@ from incident_tui.record.store import (
     Store,
     StoreLocked,
 )
+from incident_tui.record.verify import (
+    DamageKind,
+    Finding,
+    VerifyReport,
+    verify_events,
+    verify_store,
+)
 
 __all__ = [
     "AFTER_SEAL",
@@ -34,6 +42,13 @@ __all__ = [
     "Store",
     "StoreLocked",
     "StoreWriteError",
+    "DamageKind",
+    "Finding",
+    "VerifyReport",
     "load_or_create_key",
     "make_event",
+    "read_checkpoint",
+    "verify_events",
+    "verify_store",
+    "write_checkpoint",
 ]

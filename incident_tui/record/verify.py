@@ -1,0 +1,434 @@
+"""Verify: recompute every chain and check it against the signed index.
+
+Read-only and lock-free, so it can run while another copy of incident-tui is
+recording. Each finding names the incident, the event (when there is one), the
+file and what is wrong with it:
+
+- changed      an event's content no longer matches its hash, or a file's bytes
+               or an index row were edited
+- missing      a gap in the sequence numbers
+- reordered    events out of order, or one that links to a different event
+- truncated    the chain is intact but stops short of the count the index signed
+- unreadable   a file that is empty, cut off or not JSON
+- recomputed   the chain is intact but is not the one the index signed
+               (a rewritten file with a recomputed chain)
+- no-index-row an incident file the index does not know
+- no-file      an index row whose incident file is gone
+- deleted / rolled-back   (with a checkpoint) an incident gone, or fewer or
+               different events than the checkpoint recorded
+- crash-leftover  an interrupted save: a temporary file, or an incident file one
+               event ahead of its index row. Not damage: nothing recorded is
+               lost, and the next time incident-tui records it tidies up.
+
+A chain and an index signed with the record key catch everything but an
+attacker who holds both the data and the key: only a checkpoint kept off this
+machine catches that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from incident_tui.errors import UserError
+from incident_tui.record.events import GENESIS, Event
+from incident_tui.record.storage import (
+    DamagedFile,
+    dump_record_json,
+    is_temp_file,
+    parse_record_json,
+    read_record_bytes,
+)
+from incident_tui.record.store import (
+    EVENTS_TABLE,
+    ROWS_TABLE,
+    SHARD_PREFIX,
+    fold_event,
+    incident_path,
+    incidents_dir,
+    index_dir,
+    is_incident_id,
+    row_signature_ok,
+    shard_files,
+    sign_row,
+)
+
+DamageKind = Literal[
+    "changed",
+    "missing",
+    "reordered",
+    "truncated",
+    "unreadable",
+    "recomputed",
+    "no-index-row",
+    "no-file",
+    "deleted",
+    "rolled-back",
+    "crash-leftover",
+]
+
+INDEX = "index"
+"""`Finding.incident` of a finding about the index as a whole."""
+
+EVENT_FIELDS = frozenset(Event.model_fields)
+
+
+@dataclass(frozen=True)
+class Finding:
+    incident: str
+    reference: str | None
+    seq: int | None
+    kind: DamageKind
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    findings: list[Finding]
+    incidents: int
+    events: int
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is damaged (leftovers of an interrupted save are not damage)."""
+        return all(finding.kind == "crash-leftover" for finding in self.findings)
+
+    def damaged(self, incident_id: str) -> list[Finding]:
+        return [
+            finding
+            for finding in self.findings
+            if finding.incident == incident_id and finding.kind != "crash-leftover"
+        ]
+
+
+@dataclass
+class _Scan:
+    findings: list[Finding] = field(default_factory=list)
+    incidents: int = 0
+    events: int = 0
+    hashes: dict[str, list[str]] = field(default_factory=dict)
+    """Per readable incident, its event hashes in file order (for checkpoints)."""
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target: str | None = None
+    """The one incident the scan was limited to, if any."""
+
+
+def _sha(body: dict[str, Any]) -> str:
+    # events.canonical_json without its float walk: the parser already refused floats.
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def verify_events(events: list[Event]) -> list[Finding]:
+    """Check one incident's chain alone (no index): hashes, order, links."""
+    if not events:
+        return []
+    raw = [event.model_dump(mode="json") for event in events]
+    reference = raw[0].get("data", {}).get("reference")
+    return _check_chain(raw, events[0].incident, reference, "the events")[0]
+
+
+def verify_store(
+    root: Path, key: bytes, *, incident: str | None = None, checkpoint: Path | None = None
+) -> VerifyReport:
+    """Check every incident in the store at `root` (or one, by id or reference)."""
+    scan = _scan_store(Path(root), key, incident)
+    if checkpoint is not None:
+        from incident_tui.record.checkpoint import compare_checkpoint
+
+        scan.findings.extend(compare_checkpoint(checkpoint, key, scan))
+    return VerifyReport(scan.findings, scan.incidents, scan.events)
+
+
+def _scan_store(root: Path, key: bytes, only: str | None) -> _Scan:
+    scan = _Scan()
+    rows = _read_index(root, scan)
+    scan.rows = rows
+    files = _incident_files(root, scan)
+    targets = sorted(set(rows) | set(files))
+    if only is not None:
+        target = _resolve(root, only, rows, files)
+        targets = [target]
+        scan.target = target
+        scan.findings = [f for f in scan.findings if f.incident in (target, INDEX)]
+    for incident_id in targets:
+        scan.incidents += 1
+        _check_incident(root, key, incident_id, rows.get(incident_id), scan)
+    return scan
+
+
+def _resolve(root: Path, name: str, rows: dict[str, dict[str, Any]], files: set[str]) -> str:
+    if name in rows or name in files:
+        return name
+    for row in rows.values():
+        if row.get("reference") == name:
+            return str(row["id"])
+    raise UserError(f"no incident {name} in {root}")
+
+
+def _read_index(root: Path, scan: _Scan) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    folder = index_dir(root)
+    if folder.is_dir():
+        for name in sorted(os.listdir(folder)):
+            if is_temp_file(name):
+                scan.findings.append(_leftover(folder / name, INDEX))
+    for path in shard_files(root):
+        try:
+            raw = read_record_bytes(path)
+            data = parse_record_json(raw, path)
+        except (DamagedFile, FileNotFoundError) as exc:
+            scan.findings.append(
+                Finding(INDEX, None, None, "unreadable", f"index file {_problem(path, exc)}")
+            )
+            continue
+        table = data.get(ROWS_TABLE)
+        if not isinstance(table, dict) or set(data) != {ROWS_TABLE}:
+            scan.findings.append(
+                Finding(INDEX, None, None, "changed", f"{path}: not an index file any more")
+            )
+            continue
+        if dump_record_json(data) != raw:
+            scan.findings.append(
+                Finding(INDEX, None, None, "changed", f"{path}: the file was edited by hand")
+            )
+        for position, (doc_id, row) in enumerate(table.items()):
+            if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+                scan.findings.append(
+                    Finding(INDEX, None, None, "changed", f"{path}: entry {doc_id} is not a row")
+                )
+                continue
+            incident_id = row["id"]
+            reference = row.get("reference") if isinstance(row.get("reference"), str) else None
+            if doc_id != str(position + 1) or path.stem != incident_id[:SHARD_PREFIX]:
+                scan.findings.append(
+                    Finding(
+                        incident_id,
+                        reference,
+                        None,
+                        "changed",
+                        f"{path}: the index row of {incident_id} is out of place",
+                    )
+                )
+            if incident_id in rows:
+                scan.findings.append(
+                    Finding(
+                        incident_id,
+                        reference,
+                        None,
+                        "changed",
+                        f"{path}: {incident_id} has more than one index row",
+                    )
+                )
+            rows[incident_id] = row
+    return rows
+
+
+def _incident_files(root: Path, scan: _Scan) -> set[str]:
+    folder = incidents_dir(root)
+    if not folder.is_dir():
+        return set()
+    found: set[str] = set()
+    for name in sorted(os.listdir(folder)):
+        if is_temp_file(name):
+            stem = name[1:].split(".", 1)[0]
+            scan.findings.append(_leftover(folder / name, stem if is_incident_id(stem) else INDEX))
+        elif name.endswith(".json"):
+            found.add(name[: -len(".json")])
+    return found
+
+
+def _leftover(path: Path, incident: str) -> Finding:
+    return Finding(
+        incident,
+        None,
+        None,
+        "crash-leftover",
+        f"{path}: the temporary file of a save that was interrupted; it is never read as "
+        "part of the record, and nothing recorded is lost",
+    )
+
+
+def _problem(path: Path, exc: BaseException) -> str:
+    if isinstance(exc, DamagedFile):
+        return str(exc)
+    return f"{path}: the file is missing"
+
+
+def _check_incident(
+    root: Path, key: bytes, incident_id: str, row: dict[str, Any] | None, scan: _Scan
+) -> None:
+    path = incident_path(root, incident_id)
+    reference = row.get("reference") if row and isinstance(row.get("reference"), str) else None
+    findings = scan.findings
+
+    def add(kind: DamageKind, message: str, seq: int | None = None) -> None:
+        findings.append(Finding(incident_id, reference, seq, kind, message))
+
+    try:
+        raw = read_record_bytes(path)
+    except FileNotFoundError:
+        if row is not None and row.get("event_count") == 0:
+            add(
+                "crash-leftover",
+                f"{path}: the opening of this incident was interrupted before "
+                "anything was recorded (an index row with no events)",
+            )
+        elif row is not None:
+            add("no-file", f"{path}: the index records this incident but its file is gone")
+        return
+    except DamagedFile as exc:
+        add("unreadable", str(exc))
+        return
+    try:
+        data = parse_record_json(raw, path)
+    except DamagedFile as exc:
+        add("unreadable", str(exc))
+        return
+    table = data.get(EVENTS_TABLE)
+    if not isinstance(table, dict) or set(data) != {EVENTS_TABLE}:
+        add("unreadable", f'{path}: not an incident file (no "events" table)')
+        return
+    before = len(findings)
+    events: list[dict[str, Any]] = []
+    for position, (doc_id, event) in enumerate(table.items()):
+        if not isinstance(event, dict):
+            add("changed", f"{path}: entry {doc_id} is not an event", position)
+            continue
+        if doc_id != str(position + 1):
+            add("changed", f"{path}: entry {doc_id} is numbered out of place", position)
+        events.append(event)
+    if reference is None and events and isinstance(events[0].get("data"), dict):
+        ref = events[0]["data"].get("reference")
+        reference = ref if isinstance(ref, str) else None
+    chain_findings, chain_ok = _check_chain(events, incident_id, reference, str(path))
+    findings.extend(chain_findings)
+    scan.events += len(events)
+    scan.hashes[incident_id] = [str(event.get("hash")) for event in events]
+    if row is None:
+        add(
+            "no-index-row",
+            f"{path}: the index has no row for this incident (it was not "
+            "recorded by incident-tui, or its index row was removed)",
+        )
+    elif chain_ok:
+        _check_row(key, path, incident_id, row, events, add)
+    if len(findings) == before and dump_record_json(data) != raw:
+        add("changed", f"{path}: the file was edited by hand (its bytes are not as recorded)")
+
+
+def _check_row(
+    key: bytes,
+    path: Path,
+    incident_id: str,
+    row: dict[str, Any],
+    events: list[dict[str, Any]],
+    add: Any,
+) -> None:
+    if not row_signature_ok(row, key):
+        add(
+            "recomputed",
+            f"{path}: the index row's signature does not match (the row was "
+            "rewritten, or this is not the record key of this store)",
+        )
+        return
+    count, head, total = row["event_count"], row["head_hash"], len(events)
+    if total < count:
+        add(
+            "truncated",
+            f"{path}: the file ends after event {total - 1} but the index "
+            f"signed {count} events: the last {count - total} were cut off",
+            total,
+        )
+        return
+    if count and events[count - 1]["hash"] != head:
+        add(
+            "recomputed",
+            f"{path}: the chain is intact but it is not the one the index "
+            f"signed at event {count - 1} (the file was rewritten with a recomputed chain)",
+            count - 1,
+        )
+        return
+    if total > count:
+        add(
+            "crash-leftover",
+            f"{path}: event(s) {count} to {total - 1} were saved but the "
+            "index was not updated (an interrupted save); nothing is lost, and the next "
+            "time incident-tui records, it brings the index up to date",
+            count,
+        )
+    if count == 0:
+        return
+    expected: dict[str, Any] | None = None
+    for event in events[:count]:
+        expected = fold_event(expected, event)
+    assert expected is not None
+    expected = sign_row(expected, key)
+    for name in expected.keys() | row.keys():
+        if expected.get(name, "<none>") != row.get(name, "<none>"):
+            add(
+                "changed",
+                f"{path}: its index row was edited ({name} reads "
+                f"{row.get(name)!r}; the events say {expected.get(name)!r})",
+            )
+            return
+
+
+def _check_chain(
+    events: list[dict[str, Any]], incident_id: str, reference: str | None, where: str
+) -> tuple[list[Finding], bool]:
+    """Findings about the chain itself, and whether it is intact."""
+    findings: list[Finding] = []
+
+    def add(kind: DamageKind, message: str, seq: int | None) -> None:
+        findings.append(Finding(incident_id, reference, seq, kind, message))
+
+    seqs: list[int] = []
+    for position, event in enumerate(events):
+        seq = event.get("seq")
+        label = seq if isinstance(seq, int) and not isinstance(seq, bool) else position
+        if set(event) != EVENT_FIELDS or not isinstance(event.get("hash"), str):
+            add("changed", f"{where}: event {label} does not have the fields of an event", label)
+        elif _sha({k: v for k, v in event.items() if k != "hash"}) != event["hash"]:
+            add(
+                "changed",
+                f"{where}: event {label} has been changed (its content no longer matches its hash)",
+                label,
+            )
+        elif event.get("incident") != incident_id:
+            add(
+                "changed",
+                f"{where}: event {label} belongs to incident {event.get('incident')}, not this one",
+                label,
+            )
+        seqs.append(label)
+    if seqs:
+        present = set(seqs)
+        gaps = [seq for seq in range(max(seqs) + 1) if seq not in present]
+        for seq in gaps:
+            add("missing", f"{where}: event {seq} is missing", seq)
+        if seqs != sorted(present):
+            first = next(seqs[i] for i in range(len(seqs)) if i and seqs[i] <= seqs[i - 1])
+            add(
+                "reordered",
+                f"{where}: the events are out of order (event {first} is "
+                "not where it was recorded)",
+                first,
+            )
+        elif not gaps:
+            prev = GENESIS
+            for event in events:
+                if event.get("prev") != prev:
+                    seq = event.get("seq")
+                    add(
+                        "reordered",
+                        f"{where}: event {seq} does not link to the event recorded before it",
+                        seq if isinstance(seq, int) else None,
+                    )
+                    break
+                prev = event.get("hash")
+    return findings, not findings

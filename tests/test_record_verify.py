@@ -1,0 +1,355 @@
+"""Verify: any change to the stored record is found, named and explained."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incident_tui.errors import UserError
+from incident_tui.record import EventKind, Store
+from incident_tui.record.checkpoint import read_checkpoint, write_checkpoint
+from incident_tui.record.store import incident_path, shard_files, shard_path
+from incident_tui.record.verify import INDEX, VerifyReport, verify_events, verify_store
+from tests.test_record_store import ANN, KEY, SEARCH, open_store
+
+
+def build(root: Path, incidents: int = 3, answers: int = 4) -> list[str]:
+    ids = []
+    with open_store(root) as store:
+        for number in range(incidents):
+            row = store.new_incident(flow=SEARCH, actor=ANN, details={"pupil": f"P-{number}"})
+            for step in range(answers):
+                store.append(
+                    row.id,
+                    kind=EventKind.answer,
+                    actor=ANN,
+                    step=f"s{step}",
+                    answer="yes",
+                    rationale="Année scolaire",
+                )
+            ids.append(row.id)
+    return ids
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "live"
+
+
+@pytest.fixture
+def ids(root: Path) -> list[str]:
+    return build(root)
+
+
+def load(root: Path, incident: str) -> dict[str, Any]:
+    return json.loads(incident_path(root, incident).read_bytes())
+
+
+def save(root: Path, incident: str, data: dict[str, Any]) -> None:
+    incident_path(root, incident).write_text(json.dumps(data, ensure_ascii=False))
+
+
+def rehash(event: dict[str, Any]) -> None:
+    body = {k: v for k, v in event.items() if k != "hash"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    event["hash"] = hashlib.sha256(text.encode()).hexdigest()
+
+
+def kinds(report: VerifyReport, incident: str) -> set[str]:
+    return {finding.kind for finding in report.findings if finding.incident == incident}
+
+
+def only_finding(report: VerifyReport, incident: str, kind: str, seq: int | None) -> str:
+    assert not report.ok
+    matching = [f for f in report.findings if f.incident == incident and f.kind == kind]
+    assert matching, report.findings
+    assert matching[0].seq == seq
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d-\d{3}", matching[0].reference or "")
+    return matching[0].message
+
+
+def test_an_untouched_store_verifies(root: Path, ids: list[str]) -> None:
+    report = verify_store(root, KEY)
+    assert report.ok and report.findings == []
+    assert (report.incidents, report.events) == (3, 15)
+
+
+def test_a_changed_answer_is_found(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[1])
+    data["events"]["3"]["answer"] = "no"
+    save(root, ids[1], data)
+    report = verify_store(root, KEY)
+    message = only_finding(report, ids[1], "changed", 2)
+    assert f"{ids[1]}.json" in message and "event 2 has been changed" in message
+    assert kinds(report, ids[0]) == set()
+
+
+def test_a_removed_event_is_missing(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[0])
+    events = list(data["events"].values())
+    del events[2]
+    save(root, ids[0], {"events": {str(i + 1): e for i, e in enumerate(events)}})
+    message = only_finding(verify_store(root, KEY), ids[0], "missing", 2)
+    assert "event 2 is missing" in message
+
+
+def test_swapped_events_are_reordered(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[0])
+    events = list(data["events"].values())
+    events[1], events[2] = events[2], events[1]
+    save(root, ids[0], {"events": {str(i + 1): e for i, e in enumerate(events)}})
+    only_finding(verify_store(root, KEY), ids[0], "reordered", 1)
+
+
+def test_an_event_relinked_to_another_is_reordered(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[0])
+    data["events"]["4"]["prev"] = data["events"]["2"]["hash"]
+    rehash(data["events"]["4"])
+    save(root, ids[0], data)
+    only_finding(verify_store(root, KEY), ids[0], "reordered", 3)
+
+
+def test_a_clean_cut_of_the_last_events_is_truncated(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[2])
+    del data["events"]["5"], data["events"]["4"]
+    save(root, ids[2], data)
+    message = only_finding(verify_store(root, KEY), ids[2], "truncated", 3)
+    assert "the last 2 were cut off" in message
+
+
+def test_an_unreadable_file_is_named(root: Path, ids: list[str]) -> None:
+    path = incident_path(root, ids[0])
+    path.write_bytes(path.read_bytes()[:-40])
+    message = only_finding(verify_store(root, KEY), ids[0], "unreadable", None)
+    assert str(path) in message and "not valid JSON" in message
+
+
+def test_an_emptied_file_is_unreadable_not_new(root: Path, ids: list[str]) -> None:
+    incident_path(root, ids[0]).write_bytes(b"")
+    assert "empty" in only_finding(verify_store(root, KEY), ids[0], "unreadable", None)
+
+
+def test_a_rewritten_file_with_a_recomputed_chain_is_found(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[1])
+    prev = None
+    for event in data["events"].values():
+        if prev is not None:
+            event["prev"] = prev
+        if event["seq"] == 2:
+            event["answer"] = "no"
+        rehash(event)
+        prev = event["hash"]
+    save(root, ids[1], data)
+    report = verify_store(root, KEY)
+    assert "recomputed chain" in only_finding(report, ids[1], "recomputed", 4)
+    assert kinds(report, ids[1]) == {"recomputed"}
+
+
+def test_an_index_row_edited_to_match_is_found(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[0])
+    del data["events"]["5"]
+    save(root, ids[0], data)
+    path = shard_path(root, ids[0])
+    shard = json.loads(path.read_bytes())
+    for row in shard["incidents"].values():
+        if row["id"] == ids[0]:
+            row["event_count"] = 4
+            row["head_hash"] = data["events"]["4"]["hash"]
+    path.write_text(json.dumps(shard))
+    only_finding(verify_store(root, KEY), ids[0], "recomputed", None)
+
+
+def test_an_edited_summary_in_the_index_is_found(root: Path, ids: list[str]) -> None:
+    path = shard_path(root, ids[0])
+    path.write_text(path.read_text().replace('"P-0"', '"P-9"'))
+    assert "pupil" in only_finding(verify_store(root, KEY), ids[0], "changed", None)
+
+
+def test_a_planted_incident_file_has_no_index_row(root: Path, ids: list[str]) -> None:
+    planted = "f" * 32
+    data = load(root, ids[0])
+    for event in data["events"].values():
+        event["incident"] = planted
+    prev = "0" * 64
+    for event in data["events"].values():
+        event["prev"] = prev
+        rehash(event)
+        prev = event["hash"]
+    incident_path(root, planted).write_text(json.dumps(data))
+    report = verify_store(root, KEY)
+    assert kinds(report, planted) == {"no-index-row"} and not report.ok
+    with open_store(root) as store, pytest.raises(UserError, match="damaged incident"):
+        store.append(planted, kind=EventKind.note, actor=ANN)  # never adopted either
+
+
+def test_a_deleted_incident_file_is_found_from_its_row(root: Path, ids: list[str]) -> None:
+    incident_path(root, ids[2]).unlink()
+    assert "file is gone" in only_finding(verify_store(root, KEY), ids[2], "no-file", None)
+
+
+def test_a_removed_index_file_leaves_incidents_with_no_row(root: Path, ids: list[str]) -> None:
+    shard_path(root, ids[1]).unlink()
+    report = verify_store(root, KEY)
+    assert "no-index-row" in kinds(report, ids[1]) and not report.ok
+
+
+def test_verify_can_check_one_incident_by_reference(root: Path, ids: list[str]) -> None:
+    data = load(root, ids[0])
+    data["events"]["2"]["answer"] = "no"
+    save(root, ids[0], data)
+    reference = Store.open(root, key=KEY, mode="live", readonly=True).row(ids[1]).reference
+    report = verify_store(root, KEY, incident=reference)
+    assert report.ok and report.incidents == 1 and report.events == 5
+    with pytest.raises(UserError, match="no incident nope"):
+        verify_store(root, KEY, incident="nope")
+
+
+def test_a_wrong_key_is_reported_as_recomputed(root: Path, ids: list[str]) -> None:
+    report = verify_store(root, bytes(32))
+    assert {f.kind for f in report.findings} == {"recomputed"}
+
+
+def test_a_leftover_temporary_file_is_not_damage(root: Path, ids: list[str]) -> None:
+    leftover = root / "incidents" / f".{ids[0]}.json.0badf00d.tmp"
+    leftover.write_bytes(b'{"events": {"1": ')
+    report = verify_store(root, KEY)
+    assert report.ok and kinds(report, ids[0]) == {"crash-leftover"}
+    open_store(root).close()
+    assert not leftover.exists()
+
+
+def test_a_file_one_event_ahead_of_its_row_is_repaired_forward(root: Path, ids: list[str]) -> None:
+    path = shard_path(root, ids[0])
+    before = path.read_bytes()
+    with open_store(root) as store:
+        store.append(ids[0], kind=EventKind.note, actor=ANN)
+    path.write_bytes(before)  # as if killed between the two writes
+    report = verify_store(root, KEY)
+    assert report.ok and kinds(report, ids[0]) == {"crash-leftover"}
+    with open_store(root) as store:
+        store.append(ids[0], kind=EventKind.note, actor=ANN)
+        assert store.row(ids[0]).event_count == 7
+    assert verify_store(root, KEY).findings == []
+
+
+def test_the_chain_of_exported_events_can_be_checked_alone(root: Path, ids: list[str]) -> None:
+    events = Store.open(root, key=KEY, mode="live", readonly=True).events(ids[0])
+    assert verify_events(events) == []
+    changed = [*events[:2], events[2].model_copy(update={"answer": "no"}), *events[3:]]
+    assert [(f.kind, f.seq) for f in verify_events(changed)] == [("changed", 2)]
+    assert [(f.kind, f.seq) for f in verify_events(events[:2] + events[3:])] == [("missing", 2)]
+
+
+# -- checkpoints -------------------------------------------------------------------------
+
+
+def test_a_checkpoint_catches_a_deleted_incident(
+    root: Path, ids: list[str], tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "checkpoint.json"
+    written = write_checkpoint(root, KEY, checkpoint)
+    assert (written["incidents"], written["events"], written["mode"]) == (3, 15, "live")
+    assert read_checkpoint(checkpoint) == written
+    with open_store(root) as store:  # the store grows after the checkpoint: still fine
+        store.append(ids[0], kind=EventKind.note, actor=ANN)
+        store.new_incident(flow=SEARCH, actor=ANN, details={})
+    assert verify_store(root, KEY, checkpoint=checkpoint).findings == []
+    # someone with the key removes a whole incident, file and row
+    incident_path(root, ids[1]).unlink()
+    path = shard_path(root, ids[1])
+    shard = json.loads(path.read_bytes())
+    rows = [row for row in shard["incidents"].values() if row["id"] != ids[1]]
+    path.write_text(
+        json.dumps(
+            {"incidents": {str(i + 1): r for i, r in enumerate(rows)}},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    )
+    if not rows:
+        path.unlink()
+    assert verify_store(root, KEY).ok
+    report = verify_store(root, KEY, checkpoint=checkpoint)
+    assert kinds(report, ids[1]) == {"deleted"} and not report.ok
+
+
+def test_a_checkpoint_catches_a_store_rolled_back(
+    root: Path, ids: list[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "copy"
+    shutil.copytree(root, saved)
+    with open_store(root) as store:
+        store.append(ids[2], kind=EventKind.sealed, actor=ANN)
+    checkpoint = tmp_path / "checkpoint.json"
+    write_checkpoint(root, KEY, checkpoint)
+    shutil.rmtree(root)
+    shutil.copytree(saved, root)  # the older copy, which verifies on its own
+    assert verify_store(root, KEY).ok
+    report = verify_store(root, KEY, checkpoint=checkpoint)
+    assert kinds(report, ids[2]) == {"rolled-back"}
+    assert "fewer than the 6" in report.damaged(ids[2])[0].message
+
+
+def test_a_checkpoint_is_not_written_over_damage(
+    root: Path, ids: list[str], tmp_path: Path
+) -> None:
+    incident_path(root, ids[0]).write_bytes(b"{}")
+    with pytest.raises(UserError, match="does not verify"):
+        write_checkpoint(root, KEY, tmp_path / "c.json")
+
+
+def test_a_forged_or_garbled_checkpoint_is_refused(
+    root: Path, ids: list[str], tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "c.json"
+    written = write_checkpoint(root, KEY, checkpoint)
+    checkpoint.write_text(json.dumps({**written, "events": 99}))
+    with pytest.raises(UserError, match="signature"):
+        verify_store(root, KEY, checkpoint=checkpoint)
+    checkpoint.write_text("[")
+    with pytest.raises(UserError, match=f"checkpoint {checkpoint} is not readable"):
+        read_checkpoint(checkpoint)
+
+
+# -- any stored byte ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    root = tmp_path_factory.mktemp("pristine") / "live"
+    return root, build(root, incidents=3, answers=3)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_single_changed_byte_is_found_and_named(
+    pristine: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    source, ids = pristine
+    files = [incident_path(source, i) for i in ids] + shard_files(source)
+    chosen = data.draw(st.sampled_from(files), label="file")
+    raw = bytearray(chosen.read_bytes())
+    position = data.draw(st.integers(0, len(raw) - 1), label="position")
+    raw[position] ^= data.draw(st.integers(1, 255), label="xor")
+    root = tmp_path_factory.mktemp("flip") / "live"
+    shutil.copytree(source, root)
+    target = root / chosen.relative_to(source)
+    target.write_bytes(bytes(raw))
+    report = verify_store(root, KEY)
+    assert not report.ok
+    named = {finding.incident for finding in report.findings if finding.kind != "crash-leftover"}
+    if chosen.parent.name == "incidents":
+        assert chosen.stem in named
+    else:
+        in_shard = {i for i in ids if shard_path(source, i) == chosen}
+        assert named & (in_shard | {INDEX}), report.findings
