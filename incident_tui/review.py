@@ -340,18 +340,19 @@ class Column:
     key: str
     title: str
     width: int
-    """Width at 80 columns; `grow` columns take any extra room."""
-    grow: bool = False
+    """Width at 80 columns (the list then fits in 78, beside a scroll bar)."""
+    grow: int = 0
+    """Share of any extra room on a wider screen."""
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", 14),
     Column("opened", "Opened", 16),
-    Column("procedure", "Procedure", 9, grow=True),
-    Column("staff", "Staff", 9, grow=True),
-    Column("pupil", "Pupil", 6, grow=True),
+    Column("procedure", "Procedure", 8, grow=2),
+    Column("staff", "Staff", 8, grow=2),
+    Column("pupil", "Pupil", 7, grow=1),
     Column("status", "Status", 8),
-    Column("flags", "Flags", 10, grow=True),
+    Column("flags", "Flags", 10, grow=3),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 

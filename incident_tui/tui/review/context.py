@@ -1,0 +1,95 @@
+"""What the review screens need: a store to read, the settings, the record key,
+and a way to append a review decision.
+
+Reading never takes the store's lock. Appending uses the host's writable store
+when it has one (the main app keeps one open); otherwise a writable store is
+opened for that one append and closed again, so `incident-tui review` can sit
+open beside a live incident and still record a decision once that incident's
+copy is closed. A lock held elsewhere is reported in words, never raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incident_tui.errors import UserError
+from incident_tui.record.events import Actor, Event
+from incident_tui.review import append_review
+from incident_tui.settings import Settings
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import IndexRow, Store
+    from incident_tui.record.verify import Finding, VerifyReport
+
+
+@dataclass
+class ReviewContext:
+    store: Store
+    """For reading; may be readonly."""
+    settings: Settings
+    key: bytes
+    actor: Actor | None = None
+    """Who last recorded a decision here, offered again on the next form."""
+
+    @property
+    def root(self) -> Path:
+        return self.store.root
+
+    @property
+    def mode(self) -> str:
+        return self.store.mode
+
+    @property
+    def school(self) -> str:
+        return self.settings.school.name
+
+    def rows(self) -> list[IndexRow]:
+        return self.store.rows()
+
+    def verify(self, incident: str | None = None) -> VerifyReport:
+        from incident_tui.record.verify import verify_store
+
+        return verify_store(self.root, self.key, incident=incident)
+
+    def read_incident(self, incident: str) -> tuple[IndexRow, list[Event], list[Finding], str]:
+        """(row, events that could be read, findings, why the events could not be read)."""
+        row = self.store.row(incident)
+        problem = ""
+        try:
+            events = self.store.events(row.id)
+        except UserError as exc:
+            events, problem = [], exc.message
+        findings = list(self.verify(row.id).findings)
+        return row, events, findings, problem
+
+    def append_review(
+        self,
+        incident: str,
+        actor: Actor,
+        decision: str,
+        values: Mapping[str, str | None],
+        reason: str | None,
+    ) -> Event:
+        """Append one review decision; UserError (in words) if it cannot be written."""
+        if not self.store.readonly:
+            return append_review(self.store, incident, actor, decision, values, reason)
+        from incident_tui.record.store import Store
+
+        try:
+            writer = Store.open(self.root, key=self.key, mode=self.mode)
+        except UserError as exc:
+            raise UserError(
+                f"{exc.message} The decision was not recorded; nothing was changed."
+            ) from None
+        with writer:
+            return append_review(writer, incident, actor, decision, values, reason)
+
+
+def findings_by_incident(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.incident, []).append(finding)
+    return grouped

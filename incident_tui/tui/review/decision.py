@@ -1,0 +1,178 @@
+"""Recording a review decision: pick the kind, then fill in what it asks for.
+
+The kinds, their fields and their wording come from `review_actions.toml`
+(through `incident_tui.review`); this screen only lays them out. Saving goes
+through `append_review`, which checks the fields and appends one `reviewed`
+event; if anything is missing or the record cannot be written, the form stays
+open with the reason in words.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from incident_tui.errors import UserError
+from incident_tui.record.events import Actor, Event
+from incident_tui.review import DSL_ROLE, ReviewDecision, review_decisions
+from incident_tui.tui.review.context import ReviewContext
+
+_DIALOG_CSS = """
+    .review-dialog {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        background: $surface; border: thick $primary; padding: 0 1;
+    }
+    .review-dialog .title { text-style: bold; }
+    .review-dialog .help { color: $text-muted; }
+    .review-dialog Label { margin-top: 1; }
+    .review-dialog #form-error { color: $error; text-style: bold; height: auto; }
+    .review-dialog .buttons { height: auto; margin-top: 1; }
+    .review-dialog .buttons Button { margin-right: 1; }
+"""
+
+
+_KEYS = "1234567890"
+"""Number keys pick the first ten decisions (0 is the tenth)."""
+
+
+class DecisionPicker(ModalScreen[str | None]):
+    """Which decision to record; dismisses the decision's id (or None)."""
+
+    DEFAULT_CSS = "DecisionPicker { align: center middle; }" + _DIALOG_CSS
+    BINDINGS = [Binding("escape", "cancel", "Back")]
+
+    def compose(self) -> ComposeResult:
+        decisions = review_decisions().decisions
+        with Vertical(classes="review-dialog"):
+            yield Static("Record a review decision", classes="title", markup=False)
+            yield Static(
+                "It is added after everything already recorded; nothing recorded changes.",
+                classes="help",
+                markup=False,
+            )
+            yield OptionList(
+                *[
+                    Option(f"{_KEYS[n] if n < len(_KEYS) else ' '}. {d.label} - {d.help}", id=d.id)
+                    for n, d in enumerate(decisions)
+                ],
+                id="decision-list",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def on_key(self, event) -> None:
+        if event.character and event.character in _KEYS:
+            index = _KEYS.index(event.character)
+            decisions = review_decisions().decisions
+            if 0 <= index < len(decisions):
+                event.stop()
+                self.dismiss(decisions[index].id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DecisionForm(ModalScreen[Event | None]):
+    """The fields of one decision, the DSL's name, and a reason where it matters."""
+
+    DEFAULT_CSS = "DecisionForm { align: center middle; }" + _DIALOG_CSS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", id="review.save", tooltip="Record this decision"),
+    ]
+
+    def __init__(self, ctx: ReviewContext, incident_id: str, decision_id: str, *, sealed: bool):
+        super().__init__()
+        self.ctx = ctx
+        self.incident_id = incident_id
+        self.decision: ReviewDecision = review_decisions().get(decision_id)
+        self.sealed = sealed
+
+    def compose(self) -> ComposeResult:
+        decision = self.decision
+        actor = self.ctx.actor
+        with VerticalScroll(classes="review-dialog"):
+            yield Static(decision.label, classes="title", markup=False)
+            if decision.help:
+                yield Static(decision.help, classes="help", markup=False)
+            for item in decision.fields:
+                label = item.label + (" (required)" if item.required else "")
+                yield Label(label, markup=False)
+                if item.kind == "choice":
+                    yield Select(
+                        [(c, c) for c in item.choices],
+                        prompt="Choose...",
+                        id=f"field-{item.key}",
+                    )
+                else:
+                    yield Input(placeholder=item.hint or item.help, id=f"field-{item.key}")
+            if decision.reason != "none" or decision.reason_if_open:
+                needed = decision.reason_needed(self.sealed)
+                yield Label(
+                    decision.reason_label + (" (required)" if needed else " (optional)"),
+                    markup=False,
+                )
+                yield Input(id="field-reason")
+            yield Label("Your name (required)", markup=False)
+            yield Input(value=actor.name if actor else "", id="actor-name")
+            yield Label("Your role", markup=False)
+            yield Input(value=actor.role if actor else DSL_ROLE, id="actor-role")
+            yield Static("", id="form-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        first = self.query("Input, Select").first()
+        first.focus()
+
+    def _values(self) -> dict[str, str | None]:
+        values: dict[str, str | None] = {}
+        for item in self.decision.fields:
+            widget = self.query_one(f"#field-{item.key}")
+            if isinstance(widget, Select):
+                values[item.key] = None if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, Input):
+                values[item.key] = widget.value
+        return values
+
+    def _reason(self) -> str | None:
+        found = self.query("#field-reason")
+        return found.first(Input).value if found else None
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        error = self.query_one("#form-error", Static)
+        name = self.query_one("#actor-name", Input).value.strip()
+        role = self.query_one("#actor-role", Input).value.strip() or DSL_ROLE
+        if not name:
+            error.update("Your name: required (the record says who took each decision).")
+            return
+        try:
+            actor = Actor(name=name, role=role)
+        except ValueError:
+            error.update("Your name and role must each be under 120 characters.")
+            return
+        try:
+            event = self.ctx.append_review(
+                self.incident_id, actor, self.decision.id, self._values(), self._reason()
+            )
+        except UserError as exc:
+            error.update(f"Not recorded: {exc.message}")
+            return
+        self.ctx.actor = actor
+        self.dismiss(event)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,111 @@
+"""Export one incident from the review screen: PDF, Markdown or JSON, to a new file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from incident_tui.errors import UserError
+from incident_tui.record.events import Event
+from incident_tui.review import EXPORT_SUFFIXES, render_export, write_new_private_file
+from incident_tui.tui.review.context import ReviewContext
+from incident_tui.tui.review.decision import _DIALOG_CSS
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import IndexRow
+    from incident_tui.record.verify import Finding
+
+_FORMAT_NAMES = {
+    "pdf": "PDF (to print or upload)",
+    "md": "Markdown (to read)",
+    "json": "JSON (to re-check)",
+}
+
+
+class ExportDialog(ModalScreen[str | None]):
+    """Dismisses with a message saying what was written, or None."""
+
+    DEFAULT_CSS = "ExportDialog { align: center middle; }" + _DIALOG_CSS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "write", "Write", id="review.export.write"),
+    ]
+
+    def __init__(
+        self,
+        ctx: ReviewContext,
+        row: IndexRow,
+        events: Sequence[Event],
+        findings: Sequence[Finding],
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.row = row
+        self.events = events
+        self.findings = findings
+
+    def _default_path(self, fmt: str) -> str:
+        return str(Path.cwd() / f"incident-{self.row.reference}{EXPORT_SUFFIXES[fmt]}")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="review-dialog"):
+            yield Static(f"Export incident {self.row.reference}", classes="title", markup=False)
+            if self.findings:
+                yield Static(
+                    "This record is DAMAGED: the export states the damage on its first page.",
+                    markup=False,
+                )
+            yield Label("Format", markup=False)
+            yield Select(
+                [(name, key) for key, name in _FORMAT_NAMES.items()],
+                value="pdf",
+                allow_blank=False,
+                id="export-format",
+            )
+            yield Label("File (a new file; readable by you only)", markup=False)
+            yield Input(value=self._default_path("pdf"), id="export-path")
+            yield Static("", id="form-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Write (Ctrl+S)", id="write", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Select.Changed, "#export-format")
+    def _format(self, event: Select.Changed) -> None:
+        path = self.query_one("#export-path", Input)
+        current = Path(path.value)
+        if current.suffix.lower() in EXPORT_SUFFIXES.values():
+            path.value = str(current.with_suffix(EXPORT_SUFFIXES[str(event.value)]))
+
+    @on(Button.Pressed, "#write")
+    @on(Input.Submitted, "#export-path")
+    def action_write(self) -> None:
+        fmt = str(self.query_one("#export-format", Select).value)
+        raw = self.query_one("#export-path", Input).value.strip()
+        error = self.query_one("#form-error", Static)
+        if not raw:
+            error.update("File: required.")
+            return
+        path = Path(raw).expanduser()
+        try:
+            data = render_export(fmt, self.row, self.events, self.findings, self.ctx.school)
+            write_new_private_file(path, data)
+        except UserError as exc:
+            error.update(f"Not written: {exc.message}")
+            return
+        damage = " (the damage is stated on the first page)" if self.findings else ""
+        self.dismiss(f"Wrote {path}{damage}.")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

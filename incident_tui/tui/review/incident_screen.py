@@ -1,0 +1,185 @@
+"""One incident for the DSL: integrity badge, chronology, review decisions, export.
+
+A damaged incident opens read-only: its damage is stated at the top, what can
+be read is shown, and it can still be exported (the export says so on its
+first page). Nothing on this screen changes anything already recorded: a
+review decision is a new event appended after the others.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from incident_tui.errors import UserError
+from incident_tui.record.events import Event
+from incident_tui.record.references import seal_code
+from incident_tui.review import chronology, flags_text
+from incident_tui.tui.review.context import ReviewContext
+from incident_tui.tui.widgets.banners import ModeBanner
+
+
+class IncidentReviewScreen(Screen[None]):
+    DEFAULT_CSS = """
+    IncidentReviewScreen #incident-badge { height: auto; padding: 0 1; text-style: bold; }
+    IncidentReviewScreen #incident-badge.intact { background: $success; color: $text; }
+    IncidentReviewScreen #incident-badge.damaged { background: $error; color: $text; }
+    IncidentReviewScreen #incident-summary { height: auto; padding: 0 1; }
+    IncidentReviewScreen #incident-chronology { height: 1fr; padding: 0 1; }
+    IncidentReviewScreen .entry { margin-bottom: 1; }
+    IncidentReviewScreen .entry-stop {
+        border-left: thick $error; background: $error 20%; text-style: bold;
+    }
+    IncidentReviewScreen .entry-escalation {
+        border-left: thick $warning; background: $warning 20%; text-style: bold;
+    }
+    IncidentReviewScreen .entry-amendment { margin-left: 3; border-left: dashed $accent; }
+    IncidentReviewScreen .entry-review { border-left: thick $primary; }
+    IncidentReviewScreen .entry-sealed { text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="review.incident.back"),
+        Binding("d", "decide", "Add decision", id="review.decide", tooltip="Record a decision"),
+        Binding("x", "export", "Export", id="review.export", tooltip="PDF, Markdown or JSON"),
+    ]
+
+    def __init__(self, ctx: ReviewContext, incident_id: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.incident_id = incident_id
+        self.findings: list = []
+        self.events: list[Event] = []
+        self.read_problem = ""
+        self.row = None
+
+    def compose(self) -> ComposeResult:
+        yield ModeBanner(self.ctx.mode, self.ctx.school, "Review")
+        yield Static("", id="incident-badge", markup=False)
+        yield Static("", id="incident-summary", markup=False)
+        yield VerticalScroll(id="incident-chronology")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#incident-chronology").focus()
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.findings or self.read_problem)
+
+    def reload(self) -> None:
+        try:
+            self.row, self.events, self.findings, self.read_problem = self.ctx.read_incident(
+                self.incident_id
+            )
+        except UserError as exc:
+            self.row, self.events, self.findings = None, [], []
+            self.read_problem = exc.message
+        self._render_badge()
+        self._render_summary()
+        self._render_chronology()
+
+    def _render_badge(self) -> None:
+        badge = self.query_one("#incident-badge", Static)
+        badge.set_class(self.damaged, "damaged")
+        badge.set_class(not self.damaged, "intact")
+        if not self.damaged:
+            badge.update(
+                f"INTEGRITY: INTACT - all {len(self.events)} events check against the hash "
+                "rule and the index."
+            )
+            return
+        count = len(self.findings) or 1
+        lines = [
+            f"INTEGRITY: DAMAGED - {count} problem{'s' if count != 1 else ''}. "
+            "READ-ONLY: no decisions can be added. Export still works and states the damage."
+        ]
+        if self.read_problem:
+            lines.append(f"- {self.read_problem}")
+        for finding in self.findings[:5]:
+            where = f"event {finding.seq}" if finding.seq is not None else "incident"
+            lines.append(f"- {where}, {finding.kind}: {finding.message}")
+        if len(self.findings) > 5:
+            lines.append(f"- and {len(self.findings) - 5} more (shown in the export)")
+        badge.update("\n".join(lines))
+
+    def _render_summary(self) -> None:
+        summary = self.query_one("#incident-summary", Static)
+        row = self.row
+        if row is None:
+            summary.update("This incident's index row could not be read.")
+            return
+        sealed = next((e for e in self.events if e.kind == "sealed"), None)
+        seal = f", seal code {seal_code(sealed.hash)}" if sealed else ""
+        summary.update(
+            f"Incident {row.reference} - {row.status.upper()}{seal}\n"
+            f"Procedure: {row.flow_id}, version {row.flow_version} (flow hash "
+            f"{row.flow_hash[:12]}...)\n"
+            f"Opened by {row.actor}; pupil reference {row.pupil or 'none recorded'}; "
+            f"flags: {flags_text(row)}"
+            + (f"; review date {row.review_date}" if row.review_date else "")
+        )
+
+    def _render_chronology(self) -> None:
+        pane = self.query_one("#incident-chronology", VerticalScroll)
+        pane.remove_children()
+        entries = chronology(self.events)
+        widgets = [
+            Static(entry.text, classes=f"entry entry-{entry.style}", markup=False)
+            for entry in entries
+        ]
+        if not widgets:
+            widgets = [Static("No events could be read.", classes="entry", markup=False)]
+        pane.mount_all(widgets)
+
+    # --- actions ----------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_decide(self) -> None:
+        if self.damaged or self.row is None:
+            self.notify(
+                "This record is damaged, so it is read-only: no decisions can be added. "
+                "Export it (x) to keep what it says.",
+                title="Read-only",
+                severity="warning",
+            )
+            return
+        from incident_tui.tui.review.decision import DecisionPicker
+
+        self.app.push_screen(DecisionPicker(), self._picked)
+
+    def _picked(self, decision_id: str | None) -> None:
+        if decision_id is None or self.row is None:
+            return
+        from incident_tui.tui.review.decision import DecisionForm
+
+        self.app.push_screen(
+            DecisionForm(self.ctx, self.row.id, decision_id, sealed=self.row.sealed is not None),
+            self._decided,
+        )
+
+    def _decided(self, event: Event | None) -> None:
+        if event is None:
+            return
+        self.reload()
+        self.query_one("#incident-chronology", VerticalScroll).scroll_end(animate=False)
+        self.notify(f"Recorded as event {event.seq}.", title="Saved")
+
+    def action_export(self) -> None:
+        if self.row is None:
+            self.notify("Nothing to export: the index row cannot be read.", severity="error")
+            return
+        from incident_tui.tui.review.export_dialog import ExportDialog
+
+        self.app.push_screen(
+            ExportDialog(self.ctx, self.row, self.events, self.findings), self._exported
+        )
+
+    def _exported(self, message: str | None) -> None:
+        if message:
+            self.notify(message, title="Exported")

@@ -1,0 +1,285 @@
+"""The DSL's list of every incident: sort, filter, search, needs attention.
+
+Rows come from the index only, so the list is ready at once; the integrity
+check reads every incident file and runs in a worker thread, filling in the
+Flags column ("DAMAGED") when it finishes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Select, Static
+from textual.worker import Worker, WorkerState
+
+from incident_tui.errors import UserError
+from incident_tui.review import (
+    COLUMNS,
+    STATUSES,
+    IncidentList,
+    ListQuery,
+    attention_reasons,
+    parse_day,
+)
+from incident_tui.tui.review.context import ReviewContext, findings_by_incident
+from incident_tui.tui.review.table import IncidentTable
+from incident_tui.tui.widgets.banners import ModeBanner
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import IndexRow, Store
+    from incident_tui.record.verify import Finding, VerifyReport
+    from incident_tui.settings import Settings
+
+_COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
+
+
+class ReviewScreen(Screen[None]):
+    """Every incident in one list. Needs only a store, the settings and the record key."""
+
+    DEFAULT_CSS = """
+    ReviewScreen #review-filters { height: 1; }
+    ReviewScreen #review-filters Input { width: 1fr; }
+    ReviewScreen #review-filters #review-search { width: 2fr; }
+    ReviewScreen #review-filters Select { width: 18; }
+    ReviewScreen #review-state { height: 1; padding: 0 1; color: $text-muted; }
+    ReviewScreen #review-problems {
+        height: auto; max-height: 3; padding: 0 1; background: $error; color: $text;
+        text-style: bold;
+    }
+    ReviewScreen #review-detail { height: 2; padding: 0 1; border-top: solid $primary; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="review.back"),
+        Binding("slash", "search", "Search", id="review.search", tooltip="Type to search"),
+        Binding("f", "toggle_flagged", "Flagged", id="review.flagged", tooltip="Flagged only"),
+        Binding("a", "toggle_attention", "Needs attention", id="review.attention"),
+        Binding("s", "next_sort", "Sort", id="review.sort", tooltip="Sort by the next column"),
+        Binding("r", "reverse", "Reverse", id="review.reverse", tooltip="Reverse the order"),
+        Binding("ctrl+r", "reload", "Reload", id="review.reload", show=False),
+    ]
+
+    def __init__(self, store: Store, settings: Settings, key: bytes) -> None:
+        super().__init__()
+        self.ctx = ReviewContext(store, settings, key)
+        self.incidents = IncidentList([])
+        self.query_state = ListQuery()
+        self.shown: list[IndexRow] = []
+        self.integrity_problem = ""
+        self.orphan_findings: list[Finding] = []
+
+    # --- layout -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ModeBanner(self.ctx.mode, self.ctx.school, "Review")
+        with Horizontal(id="review-filters"):
+            yield Input(placeholder="/ search ref, staff, pupil", id="review-search", compact=True)
+            yield Select(
+                [(f"Status: {s}", s) for s in STATUSES],
+                prompt="Status: any",
+                id="review-status",
+                compact=True,
+            )
+            yield Select([], prompt="Procedure: any", id="review-procedure", compact=True)
+            yield Input(placeholder="from YYYY-MM-DD", id="review-from", compact=True)
+            yield Input(placeholder="to YYYY-MM-DD", id="review-to", compact=True)
+        yield Static("", id="review-state", markup=False)
+        problems = Static("", id="review-problems", markup=False)
+        problems.display = False
+        yield problems
+        yield IncidentTable(id="review-table")
+        yield Static("", id="review-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_rows()
+        self.query_one(IncidentTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.incidents.rows:
+            self.load_rows()
+
+    # --- data -------------------------------------------------------------------
+
+    def load_rows(self) -> None:
+        """Read the index (fast), show it, then check integrity in the background."""
+        try:
+            rows = self.ctx.rows()
+        except UserError as exc:
+            rows = []
+            self._show_problems([f"The list could not be read: {exc.message}"])
+        integrity = self.incidents.integrity
+        self.incidents = IncidentList(rows)
+        self.incidents.set_integrity(integrity)
+        procedure = self.query_one("#review-procedure", Select)
+        current = procedure.value
+        procedure.set_options([(f"Procedure: {p}", p) for p in self.incidents.procedures])
+        if current in self.incidents.procedures:
+            procedure.value = current
+        self.apply()
+        self.check_integrity()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-verify")
+    def check_integrity(self) -> VerifyReport:
+        return self.ctx.verify()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "review-verify":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            report: VerifyReport = event.worker.result
+            grouped = findings_by_incident(report.findings)
+            known = {r.id for r in self.incidents.rows}
+            self.orphan_findings = [f for f in report.findings if f.incident not in known]
+            self.integrity_problem = ""
+            self.incidents.set_integrity(grouped)
+            self._show_problems(
+                [f"INTEGRITY: {f.kind} - {f.message}" for f in self.orphan_findings[:3]]
+                + (
+                    [f"... and {len(self.orphan_findings) - 3} more (incident-tui verify)"]
+                    if len(self.orphan_findings) > 3
+                    else []
+                )
+            )
+            self.apply()
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message if isinstance(error, UserError) else str(error)
+            self.integrity_problem = f"integrity check failed to run: {message}"
+            self._update_state()
+
+    def _show_problems(self, lines: list[str]) -> None:
+        widget = self.query_one("#review-problems", Static)
+        widget.update("\n".join(lines))
+        widget.display = bool(lines)
+
+    # --- filtering --------------------------------------------------------------
+
+    def apply(self) -> None:
+        table = self.query_one(IncidentTable)
+        keep = table.current.id if table.current else None
+        self.shown = self.incidents.select(self.query_state)
+        table.show(
+            self.shown,
+            self.incidents.integrity,
+            self.query_state.sort,
+            self.query_state.descending,
+            keep=keep,
+        )
+        self._update_state()
+
+    def set_query(self, **changes: object) -> None:
+        from dataclasses import replace
+
+        self.query_state = replace(self.query_state, **changes)  # type: ignore[arg-type]
+        self.apply()
+
+    def _update_state(self) -> None:
+        q = self.query_state
+        order = "descending" if q.descending else "ascending"
+        parts = [
+            f"Showing {len(self.shown)} of {len(self.incidents.rows)}",
+            f"flagged only: {'YES' if q.flagged_only else 'no'}",
+            f"needs attention only: {'YES' if q.attention_only else 'no'}",
+            f"sorted by {_COLUMN_TITLES[q.sort]} ({order})",
+        ]
+        if self.incidents.integrity is None:
+            parts.append("integrity: checking...")
+        elif self.integrity_problem:
+            parts.append(self.integrity_problem)
+        else:
+            damaged = sum(1 for r in self.incidents.rows if self.incidents.integrity.get(r.id))
+            parts.append(f"integrity: {damaged} damaged" if damaged else "integrity: all intact")
+        self.query_one("#review-state", Static).update(" | ".join(parts))
+
+    @on(Input.Changed, "#review-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.set_query(text=event.value)
+
+    @on(Input.Submitted, "#review-search")
+    def _search_done(self) -> None:
+        self.query_one(IncidentTable).focus()
+
+    @on(Select.Changed, "#review-status")
+    def _status(self, event: Select.Changed) -> None:
+        value = event.value
+        statuses = frozenset(STATUSES) if value is Select.NULL else frozenset({str(value)})
+        self.set_query(statuses=statuses)
+
+    @on(Select.Changed, "#review-procedure")
+    def _procedure(self, event: Select.Changed) -> None:
+        value = event.value
+        self.set_query(procedure=None if value is Select.NULL else str(value))
+
+    @on(Input.Changed, "#review-from")
+    @on(Input.Changed, "#review-to")
+    def _dates(self) -> None:
+        try:
+            start = parse_day(self.query_one("#review-from", Input).value, "From")
+            end = parse_day(self.query_one("#review-to", Input).value, "To")
+        except UserError:
+            return  # half-typed: keep the last good range until the date is whole
+        self.set_query(date_from=start, date_to=end)
+
+    # --- the highlighted row ----------------------------------------------------
+
+    @on(IncidentTable.Highlighted)
+    def _highlighted(self, event: IncidentTable.Highlighted) -> None:
+        detail = self.query_one("#review-detail", Static)
+        row = event.row
+        if row is None:
+            detail.update("No incidents match. Change the filters, or press Escape to go back.")
+            return
+        reasons = attention_reasons(row, self.incidents.integrity)
+        need = "needs attention: " + "; ".join(reasons) if reasons else "nothing needs attention"
+        detail.update(
+            f"{row.reference} - {row.flow_id} {row.flow_version} - {row.status}"
+            f"{' - review ' + row.review_date if row.review_date else ''}\n{need}. Enter opens it."
+        )
+
+    @on(IncidentTable.Chosen)
+    def _chosen(self, event: IncidentTable.Chosen) -> None:
+        from incident_tui.tui.review.incident_screen import IncidentReviewScreen
+
+        self.app.push_screen(IncidentReviewScreen(self.ctx, event.row.id))
+
+    @on(IncidentTable.HeaderClicked)
+    def _header(self, event: IncidentTable.HeaderClicked) -> None:
+        if event.column == self.query_state.sort:
+            self.set_query(descending=not self.query_state.descending)
+        else:
+            self.set_query(sort=event.column)
+
+    # --- actions ----------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one(IncidentTable).focus()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+    def action_search(self) -> None:
+        self.query_one("#review-search", Input).focus()
+
+    def action_toggle_flagged(self) -> None:
+        self.set_query(flagged_only=not self.query_state.flagged_only)
+
+    def action_toggle_attention(self) -> None:
+        self.set_query(attention_only=not self.query_state.attention_only)
+
+    def action_next_sort(self) -> None:
+        keys = [c.key for c in COLUMNS]
+        following = keys[(keys.index(self.query_state.sort) + 1) % len(keys)]
+        self.set_query(sort=following)
+
+    def action_reverse(self) -> None:
+        self.set_query(descending=not self.query_state.descending)
+
+    def action_reload(self) -> None:
+        self.load_rows()

@@ -1,0 +1,237 @@
+"""The incident list: draws only the lines on screen, so 10,000 rows cost nothing.
+
+Rows, filtering and sorting are worked out by `incident_tui.review`; this
+widget only shows the rows it is given, keeps a cursor and says which row is
+highlighted or chosen. Damage and flags are always in words (the Flags
+column), with colour only as a second cue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from incident_tui.record.store import IndexRow
+from incident_tui.review import COLUMNS, Integrity, cells, is_damaged
+
+
+class IncidentTable(ScrollView, can_focus=True):
+    """Header line, then one line per incident; Enter opens the highlighted one."""
+
+    DEFAULT_CSS = """
+    IncidentTable {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    IncidentTable > .incident-table--header {
+        text-style: bold;
+        background: $panel;
+    }
+    IncidentTable > .incident-table--cursor {
+        background: $accent;
+        color: $text;
+        text-style: bold;
+    }
+    IncidentTable > .incident-table--damaged {
+        color: $error;
+        text-style: bold;
+    }
+    IncidentTable > .incident-table--flagged {
+        color: $warning;
+    }
+    """
+    COMPONENT_CLASSES = {
+        "incident-table--header",
+        "incident-table--cursor",
+        "incident-table--damaged",
+        "incident-table--flagged",
+    }
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("enter", "choose", "Open", id="review.open", tooltip="Open this incident"),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+
+    class Highlighted(Message):
+        def __init__(self, row: IndexRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+    class Chosen(Message):
+        def __init__(self, row: IndexRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class HeaderClicked(Message):
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: Sequence[IndexRow] = ()
+        self.integrity: Integrity = None
+        self.sort_column = "opened"
+        self.descending = True
+        self._widths: list[int] = [c.width for c in COLUMNS]
+
+    # --- data -----------------------------------------------------------------
+
+    def show(
+        self,
+        rows: Sequence[IndexRow],
+        integrity: Integrity,
+        sort_column: str,
+        descending: bool,
+        keep: str | None = None,
+    ) -> None:
+        """Replace the rows; keep the cursor on incident `keep` if it is still shown."""
+        self.rows = rows
+        self.integrity = integrity
+        self.sort_column = sort_column
+        self.descending = descending
+        index = 0
+        if keep is not None:
+            index = next((i for i, r in enumerate(rows) if r.id == keep), 0)
+        self._layout()
+        self.set_reactive(IncidentTable.cursor, min(index, max(len(rows) - 1, 0)))
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    @property
+    def current(self) -> IndexRow | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    # --- layout and drawing -------------------------------------------------------
+
+    def _layout(self) -> None:
+        width = max(self.size.width, 20)
+        base = [c.width for c in COLUMNS]
+        spare = width - (sum(base) + len(base) - 1)
+        weights = sum(c.grow for c in COLUMNS)
+        if spare > 0 and weights:
+            given = 0
+            for i, column in enumerate(COLUMNS):
+                share = spare * column.grow // weights
+                base[i] += share
+                given += share
+            base[-1] += spare - given
+        self._widths = base
+        self.virtual_size = Size(width, len(self.rows) + 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout()
+        self._scroll_to_cursor()
+
+    def _line(self, texts: Sequence[str]) -> str:
+        parts = []
+        for text, width in zip(texts, self._widths, strict=True):
+            text = text if len(text) <= width else text[: max(width - 1, 0)] + "~"
+            parts.append(text.ljust(width))
+        return " ".join(parts)
+
+    def _header_texts(self) -> list[str]:
+        texts = []
+        for column in COLUMNS:
+            title = column.title
+            if column.key == self.sort_column:
+                title += " v" if self.descending else " ^"
+            texts.append(title)
+        return texts
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            style = self.get_component_rich_style("incident-table--header")
+            return Strip([Segment(self._line(self._header_texts()), style)]).adjust_cell_length(
+                width, style
+            )
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        row = self.rows[index]
+        style = self.rich_style
+        if is_damaged(row, self.integrity):
+            style += self.get_component_rich_style("incident-table--damaged")
+        elif row.overrides or row.escalations:
+            style += self.get_component_rich_style("incident-table--flagged")
+        if index == self.cursor and self.has_focus:
+            style += self.get_component_rich_style("incident-table--cursor")
+        elif index == self.cursor:
+            style += Style(reverse=True)
+        text = self._line(cells(row, self.integrity))
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
+
+    # --- cursor -------------------------------------------------------------------
+
+    @property
+    def _page(self) -> int:
+        return max(self.size.height - 2, 1)
+
+    def _scroll_to_cursor(self) -> None:
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor > top + self._page:
+            self.scroll_to(y=self.cursor - self._page, animate=False, immediate=True)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    def _move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = max(0, min(index, len(self.rows) - 1))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * self._page)
+
+    def action_jump(self, where: int) -> None:
+        self._move_to(0 if where == 0 else len(self.rows) - 1)
+
+    def action_choose(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Chosen(self.current))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = event.x
+            for column, width in zip(COLUMNS, self._widths, strict=True):
+                if x < width + 1:
+                    self.post_message(self.HeaderClicked(column.key))
+                    return
+                x -= width + 1
+            return
+        index = self.scroll_offset.y + event.y - 1
+        if 0 <= index < len(self.rows):
+            if index == self.cursor and event.chain >= 2:
+                self.action_choose()
+            self._move_to(index)

@@ -1,0 +1,262 @@
+"""The DSL's review screens, driven with Pilot over a real record."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdf
+from textual.widgets import Input, Select, Static
+
+from incident_tui.commands.review_cmd import review_app
+from incident_tui.record.store import Store
+from incident_tui.review import review_decisions
+from incident_tui.settings import Settings
+from incident_tui.tui.review.decision import DecisionForm, DecisionPicker
+from incident_tui.tui.review.incident_screen import IncidentReviewScreen
+from incident_tui.tui.review.list_screen import ReviewScreen
+from incident_tui.tui.review.table import IncidentTable
+from tests.test_review_fixtures import KEY, Record, record_fixture  # noqa: F401
+
+FORM_VALUES = {
+    "note": ({"text": "Read the record"}, None),
+    "referral": (
+        {
+            "agency": "Police",
+            "when": "2026-11-24 10:30",
+            "agency_reference": "REF-9",
+            "advice": "Keep it locked away",
+        },
+        None,
+    ),
+    "police-informed": ({"when": "2026-11-24 11:00"}, "A knife was found"),
+    "parents-informed": ({"when": "2026-11-24 15:00", "who": "Father, in person"}, None),
+    "parents-not-told": ({"agency_consulted": "MASH"}, "Risk from a family member"),
+    "deletion-confirmed": ({"date": "2026-11-25", "how": "Checked with the pupil"}, None),
+    "support": ({"support": "Counsellor weekly"}, None),
+    "review-date": ({"date": "2026-12-15"}, None),
+    "no-further-action": ({}, "No risk remains"),
+    "sign-off": ({}, None),
+}
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def app_for(record: Record):
+    return review_app(record.readonly(), Settings(), KEY)
+
+
+def shown_refs(screen: ReviewScreen) -> list[str]:
+    return [r.reference for r in screen.shown]
+
+
+async def test_the_list_shows_every_incident_and_the_damaged_one_as_damaged(
+    record: Record,
+) -> None:
+    async with app_for(record).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert len(screen.shown) == 4
+        table = screen.query_one(IncidentTable)
+        lines = [table.render_line(y).text for y in range(6)]
+        assert lines[0].startswith("Reference")
+        damaged_line = next(line for line in lines if record.damaged.reference in line)
+        assert "DAMAGED" in damaged_line
+        flagged_line = next(line for line in lines if record.flagged.reference in line)
+        assert "STOP 1 ESC 1 AMD 1" in flagged_line
+        state = str(screen.query_one("#review-state", Static).content)
+        assert "Showing 4 of 4" in state and "1 damaged" in state
+
+
+async def test_sort_filter_and_search(record: Record) -> None:
+    async with app_for(record).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("s")  # opened -> procedure
+        assert screen.query_state.sort == "procedure"
+        await pilot.press("r")
+        assert screen.query_state.descending is False
+        assert [r.flow_id for r in screen.shown] == sorted(r.flow_id for r in screen.shown)
+
+        await pilot.press("f")
+        assert set(shown_refs(screen)) == {record.flagged.reference, record.damaged.reference}
+        await pilot.press("f")
+
+        screen.query_one("#review-status", Select).value = "open"
+        await pilot.pause()
+        assert shown_refs(screen) == [record.open_one.reference]
+        screen.query_one("#review-status", Select).value = Select.NULL
+        screen.query_one("#review-procedure", Select).value = "sharing-nudes"
+        await pilot.pause()
+        assert set(shown_refs(screen)) == {record.plain.reference, record.damaged.reference}
+        screen.query_one("#review-procedure", Select).value = Select.NULL
+        await pilot.pause()
+
+        screen.query_one("#review-to", Input).value = "2000-01-01"
+        await pilot.pause()
+        assert shown_refs(screen) == []
+        screen.query_one("#review-to", Input).value = ""
+        await pilot.pause()
+
+        await pilot.press("slash", *"p-3003")
+        await pilot.pause()
+        assert shown_refs(screen) == [record.open_one.reference]
+        await pilot.press("escape")  # leaves the search box, keeps the search
+        assert isinstance(screen.focused, IncidentTable)
+        assert shown_refs(screen) == [record.open_one.reference]
+
+
+async def test_needs_attention_view(record: Record) -> None:
+    async with app_for(record).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("a")
+        # sealed-not-reviewed, flagged and damaged; the open one is not a day old yet
+        assert set(shown_refs(screen)) == {
+            record.plain.reference,
+            record.flagged.reference,
+            record.damaged.reference,
+        }
+        detail = str(screen.query_one("#review-detail", Static).content)
+        assert "needs attention:" in detail
+
+
+async def open_incident(pilot, screen: ReviewScreen, reference: str) -> IncidentReviewScreen:
+    await pilot.press("slash", *reference)
+    await pilot.press("enter")  # back to the table
+    await pilot.press("enter")  # open
+    await settle(pilot)
+    opened = pilot.app.screen
+    assert isinstance(opened, IncidentReviewScreen)
+    return opened
+
+
+async def test_open_one_shows_chronology_flags_and_integrity(record: Record) -> None:
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.flagged.reference)
+        badge = str(detail.query_one("#incident-badge", Static).content)
+        assert badge.startswith("INTEGRITY: INTACT")
+        summary = str(detail.query_one("#incident-summary", Static).content)
+        assert "Procedure: searching, version 2.1" in summary
+        assert "STOP 1 ESC 1 AMD 1" in summary
+        entries = list(detail.query(".entry"))
+        texts = [str(e.content) for e in entries]
+        assert "AMENDED, see below" in texts[1]
+        assert entries[2].has_class("entry-amendment") and "misheard" in texts[2]
+        assert entries[3].has_class("entry-stop") and "STOP - OVERRIDE RECORDED" in texts[3]
+        assert entries[4].has_class("entry-escalation") and "ESCALATION" in texts[4]
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, ReviewScreen)
+
+
+async def fill_and_save(pilot, decision_id: str, values: dict, reason: str | None) -> None:
+    number = ([d.id for d in review_decisions().decisions].index(decision_id) + 1) % 10
+    await pilot.press("d")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DecisionPicker)
+    await pilot.press(str(number))
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, DecisionForm) and form.decision.id == decision_id
+    for key, value in values.items():
+        widget = form.query_one(f"#field-{key}")
+        widget.value = value
+    if reason is not None:
+        form.query_one("#field-reason", Input).value = reason
+    if not form.query_one("#actor-name", Input).value:
+        form.query_one("#actor-name", Input).value = "Sam Patel"
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_each_kind_of_review_event_then_sign_off(record: Record) -> None:
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.flagged.reference)
+        before = len(detail.events)
+
+        # a required field left empty: the form stays open and says why
+        await pilot.press("d", "2")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, DecisionForm)
+        form.query_one("#actor-name", Input).value = "Sam Patel"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        error = str(form.query_one("#form-error", Static).content)
+        assert error.startswith("Not recorded:") and "Agency: required" in error
+        await pilot.press("escape")
+        await pilot.pause()
+
+        for decision_id, (values, reason) in FORM_VALUES.items():
+            await fill_and_save(pilot, decision_id, values, reason)
+            assert pilot.app.screen is detail, decision_id
+        assert len(detail.events) == before + len(FORM_VALUES)
+        assert [e.data["review"] for e in detail.events[before:]] == list(FORM_VALUES)
+        assert all(e.actor.name == "Sam Patel" for e in detail.events[before:])
+        summary = str(detail.query_one("#incident-summary", Static).content)
+        assert "REVIEWED" in summary and "review date 2026-12-15" in summary
+        assert str(detail.query_one("#incident-badge", Static).content).startswith(
+            "INTEGRITY: INTACT"
+        )
+
+        await pilot.press("escape")
+        await settle(pilot)
+        listing = pilot.app.screen
+        row = next(r for r in listing.shown if r.id == record.flagged.id)
+        assert row.status == "reviewed" and row.review_date == "2026-12-15"
+    store = Store.open(record.root, key=KEY, mode="live", readonly=True)
+    assert store.row(record.flagged.id).status == "reviewed"
+
+
+async def test_a_damaged_incident_opens_read_only_and_exports_with_its_damage(
+    record: Record, tmp_path: Path
+) -> None:
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.damaged.reference)
+        badge = str(detail.query_one("#incident-badge", Static).content)
+        assert badge.startswith("INTEGRITY: DAMAGED") and "READ-ONLY" in badge
+        assert "changed" in badge
+        await pilot.press("d")
+        await pilot.pause()
+        assert pilot.app.screen is detail  # no form for a damaged record
+
+        out = tmp_path / "damaged.pdf"
+        await pilot.press("x")
+        await pilot.pause()
+        pilot.app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is detail
+    first = pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text()
+    assert "DAMAGED RECORD" in first
+    assert out.stat().st_mode & 0o077 == 0
+
+
+async def test_a_lock_held_elsewhere_is_reported_and_nothing_is_written(record: Record) -> None:
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.plain.reference)
+        with Store.open(record.root, key=KEY, mode="live"):
+            await pilot.press("d", "1")
+            await pilot.pause()
+            form = pilot.app.screen
+            form.query_one("#field-text", Input).value = "hello"
+            form.query_one("#actor-name", Input).value = "Sam Patel"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            error = str(form.query_one("#form-error", Static).content)
+            assert "another copy of incident-tui is recording" in error
+            assert "not recorded" in error
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is detail
