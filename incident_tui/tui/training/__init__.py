@@ -1,0 +1,1 @@
+"""Training screens: scenario picker, trainee, narrative, the live step screen wrapped, debrief."""
