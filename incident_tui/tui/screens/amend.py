@@ -17,13 +17,13 @@ from incident_tui.flow.model import ChoiceStep, ConfirmStep
 from incident_tui.incident import Incident
 from incident_tui.tui.present import answer_text
 from incident_tui.tui.screens.base import AppModal
-from incident_tui.tui.widgets.step_view import StepView
+from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
 class AmendScreen(AppModal):
     """Dismisses True once the amendment is recorded; Escape leaves the record as it was."""
 
-    BINDINGS = [("escape", "dismiss_none", "Cancel")]
+    BINDINGS = [("escape", "dismiss_none", "Cancel"), *NUMBER_KEYS]
 
     def __init__(self, incident: Incident, ref: int) -> None:
         super().__init__()
@@ -57,6 +57,11 @@ class AmendScreen(AppModal):
             yield Input(id="amend-reason", max_length=1000)
             yield Button("Record the correction", id="record-amendment", variant="warning")
             yield Static("", id="amend-error", classes="error", markup=False)
+
+    def action_number(self, number: int) -> None:
+        views = self.query(StepView)
+        if views:
+            views.first().press_number(number)
 
     @on(StepView.Answered)
     def answered(self, event: StepView.Answered) -> None:

@@ -73,7 +73,7 @@ class HomeScreen(AppScreen):
             pupil = f" · pupil {row.pupil}" if row.pupil else ""
             when = when_text(row.last_time)
             label = f"{row.reference} · {title}{pupil}\n   at step '{reached}', {when}"
-            incidents.add_option(Option(label, id=row.reference))
+            incidents.add_option(Option(Text(label), id=row.reference))
         if not rows:
             incidents.add_option(Option("No unfinished incidents", disabled=True))
         else:

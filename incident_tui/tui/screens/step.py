@@ -20,12 +20,7 @@ from incident_tui.tui.present import decision_lines, escalation_text, progress_t
 from incident_tui.tui.screens.base import AppScreen
 from incident_tui.tui.widgets.banners import EscalationBanner
 from incident_tui.tui.widgets.decisions import DecisionsPanel
-from incident_tui.tui.widgets.step_view import StepView
-
-NUMBER_KEYS = [
-    Binding(str(n), f"number({n})", f"Choose {n}", show=False, id=f"number-{n}")
-    for n in range(1, 10)
-]
+from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
 def not_saved(exc: Exception) -> str:

@@ -3,6 +3,7 @@ the exceptions the flow allows (every condition confirmed, with a reason) or goi
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
@@ -42,7 +43,7 @@ class StopScreen(AppModal):
             with Horizontal(classes="buttons"):
                 yield Button("Go back and choose differently", id="back", variant="primary")
                 for override in interlock.overrides:
-                    yield Button(f"Exception: {text(override.label)}", id=f"ov-{override.id}")
+                    yield Button(Text(f"Exception: {text(override.label)}"), id=f"ov-{override.id}")
             if not interlock.overrides:
                 yield Static(
                     "No exception is allowed: the only way on is to choose differently.",
@@ -82,7 +83,11 @@ class StopScreen(AppModal):
                 markup=False,
             ),
             TickList(items, id="conditions"),
-            Static(sources_text(self.incident.flow, [override.source]), classes="source"),
+            Static(
+                sources_text(self.incident.flow, [override.source]),
+                classes="source",
+                markup=False,
+            ),
             Label("Reason (required): why this exception applies now"),
             Input(id="override-reason", max_length=1000),
             Button("Record the override", id="record-override", variant="error"),

@@ -30,7 +30,7 @@ class DecisionsPanel(Vertical):
         options = self.query_one("#decision-list", OptionList)
         options.clear_options()
         if not lines:
-            options.add_option(Option("No decisions yet", disabled=True))
+            options.add_option(Option(Text("No decisions yet"), disabled=True))
         for line in lines:
             text = Text()
             text.append(f"{line.time} ", style="dim")

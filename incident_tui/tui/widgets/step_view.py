@@ -7,7 +7,9 @@ needed and what the words are all come from the flow through the engine.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, OptionList, Static
@@ -26,6 +28,12 @@ from incident_tui.flow.model import (
 from incident_tui.incident import Incident
 from incident_tui.tui.present import sources_text
 from incident_tui.tui.widgets.ticklist import TickItem, TickList
+
+NUMBER_KEYS = [
+    Binding(str(n), f"number({n})", f"Choose {n}", show=False, id=f"number-{n}")
+    for n in range(1, 10)
+]
+"""Keys 1-9 choose an answer or tick an item; the screen holding a StepView binds them."""
 
 NO_IMAGERY = "Keep it short. Never describe what any image or video shows."
 
@@ -62,7 +70,7 @@ class StepView(Vertical):
         if source:
             yield Static(source, classes="source", markup=False)
         yield from self._answer_widgets()
-        yield Label("", id="rationale-label")
+        yield Label("", id="rationale-label", markup=False)
         yield Input(id="rationale", max_length=1000, placeholder="Type the reason here")
         yield Static("", id="step-error", classes="error", markup=False)
         if isinstance(step, ChecklistStep | TextStep) or self._step_needs_rationale():
@@ -78,10 +86,10 @@ class StepView(Vertical):
                 classes="hint",
                 markup=False,
             )
-            yield Button(text(step.confirm_label), id="confirm-step", classes="confirm")
+            yield Button(Text(text(step.confirm_label)), id="confirm-step", classes="confirm")
         elif isinstance(step, ChoiceStep):
             options = [
-                Option(f"{n}. {text(c.label)}" if n <= 9 else f"   {text(c.label)}", id=c.id)
+                Option(Text(f"{n}. {text(c.label)}" if n <= 9 else f"   {text(c.label)}"), id=c.id)
                 for n, c in enumerate(self.choices, start=1)
             ]
             yield OptionList(*options, id="choices")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
@@ -31,14 +32,14 @@ class TickList(OptionList):
     def __init__(self, items: list[TickItem], *, id: str | None = None) -> None:
         self.items = items
         self.ticked: set[str] = set()
-        super().__init__(*self._options(), id=id)
+        super().__init__(*self._tick_options(), id=id)
 
-    def _options(self) -> list[Option]:
+    def _tick_options(self) -> list[Option]:
         options = []
         for number, item in enumerate(self.items, start=1):
             box = "[x]" if item.id in self.ticked else "[ ]"
             prefix = f"{number}. " if number <= 9 else "   "
-            options.append(Option(f"{box} {prefix}{item.label}", id=item.id))
+            options.append(Option(Text(f"{box} {prefix}{item.label}"), id=item.id))
         return options
 
     def toggle(self, item_id: str) -> None:
@@ -51,7 +52,7 @@ class TickList(OptionList):
             exclusive = {i.id for i in self.items if i.exclusive}
             self.ticked = (self.ticked - exclusive) | {item_id}
         highlighted = self.highlighted
-        self.set_options(self._options())
+        self.set_options(self._tick_options())
         self.highlighted = highlighted
         self.post_message(self.Changed(self))
 

@@ -1,0 +1,284 @@
+"""The live screens over a small test flow: every kind of step, interlock, escalation,
+amendment, resume and a failed append."""
+
+from __future__ import annotations
+
+import pytest
+
+from incident_tui.errors import UserError
+from incident_tui.record.store import Store
+from incident_tui.tui.screens.home import HomeScreen
+from incident_tui.tui.screens.step import StepScreen
+from incident_tui.tui.screens.stop import StopScreen
+from incident_tui.tui.screens.summary import SummaryScreen
+from tests.tui_helpers import (
+    answer,
+    current_step,
+    kinds,
+    make_app,
+    read_events,
+    start_incident,
+    type_text,
+)
+
+pytest_plugins = ["tests.tui_helpers"]  # the dirs and toy_flows fixtures
+
+SIZE = (80, 24)
+
+
+def screen_text(app) -> str:
+    """Every Static's content on the active screen, for asserting on words."""
+    from textual.widgets import Static
+
+    return "\n".join(str(w.content) for w in app.screen.query(Static))
+
+
+async def test_home_screen_lists_procedures_with_when_to_use_them(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        flows = app.screen.query_one("#flows")
+        assert "A small search procedure" in str(flows.get_option_at_index(0).prompt)
+        assert "LIVE" in screen_text(app)
+
+
+async def test_training_mode_is_marked_on_every_screen_and_uses_the_training_store(dirs, toy_flows):
+    app = make_app(dirs, mode="training", flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "TRAINING" in screen_text(app)
+        reference = await start_incident(pilot, "toy-search")
+        assert "TRAINING" in screen_text(app)
+    assert kinds(read_events(dirs, reference, mode="training")) == ["opened"]
+    assert not dirs.store_root("live").exists()
+
+
+async def test_search_with_override_escalation_and_seal_is_recorded(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search", pupil="CD")
+        assert current_step(app).id == "safety"
+        await answer(pilot)
+        await answer(pilot, "knife")
+        assert "ESCALATION" in str(app.screen.query_one("#escalation-banner").content)
+        assert "999" in str(app.screen.query_one("#escalation-banner").content)
+        await answer(pilot, "Smell of cannabis")
+        await answer(pilot, "no-force", reason="Knife seen in bag")
+        # choosing 'No' at the same-sex step stops the flow
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        text = screen_text(app)
+        assert "STOP" in text and "Rule:" in text and "Instead:" in text
+        await pilot.press("tab", "enter")  # the exception button
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")  # tick both conditions
+        await pilot.press("tab")
+        await type_text(pilot, "Pupil threatening others")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == "found"
+        await answer(pilot, ["knife"])
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Never return the knife" in screen_text(app)
+        await pilot.click("#seal")
+        await pilot.pause()
+        assert "Seal code:" in screen_text(app)
+    events = read_events(dirs, reference)
+    assert kinds(events) == [
+        "opened",
+        "answer",
+        "answer",
+        "escalation",
+        "answer",
+        "answer",
+        "override",
+        "answer",
+        "escalation",
+        "sealed",
+    ]
+    override = events[6]
+    assert override.data["override"] == "serious-harm"
+    assert override.rationale == "Pupil threatening others"
+    assert events[0].data["pupil"] == "CD"
+
+
+async def test_going_back_from_stop_records_nothing(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        await answer(pilot, "vape")
+        await answer(pilot, "Seen vaping")
+        await answer(pilot, "yes", reason="")
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        await pilot.press("enter")  # focus starts on 'Go back and choose differently'
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == "staff"
+        await answer(pilot, "yes")
+        await answer(pilot, ["nothing"])
+        assert isinstance(app.screen, SummaryScreen)
+    assert "override" not in kinds(read_events(dirs, reference))
+
+
+async def test_required_reason_blocks_the_step_until_given(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        await answer(pilot, "knife")
+        await answer(pilot, "Seen")
+        await pilot.press("2")  # 'search without consent' needs a reason
+        await pilot.pause()
+        assert "Reason (required)" in str(app.screen.query_one("#rationale-label").content)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current_step(app).id == "consent"
+        assert "reason is required" in screen_text(app)
+
+
+async def test_a_confirm_item_has_no_default(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, "toy-search")
+        assert current_step(app).id == "safety"
+        await pilot.press("enter", "1", "space")
+        await pilot.pause()
+        assert current_step(app).id == "safety"
+
+
+async def test_amendment_is_recorded_and_the_flow_follows_the_new_path(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        await answer(pilot, "vape")
+        await answer(pilot, "Seen vaping")
+        await answer(pilot, "yes", reason="")
+        assert current_step(app).id == "staff"
+        # correct the consent answer from the side panel: 'No' ends the search
+        await pilot.press("f2")
+        decision_list = app.screen.query_one("#decision-list")
+        decision_list.highlighted = 3
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("2")  # 'No' (search without consent is not offered for a vape)
+        await pilot.press("enter")  # no reason for the answer itself (it is optional)
+        await pilot.pause()
+        await type_text(pilot, "Misheard the pupil")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert "No search" in screen_text(app)
+    events = read_events(dirs, reference)
+    amendment = events[-1]
+    assert amendment.kind.value == "amendment"
+    assert amendment.answer == "no"
+    assert amendment.data["reason"] == "Misheard the pupil"
+    assert amendment.data["amends"] == events[4].seq
+
+
+async def test_closed_mid_incident_resumes_at_the_step_reached(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        await answer(pilot, "knife")
+    # a new copy of the app: the incident is offered for resuming
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        resume = app.screen.query_one("#open-incidents")
+        assert reference in str(resume.get_option_at_index(0).prompt)
+        resume.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#name").value == "Sam Jones"  # remembered
+        await pilot.press("enter")  # the name and role are already filled
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == "grounds"
+        assert "ESCALATION" in str(app.screen.query_one("#escalation-banner").content)
+        await answer(pilot, "Seen")
+    assert kinds(read_events(dirs, reference))[-1] == "answer"
+
+
+async def test_a_failed_append_keeps_the_step_and_says_not_saved(dirs, toy_flows, monkeypatch):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await answer(pilot)
+
+        def broken(*args, **kwargs):
+            raise UserError("cannot write the record: the disk is full")
+
+        monkeypatch.setattr(Store, "append", broken)
+        await answer(pilot, "vape")
+        assert current_step(app).id == "item"
+        assert "NOT SAVED" in screen_text(app)
+        assert "disk is full" in screen_text(app)
+        monkeypatch.undo()
+        await answer(pilot, "vape")
+        assert current_step(app).id == "grounds"
+    assert kinds(read_events(dirs, reference)) == ["opened", "answer", "answer"]
+
+
+async def test_a_second_copy_sees_a_clear_message_not_a_traceback(dirs, toy_flows):
+    from incident_tui.record.keys import load_or_create_key
+
+    key = load_or_create_key(dirs.config / "record.key")
+    with Store.open(dirs.store_root(), key=key, mode="live"):
+        app = make_app(dirs, flows=toy_flows)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "another copy of incident-tui is recording" in screen_text(app)
+
+
+async def test_ctrl_q_asks_and_says_the_incident_stays_open(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert f"Incident {reference} stays open" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        await pilot.press("ctrl+q", "y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_help_opens_with_f1_and_escape_goes_back(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "KEYS" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+@pytest.mark.parametrize("key", ["question_mark"])
+async def test_question_mark_opens_help_from_home(dirs, toy_flows, key):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        assert "KEYS" in screen_text(app)

@@ -1,0 +1,153 @@
+"""Fixtures and key-driving helpers for the TUI tests.
+
+Every test gets its own temporary data and config dirs (never the user's),
+and the text cursor does not blink, so screens are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.reactive import reactive
+from textual.widgets import Input
+
+from incident_tui import locations
+from incident_tui.flow.engine import rationale_setting
+from incident_tui.flow.loader import LoadedFlow, load_flow
+from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Rationale, TextStep
+from incident_tui.record.events import Event
+from incident_tui.record.keys import load_or_create_key
+from incident_tui.record.store import Store
+from incident_tui.tui.app import IncidentApp, Mode
+from tests.engine_fixture import TOY_FLOW
+
+
+@dataclass(frozen=True)
+class Dirs:
+    data: Path
+    config: Path
+
+    def store_root(self, mode: Mode = "live") -> Path:
+        return self.data / ("training" if mode == "training" else "live")
+
+
+@pytest.fixture
+def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dirs]:
+    data, config = tmp_path / "data", tmp_path / "config"
+    monkeypatch.setenv(locations.DATA_ENV, str(data))
+    monkeypatch.setenv(locations.CONFIG_ENV, str(config))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    locations.set_overrides(None, None)
+    still = reactive(False, init=False)
+    still.__set_name__(Input, "cursor_blink")
+    monkeypatch.setattr(Input, "cursor_blink", still)
+    yield Dirs(data, config)
+    locations.set_overrides(None, None)
+
+
+@pytest.fixture
+def toy_flows(tmp_path: Path) -> dict[str, LoadedFlow]:
+    path = tmp_path / "toy.toml"
+    path.write_text(TOY_FLOW, encoding="utf-8")
+    loaded = load_flow(path)
+    return {loaded.flow.id: loaded}
+
+
+def make_app(
+    dirs: Dirs, mode: Mode = "live", flows: dict[str, LoadedFlow] | None = None
+) -> IncidentApp:
+    return IncidentApp(
+        mode=mode, store_root=dirs.store_root(mode), config_dir=dirs.config, flows=flows
+    )
+
+
+def read_events(dirs: Dirs, reference: str, mode: Mode = "live") -> list[Event]:
+    key = load_or_create_key(dirs.config / "record.key")
+    with Store.open(dirs.store_root(mode), key=key, mode=mode, readonly=True) as store:
+        return store.events(reference)
+
+
+def kinds(events: list[Event]) -> list[str]:
+    return [e.kind.value for e in events]
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def start_incident(
+    pilot: Pilot[Any],
+    flow_id: str,
+    *,
+    name: str = "Sam Jones",
+    role: str = "Teacher",
+    pupil: str = "AB",
+    where: str = "Room 12",
+) -> str:
+    """From the home screen, open a new incident; returns its reference."""
+    app = pilot.app
+    flows = app.screen.query_one("#flows")
+    flows.highlighted = sorted(app.flows).index(flow_id)  # type: ignore[attr-defined]
+    flows.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    for field_id, value in (("name", name), ("role", role), ("pupil", pupil), ("location", where)):
+        field = app.screen.query_one(f"#{field_id}", Input)
+        field.value = ""
+        field.focus()
+        await type_text(pilot, value)
+    await pilot.press("enter")
+    await pilot.pause()
+    return app.incident.reference  # type: ignore[union-attr]
+
+
+def current_step(app: IncidentApp) -> Any:
+    assert app.incident is not None
+    return app.incident.session.current
+
+
+async def answer(
+    pilot: Pilot[Any], value: str | list[str] | bool | None = None, reason: str = "Because."
+) -> None:
+    """Answer the current step with keys only, as a user would.
+
+    value: a choice id; checklist item ids (None: every item for 'all', the first for
+    'any'); text; ignored for a confirm.
+    """
+    app: IncidentApp = pilot.app  # type: ignore[assignment]
+    step = current_step(app)
+    if isinstance(step, ConfirmStep):
+        await pilot.press("tab", "enter")
+    elif isinstance(step, ChoiceStep):
+        choices = app.incident.session.choices()  # type: ignore[union-attr]
+        index = next(i for i, c in enumerate(choices) if c.id == value)
+        await pilot.press(str(index + 1))
+        await pilot.pause()
+        if rationale_setting(step, choices[index]) is not Rationale.none:
+            await type_text(pilot, reason)
+            await pilot.press("enter")
+    elif isinstance(step, ChecklistStep):
+        ids = [i.id for i in step.items]
+        wanted = value if isinstance(value, list) else (ids if step.require == "all" else ids[:1])
+        for item in wanted:
+            await pilot.press(str(ids.index(item) + 1))
+        await pilot.press("tab")
+        if step.rationale is not Rationale.none:
+            await type_text(pilot, reason)
+            await pilot.press("enter")
+        else:
+            await pilot.press("enter")
+    elif isinstance(step, TextStep):
+        await type_text(pilot, str(value or "A short note"))
+        await pilot.press("enter")
+        if step.rationale is Rationale.required:
+            await type_text(pilot, reason)
+            await pilot.press("enter")
+    await pilot.pause()
