@@ -325,10 +325,12 @@ class Store:
             ) from None
         store = cls(root, key, mode, False, lock_fd)
         try:
-            previous = os.pread(lock_fd, _MARKER_WIDTH, 0).decode("ascii", "replace")
-            store._set_marker("-" * 32)
+            previous = os.pread(lock_fd, _MARKER_WIDTH, 0).decode("ascii", "replace")[11:43]
+            # The marker keeps naming the incident until it is repaired, in case
+            # this process is killed too before it gets that far.
+            last = previous if is_incident_id(previous) else "-" * 32
+            store._set_marker(last)
             store._remove_temp_files()
-            last = previous[11:43]
             if is_incident_id(last):
                 store._repair(last)
         except BaseException:
@@ -626,6 +628,11 @@ class Store:
                 rows[str(row["id"])] = row
         if not self.readonly:
             self._rows = rows
+            # An opening interrupted after its file was written (and not caught by the
+            # marker, e.g. after a power cut): few, and cheap to bring up to date.
+            for incident_id, row in list(rows.items()):
+                if row.get("event_count") == 0 and incident_path(self.root, incident_id).exists():
+                    self._repair(incident_id)
         return rows
 
     def _next_reference(self, day: str) -> str:
