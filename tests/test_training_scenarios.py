@@ -150,3 +150,22 @@ def test_debrief_markdown_lists_score_decisions_and_what_mattered(toy):
     assert "## What mattered most" in text
     assert "expected 'A knife or weapon'; wrong ('A vape (school rule)')" in text
     assert text.index("Hand the weapon") < text.index("What was found")
+
+
+def test_every_shipped_scenario_names_real_steps_and_its_model_path_scores_full_marks():
+    from incident_tui.flow.loader import flow_files_in, load_all, shipped_flows_dir
+    from incident_tui.training.scenario import load_scenarios, scenario_files_in
+
+    flows, problems = load_all(flow_files_in(shipped_flows_dir()))
+    assert problems == []
+    paths = scenario_files_in(shipped_flows_dir() / "scenarios")
+    scenarios, problems = load_scenarios(paths)
+    assert problems == []
+    assert lint_scenarios(flows, paths) == []
+    assert len(scenarios) >= 6
+    assert {s.scenario.flow for s in scenarios.values()} == {"nudes-sharing", "search-confiscation"}
+    for loaded in scenarios.values():
+        flow = flows[loaded.scenario.flow].flow
+        session = play(flow, model_answers(loaded, flow))
+        result = grade(loaded.scenario, flow, session.decisions, session.current.id)
+        assert result.percent == 100, loaded.scenario.id
