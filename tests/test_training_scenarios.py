@@ -169,3 +169,18 @@ def test_every_shipped_scenario_names_real_steps_and_its_model_path_scores_full_
         session = play(flow, model_answers(loaded, flow))
         result = grade(loaded.scenario, flow, session.decisions, session.current.id)
         assert result.percent == 100, loaded.scenario.id
+
+
+def test_flows_check_rejects_a_scenario_naming_a_missing_step(tmp_path, capsys):
+    from incident_tui.cli import main
+
+    (tmp_path / "scenarios").mkdir()
+    flow = tmp_path / "toy-search.toml"
+    flow.write_text(TOY_FLOW.read_text())
+    (tmp_path / "scenarios" / "broken.toml").write_text(MISSING_STEP.read_text())
+    assert main(["flows", "check", str(flow)]) == 1
+    out = capsys.readouterr().out
+    assert "broken.toml:19: expectation 2: step 'no-such-step' is not a step of flow" in out
+    (tmp_path / "scenarios" / "broken.toml").unlink()
+    (tmp_path / "scenarios" / "good.toml").write_text(TOY_SCENARIO.read_text())
+    assert main(["flows", "check", str(flow)]) == 0

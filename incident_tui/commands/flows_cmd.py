@@ -70,7 +70,16 @@ def _check_flow_files(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem
 # Each check takes the flow files and returns what it loaded and what is wrong.
 # Training scenarios (flows/scenarios/*.toml) will be checked by a second entry
 # here, run against the flows the first one loaded.
-CHECKS: list[Callable[[list[Path]], tuple[list[LoadedFlow], list[Problem]]]] = [_check_flow_files]
+def _check_scenarios(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem]]:
+    from incident_tui.training.check import check_scenario_files
+
+    return check_scenario_files(paths)
+
+
+CHECKS: list[Callable[[list[Path]], tuple[list[LoadedFlow], list[Problem]]]] = [
+    _check_flow_files,
+    _check_scenarios,
+]
 
 
 def flows_check(args: argparse.Namespace) -> int:

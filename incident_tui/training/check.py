@@ -238,3 +238,22 @@ def play_model(
 
 
 __all__ = ["auto_answer", "lint_scenario", "lint_scenarios", "model_answers", "play_model"]
+
+
+def check_scenario_files(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem]]:
+    """`incident-tui flows check`: the scenarios beside the flow files checked.
+
+    Scenarios live in a `scenarios/` folder beside the flows; each is checked
+    against the flow it names (the checked files first, then every installed flow).
+    """
+    from incident_tui.flow.loader import flow_paths, load_all
+    from incident_tui.training.scenario import SCENARIOS_DIR, scenario_files_in
+
+    installed, _ = load_all(flow_paths())
+    given, _ = load_all(paths)  # their own problems are reported by the flow check
+    flows = {**installed, **given}
+    folders = dict.fromkeys(p.parent / SCENARIOS_DIR for p in paths)
+    scenario_paths = [f for folder in folders for f in scenario_files_in(folder)]
+    if not scenario_paths:
+        return [], []
+    return [], lint_scenarios(flows, scenario_paths)
