@@ -274,16 +274,12 @@ def is_damaged(row: IndexRow, integrity: Integrity) -> bool:
 
 
 def flags_text(row: IndexRow, integrity: Integrity = None) -> str:
-    """Flags in words (never colour alone): "DAMAGED STOP 2 ESC 1 AMD 1"."""
-    parts = []
-    if is_damaged(row, integrity):
-        parts.append("DAMAGED")
-    if row.overrides:
-        parts.append(f"STOP {row.overrides}")
-    if row.escalations:
-        parts.append(f"ESC {row.escalations}")
-    if row.amendments:
-        parts.append(f"AMD {row.amendments}")
+    """Flags in words (never colour alone), a count only when more than one:
+    "DAMAGED STOP ESC2 AMD" = damaged, a stop override, two escalations, an amendment."""
+    parts = ["DAMAGED"] if is_damaged(row, integrity) else []
+    for word, count in (("STOP", row.overrides), ("ESC", row.escalations), ("AMD", row.amendments)):
+        if count:
+            parts.append(word if count == 1 else f"{word}{count}")
     return " ".join(parts) or "-"
 
 
@@ -348,11 +344,11 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", 14),
     Column("opened", "Opened", 16),
-    Column("procedure", "Procedure", 8, grow=2),
-    Column("staff", "Staff", 8, grow=2),
-    Column("pupil", "Pupil", 7, grow=1),
+    Column("procedure", "Procedure", 7, grow=2),
+    Column("staff", "Staff", 7, grow=2),
+    Column("pupil", "Pupil", 6, grow=1),
     Column("status", "Status", 8),
-    Column("flags", "Flags", 10, grow=3),
+    Column("flags", "Flags", 14, grow=3),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 

@@ -113,20 +113,23 @@ class DecisionForm(ModalScreen[Event | None]):
                         [(c, c) for c in item.choices],
                         prompt="Choose...",
                         id=f"field-{item.key}",
+                        compact=True,
                     )
                 else:
-                    yield Input(placeholder=item.hint or item.help, id=f"field-{item.key}")
+                    yield Input(
+                        placeholder=item.hint or item.help, id=f"field-{item.key}", compact=True
+                    )
             if decision.reason != "none" or decision.reason_if_open:
                 needed = decision.reason_needed(self.sealed)
                 yield Label(
                     decision.reason_label + (" (required)" if needed else " (optional)"),
                     markup=False,
                 )
-                yield Input(id="field-reason")
+                yield Input(id="field-reason", compact=True)
             yield Label("Your name (required)", markup=False)
-            yield Input(value=actor.name if actor else "", id="actor-name")
+            yield Input(value=actor.name if actor else "", id="actor-name", compact=True)
             yield Label("Your role", markup=False)
-            yield Input(value=actor.role if actor else DSL_ROLE, id="actor-role")
+            yield Input(value=actor.role if actor else DSL_ROLE, id="actor-role", compact=True)
             yield Static("", id="form-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")

@@ -43,15 +43,15 @@ class ReviewScreen(Screen[None]):
 
     DEFAULT_CSS = """
     ReviewScreen #review-filters { height: 1; }
-    ReviewScreen #review-filters Input { width: 1fr; }
-    ReviewScreen #review-filters #review-search { width: 2fr; }
-    ReviewScreen #review-filters Select { width: 18; }
-    ReviewScreen #review-state { height: 1; padding: 0 1; color: $text-muted; }
+    ReviewScreen #review-filters Input { width: 13; }
+    ReviewScreen #review-filters #review-search { width: 1fr; }
+    ReviewScreen #review-filters Select { width: 17; }
+    ReviewScreen #review-state { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     ReviewScreen #review-problems {
         height: auto; max-height: 3; padding: 0 1; background: $error; color: $text;
         text-style: bold;
     }
-    ReviewScreen #review-detail { height: 2; padding: 0 1; border-top: solid $primary; }
+    ReviewScreen #review-detail { height: 3; padding: 0 1; border-top: solid $primary; }
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="review.back"),
@@ -182,10 +182,10 @@ class ReviewScreen(Screen[None]):
         q = self.query_state
         order = "descending" if q.descending else "ascending"
         parts = [
-            f"Showing {len(self.shown)} of {len(self.incidents.rows)}",
+            f"{len(self.shown)} of {len(self.incidents.rows)} shown",
             f"flagged only: {'YES' if q.flagged_only else 'no'}",
             f"needs attention only: {'YES' if q.attention_only else 'no'}",
-            f"sorted by {_COLUMN_TITLES[q.sort]} ({order})",
+            f"sort: {_COLUMN_TITLES[q.sort]}, {order}",
         ]
         if self.incidents.integrity is None:
             parts.append("integrity: checking...")
