@@ -184,3 +184,18 @@ def test_flows_check_rejects_a_scenario_naming_a_missing_step(tmp_path, capsys):
     (tmp_path / "scenarios" / "broken.toml").unlink()
     (tmp_path / "scenarios" / "good.toml").write_text(TOY_SCENARIO.read_text())
     assert main(["flows", "check", str(flow)]) == 0
+
+
+def test_training_logic_imports_without_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import incident_tui.training.scenario, incident_tui.training.scoring\n"
+        "import incident_tui.training.check, incident_tui.training.debrief\n"
+        "import incident_tui.training.attempts\n"
+        "assert 'textual' not in sys.modules, 'textual imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
