@@ -151,3 +151,69 @@ async def answer(
             await type_text(pilot, reason)
             await pilot.press("enter")
     await pilot.pause()
+
+
+@dataclass(frozen=True)
+class Override:
+    """A plan entry: choose `choice`, then record the allowed exception `override`."""
+
+    choice: str
+    override: str
+    reason: str = "Serious harm was imminent and no other staff could come."
+
+
+def default_value(app: IncidentApp) -> Any:
+    """The plain answer for a step the plan does not name: the first choice that
+    breaks no rule, every item of an 'all' checklist, the first of an 'any'."""
+    step = current_step(app)
+    if isinstance(step, ChoiceStep):
+        choices = app.incident.session.choices()  # type: ignore[union-attr]
+        return next(c.id for c in choices if c.interlock is None)
+    return None
+
+
+async def record_override(pilot: Pilot[Any], plan: Override) -> None:
+    """On the STOP screen: pick the exception, tick every condition, give the reason."""
+    app: IncidentApp = pilot.app  # type: ignore[assignment]
+    step = current_step(app)
+    choice = next(c for c in step.choices if c.id == plan.choice)
+    assert choice.interlock is not None
+    position = [o.id for o in choice.interlock.overrides].index(plan.override)
+    await pilot.press(*["tab"] * (position + 1), "enter")
+    await pilot.pause()
+    override = choice.interlock.overrides[position]
+    for number in range(len(override.conditions)):
+        if number:
+            await pilot.press("down")
+        await pilot.press("enter")
+    await pilot.press("tab")
+    await type_text(pilot, plan.reason)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def drive(
+    pilot: Pilot[Any], plan: dict[str, Any], *, until: str | None = None, limit: int = 120
+) -> list[str]:
+    """Answer step after step with keys until the end (or the step `until`);
+    returns the step ids answered."""
+    app: IncidentApp = pilot.app  # type: ignore[assignment]
+    seen: list[str] = []
+    while app.incident is not None and not app.incident.session.ended:
+        step = current_step(app)
+        if step.id == until:
+            break
+        assert len(seen) < limit, f"no end after {limit} steps: {seen}"
+        seen.append(step.id)
+        value = plan.get(step.id, default_value(app))
+        if isinstance(value, Override):
+            choices = app.incident.session.choices()
+            await pilot.press(str([c.id for c in choices].index(value.choice) + 1))
+            await pilot.pause()
+            await record_override(pilot, value)
+        else:
+            await answer(pilot, value)
+        assert seen[-1] != current_step(app).id or app.incident.session.ended, (
+            f"step {seen[-1]} did not move on"
+        )
+    return seen

@@ -1,0 +1,171 @@
+"""Both shipped procedures, end to end through the screens, on several paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from incident_tui.tui.screens.home import HomeScreen
+from incident_tui.tui.screens.step import StepScreen
+from incident_tui.tui.screens.stop import StopScreen
+from incident_tui.tui.screens.summary import SummaryScreen
+from tests.tui_helpers import (
+    Override,
+    current_step,
+    drive,
+    kinds,
+    make_app,
+    read_events,
+    start_incident,
+    type_text,
+)
+
+pytest_plugins = ["tests.tui_helpers"]
+
+SIZE = (80, 24)
+SEARCH = "search-confiscation"
+NUDES = "nudes-sharing"
+
+
+def screen_text(app) -> str:
+    return "\n".join(str(w.content) for w in app.screen.query(Static))
+
+
+async def seal(pilot) -> str:
+    assert pilot.app.screen.focused.id == "seal"
+    await pilot.press("enter")
+    await pilot.pause()
+    text = screen_text(pilot.app)
+    assert "Seal code:" in text
+    return text
+
+
+async def test_search_for_a_weapon_with_opposite_sex_override_is_sealed_and_exported(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, SEARCH)
+        plan = {
+            "search-type": "search",
+            "suspected": "weapon",
+            "searcher-sex": Override("opposite-sex", "serious-harm-exception"),
+            "found": ["weapon"],
+        }
+        steps = await drive(pilot, plan)
+        assert "searcher-sex" in steps
+        assert isinstance(app.screen, SummaryScreen)
+        banner = str(app.screen.query_one("#escalation-banner").content)
+        assert "ESCALATION" in banner
+        await seal(pilot)
+        path = app.screen.query_one("#export-path", Input)
+        assert path.value.endswith(f"incident-{reference}.md")
+        assert app.screen.focused is path  # Enter exports to the path shown
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Exported to" in screen_text(app)
+        exported = Path(path.value)
+    events = read_events(dirs, reference)
+    names = kinds(events)
+    assert names[0] == "opened" and names[-1] == "sealed"
+    assert "override" in names and "escalation" in names
+    override = next(e for e in events if e.kind.value == "override")
+    assert override.step == "searcher-sex"
+    assert override.data["override"] == "serious-harm-exception"
+    assert len(override.data["conditions"]) == 2
+    assert exported.exists() and reference in exported.read_text(encoding="utf-8")
+    assert oct(exported.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_screening_that_finds_nothing_is_a_short_sealed_record(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, SEARCH)
+        steps = await drive(pilot, {"search-type": "screening", "screening-result": "clear"})
+        assert steps[-1] == "screening-result"
+        await seal(pilot)
+    events = read_events(dirs, reference)
+    assert kinds(events) == ["opened", "answer", "answer", "answer", "sealed"]
+    assert events[-1].data["outcome"]
+
+
+async def test_search_without_authorisation_cannot_proceed(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, SEARCH)
+        await drive(pilot, {"search-type": "search", "suspected": "drugs"}, until="authorised")
+        choices = [c.id for c in app.incident.session.choices()]
+        await pilot.press(str(choices.index("not-authorised") + 1))
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        text = screen_text(app)
+        assert "STOP" in text and "No exception is allowed" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == "authorised"
+    assert kinds(read_events(dirs, reference)).count("answer") == 3
+
+
+async def test_nudes_adult_involved_escalates_is_amended_and_resumed_to_the_end(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, NUDES)
+        plan = {"report-to": "neither-danger", "device-held": "no", "scope": "imagery"}
+        await drive(pilot, plan, until="trigger-adult")
+        banner = str(app.screen.query_one("#escalation-banner").content)
+        assert "ESCALATION" in banner
+        # correct the first answer: how the staff member became aware
+        await pilot.press("f2")
+        app.screen.query_one("#decision-list").highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("3")  # another pupil told me
+        await pilot.pause()
+        await type_text(pilot, "Wrong option chosen at first")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        reached = current_step(app).id
+    # the terminal closes; the next start resumes at exactly the step reached
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        app.screen.query_one("#open-incidents").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current_step(app).id == reached
+        assert "ESCALATION" in str(app.screen.query_one("#escalation-banner").content)
+        await drive(pilot, {"trigger-adult": "yes", "device-held": "no", "scope": "imagery"})
+        assert isinstance(app.screen, SummaryScreen)
+        await seal(pilot)
+    events = read_events(dirs, reference)
+    names = kinds(events)
+    amendment = next(e for e in events if e.kind.value == "amendment")
+    assert amendment.data["amends"] == 1 and amendment.answer == "another-pupil"
+    assert names.count("escalation") >= 2
+    assert names[-1] == "sealed"
+
+
+async def test_nudes_looking_at_the_imagery_is_a_hard_stop(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, NUDES)
+        await drive(pilot, {}, until="what-now")
+        choices = [c.id for c in app.incident.session.choices()]
+        await pilot.press(str(choices.index("look-to-check") + 1))
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        assert "Rule:" in screen_text(app)
+        await pilot.press("enter")  # go back and choose differently
+        await pilot.pause()
+        await drive(pilot, {"what-now": "tell-dsl"}, until="report-to")
+    events = read_events(dirs, reference)
+    assert all(e.answer != "look-to-check" for e in events)
