@@ -95,6 +95,7 @@ def answer_keys(tmux: Tmux, session: Session, plan: dict[str, object]) -> Answer
         tmux.keys(str(choices.index(choice) + 1))
         rationale = None
         if rationale_setting(step, choice) is not Rationale.none:
+            tmux.wait_for("You chose:")
             tmux.text(REASON)
             tmux.keys("Enter")
             rationale = REASON
@@ -156,8 +157,10 @@ def test_a_whole_search_incident_in_tmux_then_verify_and_show(tmp_path, tmux):
     for _ in range(80):
         if session.ended:
             break
-        screen = tmux.wait_for(prompt_line(fill(session.current.prompt, settings)))
+        # the side panel counts the answers recorded: wait until the last one is saved
+        screen = tmux.wait_for(f" {len(session.decisions)} answered ")
         if not reference:
+            tmux.wait_for(prompt_line(fill(session.current.prompt, settings)))
             reference = screen.split("·")[1].strip()
         session.answer(answer_keys(tmux, session, plan))
     assert session.ended
