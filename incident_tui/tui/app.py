@@ -34,7 +34,9 @@ Mode = Literal["live", "training"]
 class IncidentApp(App[None]):
     """incident-tui: one clear step at a time, every decision recorded before the next."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(
+        Path(__file__).resolve().parent / "app.tcss"
+    )  # absolute: subclasses live elsewhere
     TITLE = "incident-tui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [

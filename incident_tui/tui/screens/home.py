@@ -106,11 +106,14 @@ class HomeScreen(AppScreen):
         self.query_one("#open-incidents", OptionList).focus()
 
     def action_review(self) -> None:
-        self.notify("Review (DSL) is not available yet.", title="Not available yet")
+        self.notify(
+            "Review (DSL) is not available from here yet: run `incident-tui review`.",
+            title="Not available yet",
+        )
 
     def action_training(self) -> None:
         self.notify(
-            "Training is not available yet. Start with `incident-tui --training` "
+            "Training is not available from here yet: run `incident-tui train` "
             "to practise in the separate training record.",
             title="Not available yet",
         )

@@ -1,0 +1,138 @@
+"""TUI timings (figures, not a test): cold start to the home screen, and key to next step.
+
+    .venv/bin/python bench/bench_tui.py
+
+Start-up: a fresh process runs the app headless and exits on its first idle
+on the home screen (median of 10). Key to next step: Pilot through a whole
+search procedure, timing each single-key answer (a number on a choice step that
+needs no reason) from the key press until the next step is on screen, which
+includes the durable append (median over the flow). Temporary data and config dirs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+START_SCRIPT = """
+import sys, time
+t0 = time.perf_counter()
+from incident_tui.tui.app import IncidentApp
+from incident_tui.tui.screens.home import HomeScreen
+
+class Once(IncidentApp):
+    def on_mount(self):
+        super().on_mount()
+        self.call_after_refresh(self.check)
+    def check(self):
+        if isinstance(self.screen, HomeScreen):
+            self.exit(time.perf_counter() - t0)
+        else:
+            self.call_after_refresh(self.check)
+
+from pathlib import Path
+app = Once(store_root=Path(sys.argv[1]), config_dir=Path(sys.argv[2]))
+print(app.run(headless=True, size=(80, 24)))
+"""
+
+
+def cold_start(runs: int = 10) -> tuple[float, float]:
+    """Median wall time of the whole process, and of import-to-home inside it."""
+    walls: list[float] = []
+    inner: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, "-c", START_SCRIPT, f"{tmp}/live", f"{tmp}/config"],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            walls.append(time.perf_counter() - t0)
+            inner.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(walls), statistics.median(inner)
+
+
+async def key_to_step() -> tuple[list[float], list[float]]:
+    """Per single-key answer: (app work: append + next step mounted, Pilot round trip)."""
+    sys.path.insert(0, str(ROOT))
+    from incident_tui.flow.engine import rationale_setting
+    from incident_tui.flow.model import ChoiceStep, Rationale
+    from incident_tui.incident import Incident
+    from incident_tui.tui.app import IncidentApp
+    from incident_tui.tui.screens.step import StepScreen
+    from tests import tui_helpers as h
+
+    work: list[float] = []
+    trips: list[float] = []
+    spent = [0.0]
+    real_submit, real_show = Incident.submit, StepScreen.show_current
+
+    def submit(self, answer):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return real_submit(self, answer)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    async def show_current(self):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        await real_show(self)
+        spent[0] += time.perf_counter() - start
+
+    Incident.submit = submit  # type: ignore[method-assign]
+    StepScreen.show_current = show_current  # type: ignore[method-assign]
+    with tempfile.TemporaryDirectory() as tmp:
+        dirs = h.Dirs(Path(tmp) / "data", Path(tmp) / "config")
+        app = IncidentApp(store_root=dirs.store_root(), config_dir=dirs.config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await h.start_incident(pilot, "search-confiscation")
+            plan = {"search-type": "search", "suspected": "drugs", "found": ["drugs"]}
+            while not app.incident.session.ended:
+                step = h.current_step(app)
+                value = plan.get(step.id, h.default_value(app))
+                choices = app.incident.session.choices()
+                single_key = isinstance(step, ChoiceStep) and all(
+                    rationale_setting(step, c) is Rationale.none for c in choices
+                )
+                if not single_key:  # typing is the user's time, not ours: not timed
+                    await h.answer(pilot, value)
+                    continue
+                number = str([c.id for c in choices].index(value) + 1)
+                spent[0] = 0.0
+                start = time.perf_counter()
+                await pilot.press(number)
+                await pilot.pause()
+                trips.append(time.perf_counter() - start)
+                work.append(spent[0])
+                assert h.current_step(app).id != step.id
+    return work, trips
+
+
+def main() -> None:
+    wall, inner = cold_start()
+    print(
+        f"cold start to home screen ready: median {wall * 1000:.0f} ms (whole process), "
+        f"{inner * 1000:.0f} ms from first import (10 runs; target < 1000 ms)"
+    )
+    work, trips = asyncio.run(key_to_step())
+    print(
+        f"key to next step: app work (durable append + next step mounted) median "
+        f"{statistics.median(work) * 1000:.1f} ms, max {max(work) * 1000:.1f} ms; "
+        f"Pilot round trip median {statistics.median(trips) * 1000:.0f} ms "
+        f"(includes Pilot's own waits) over {len(work)} single-key steps (target < 50 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
