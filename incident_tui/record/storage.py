@@ -38,13 +38,16 @@ class DamagedFile(UserError):
 class StoreWriteError(UserError):
     """A write that did not complete; the last good copy of the file is intact."""
 
-    def __init__(self, path: Path, exc: OSError) -> None:
+    def __init__(self, path: Path, exc: OSError, message: str | None = None) -> None:
         super().__init__(
-            f"could not save {path}: {os_reason(exc)}. The last good copy of the file is intact; "
-            "this step was not recorded. Free some space or fix the disk, then try again."
+            message
+            or f"could not save {path}: {os_reason(exc)}. The last good copy of the file is "
+            "intact; this step was not recorded. Free some space or fix the disk, then try again."
         )
         self.path = path
         self.errno = exc.errno
+        self.event: Any = None
+        """Set when the event itself was saved and only the index lagged behind."""
 
 
 def os_reason(exc: OSError) -> str:

@@ -429,7 +429,10 @@ class Store:
             if path.exists():
                 raise AppendRefused(f"{path} already exists; nothing was written")
             AtomicJSONStorage(path).write({EVENTS_TABLE: {"1": stored}})
-            self._write_row(incident_id, shard, doc_id, row)
+            try:
+                self._write_row(incident_id, shard, doc_id, row)
+            except StoreWriteError as exc:
+                raise _index_lagging(exc, opened) from exc
         return IndexRow.model_validate(row)
 
     def append(
@@ -484,7 +487,10 @@ class Store:
             table[str(len(events) + 1)] = stored
             AtomicJSONStorage(incident_path(self.root, incident_id)).write({EVENTS_TABLE: table})
             new_row = sign_row(fold_event(row, stored), self._key)
-            self._write_row(incident_id, shard, doc_id, new_row)
+            try:
+                self._write_row(incident_id, shard, doc_id, new_row)
+            except StoreWriteError as exc:
+                raise _index_lagging(exc, event) from exc
         return event
 
     # internals
@@ -673,6 +679,25 @@ class Store:
                 if is_temp_file(name):
                     with contextlib.suppress(OSError):
                         os.unlink(folder / name)
+
+
+def _index_lagging(exc: StoreWriteError, event: Event) -> StoreWriteError:
+    """The event is on disk but its index row is not: say so, never "not recorded"."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else OSError(exc.errno, "")
+    problem = os_reason(cause)
+    lagging = StoreWriteError(
+        exc.path,
+        cause,
+        f"event {event.seq} was saved in {incident_path_name(event)}, but the index "
+        f"{exc.path} could not be updated ({problem}). Nothing is lost: the index catches up "
+        "at the next save. Free some space or fix the disk before going on.",
+    )
+    lagging.event = event
+    return lagging
+
+
+def incident_path_name(event: Event) -> str:
+    return f"{INCIDENTS_DIR}/{event.incident}.json"
 
 
 def _hash_ok(event: dict[str, Any]) -> bool:
