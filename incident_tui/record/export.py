@@ -282,6 +282,8 @@ def _integrity(
         )
         for finding in findings:
             where = f"event {finding.seq}" if finding.seq is not None else "incident"
+            if finding.seq is None and finding.incident == "index":
+                where = "index"
             lines.append(f"- {where}, {finding.kind}: {finding.message}")
     else:
         lines.append(

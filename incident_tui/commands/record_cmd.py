@@ -1,0 +1,422 @@
+"""`incident-tui list|show|verify|checkpoint|export`: reading the record.
+
+Every command here opens the store read-only, so it works while the app is
+recording. `--training` reads the training store instead of the live one;
+the two are never mixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incident_tui import locations
+from incident_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from incident_tui.record.events import Event
+    from incident_tui.record.store import IndexRow, Store
+    from incident_tui.record.verify import Finding
+
+EXPORT_FORMATS = ("md", "json")
+"""Kept in step with `incident_tui.record.export.FORMATS` (a test checks), so
+`--help` does not import the record package."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--training", action="store_true", help="read the training record, not the live one"
+    )
+
+    listing = sub.add_parser("list", parents=[common], help="one line per recorded incident")
+    listing.add_argument("--json", action="store_true", help="a JSON array of index rows")
+    listing.set_defaults(handler=list_incidents)
+
+    show = sub.add_parser(
+        "show", parents=[common], help="one incident's chronology and integrity check"
+    )
+    show.add_argument("ref", metavar="REF", help="the incident reference (or internal id)")
+    show.set_defaults(handler=show_incident)
+
+    verify = sub.add_parser(
+        "verify", parents=[common], help="check that nothing in the record was altered"
+    )
+    verify.add_argument("ref", metavar="REF", nargs="?", help="check one incident only")
+    verify.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="FILE",
+        help="also check against a checkpoint written earlier (catches deleted incidents "
+        "and a record rolled back)",
+    )
+    verify.add_argument("--json", action="store_true", help="the result as JSON")
+    verify.set_defaults(handler=verify_record)
+
+    checkpoint = sub.add_parser(
+        "checkpoint", parents=[common], help="write a checkpoint of the whole record"
+    )
+    checkpoint.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="where to write it"
+    )
+    checkpoint.set_defaults(handler=write_checkpoint)
+
+    export = sub.add_parser("export", parents=[common], help="write one incident to a file")
+    export.add_argument("ref", metavar="REF", help="the incident reference (or internal id)")
+    export.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        help="md for people, json for re-checking (default: from the file name)",
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="where to write it"
+    )
+    export.set_defaults(handler=export_incident)
+
+
+# --- shared -------------------------------------------------------------------
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return locations.store_dir(training=args.training)
+
+
+def _key() -> bytes:
+    from incident_tui.record.keys import load_or_create_key
+
+    return load_or_create_key(locations.key_file())
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return "training" if args.training else "live"
+
+
+def _open_store(args: argparse.Namespace, key: bytes) -> Store:
+    from incident_tui.record.store import Store
+
+    return Store.open(_root(args), key=key, mode=_mode(args), readonly=True)
+
+
+def _no_store(args: argparse.Namespace) -> UserError:
+    return UserError(f"no incidents recorded in {_root(args)}{_other_store_hint(args)}")
+
+
+def _other_store_hint(args: argparse.Namespace) -> str:
+    if args.training:
+        return ""
+    return " (training incidents are read with --training)"
+
+
+def _find(store: Store, args: argparse.Namespace) -> IndexRow:
+    """The incident's row; a damaged index file elsewhere does not hide it."""
+    try:
+        return store.row(args.ref)
+    except UserError as exc:
+        rows, problems = _listable_rows(store)
+        for row in rows:
+            if args.ref in (row.id, row.reference):
+                return row
+        if not problems:
+            raise _with_hint(exc, args) from None
+        raise UserError(
+            f"no incident {args.ref} could be found in {store.root}{_other_store_hint(args)}; "
+            f"part of the index cannot be read ({problems[0]}): run `incident-tui verify`"
+        ) from None
+
+
+def _with_hint(exc: UserError, args: argparse.Namespace) -> UserError:
+    if not exc.message.startswith("no incident"):
+        return exc
+    return UserError(f"{exc.message}{_other_store_hint(args)}", exit_code=exc.exit_code)
+
+
+def _read_incident(store: Store, row: IndexRow, key: bytes) -> tuple[list[Event], list[Finding]]:
+    """The events that can be read, and every problem the check finds."""
+    from incident_tui.record.verify import verify_store
+
+    try:
+        events = store.events(row.id)
+    except UserError:
+        events = []  # the findings below say why
+    from incident_tui.record.store import shard_path
+    from incident_tui.record.verify import INDEX
+
+    report = verify_store(store.root, key, incident=row.id)
+    own_shard = str(shard_path(store.root, row.id))
+    # Damage to another part of the index is reported by verify, not pinned on this incident.
+    findings = [
+        f
+        for f in report.findings
+        if f.kind != "crash-leftover" and (f.incident != INDEX or own_shard in f.message)
+    ]
+    return events, findings
+
+
+def _school_name() -> str:
+    from incident_tui.settings import load_settings
+
+    try:
+        return load_settings(locations.config_file()).school.name
+    except UserError:
+        return "(school name unavailable: the config file could not be read)"
+
+
+# --- list ---------------------------------------------------------------------
+
+
+def _flags(row: IndexRow) -> str:
+    flags = []
+    if row.overrides:
+        flags.append("OVERRIDE")
+    if row.escalations:
+        flags.append("ESCALATION")
+    if row.amendments:
+        flags.append("AMENDED")
+    return ",".join(flags) or "-"
+
+
+def _listable_rows(store: Store) -> tuple[list[IndexRow], list[str]]:
+    """Every row that can be read; a damaged index file costs only its own rows."""
+    from pydantic import ValidationError
+
+    from incident_tui.record.store import IndexRow, read_shard, shard_files
+
+    try:
+        return store.rows(), []
+    except UserError:
+        pass
+    rows: list[IndexRow] = []
+    problems: list[str] = []
+    for path in shard_files(store.root):
+        try:
+            table = read_shard(path)
+        except UserError as exc:
+            problems.append(exc.message)
+            continue
+        for row in table.values():
+            if not isinstance(row.get("event_count"), int) or row["event_count"] <= 0:
+                continue
+            try:
+                rows.append(IndexRow.model_validate(row))
+            except ValidationError:
+                problems.append(f"{path}: the index row of {row.get('id')} is not valid")
+    rows.sort(key=lambda row: (row.opened, row.reference))
+    return rows, problems
+
+
+def list_incidents(args: argparse.Namespace) -> int:
+    from incident_tui.record.references import local_short
+
+    root = _root(args)
+    rows: list[IndexRow] = []
+    problems: list[str] = []
+    if root.exists():
+        with _open_store(args, _key()) as store:
+            rows, problems = _listable_rows(store)
+    for problem in problems:
+        print(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
+    if problems:
+        print("incident-tui: run `incident-tui verify` for details", file=sys.stderr)
+    status = 1 if problems else 0
+    if args.json:
+        print(json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False))
+        return status
+    if not rows:
+        print(f"no incidents recorded in {root}")
+        return status
+    if args.training:
+        print(f"TRAINING record in {root} (not real incidents)")
+    table = [("REFERENCE", "OPENED", "FLOW", "STATUS", "EVENTS", "FLAGS", "PUPIL")]
+    table += [
+        (
+            row.reference,
+            local_short(row.opened),
+            row.flow_id,
+            row.status,
+            str(row.event_count),
+            _flags(row),
+            row.pupil or "-",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
+    out = sys.stdout
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        out.write("  ".join([*cells, line[-1]]).rstrip() + "\n")
+    return status
+
+
+# --- show ---------------------------------------------------------------------
+
+
+def show_incident(args: argparse.Namespace) -> int:
+    from incident_tui.record.export import incident_text
+
+    if not _root(args).exists():
+        raise _no_store(args)
+    key = _key()
+    with _open_store(args, key) as store:
+        row = _find(store, args)
+        events, findings = _read_incident(store, row, key)
+    sys.stdout.write(incident_text(row, events, findings, _school_name()))
+    return 0
+
+
+# --- verify -------------------------------------------------------------------
+
+
+def _finding_line(finding: Finding) -> str:
+    where = finding.reference or finding.incident
+    seq = f"event {finding.seq}" if finding.seq is not None else "-"
+    return f"{where}  {seq}  {finding.kind}: {finding.message}"
+
+
+def verify_record(args: argparse.Namespace) -> int:
+    from incident_tui.record.verify import INDEX, verify_store
+
+    root = _root(args)
+    key = _key()
+    if args.ref and not root.exists():
+        raise _no_store(args)
+    try:
+        report = verify_store(root, key, incident=args.ref, checkpoint=args.checkpoint)
+    except UserError as exc:
+        raise _with_hint(exc, args) from None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "incidents": report.incidents,
+                    "events": report.events,
+                    "checkpoint": str(args.checkpoint) if args.checkpoint else None,
+                    "findings": [
+                        {
+                            "incident": f.incident,
+                            "reference": f.reference,
+                            "seq": f.seq,
+                            "kind": f.kind,
+                            "message": f.message,
+                        }
+                        for f in report.findings
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0 if report.ok else 1
+    summary = f"{_count(report.incidents, 'incident')}, {_count(report.events, 'event')}"
+    if args.training:
+        summary = f"TRAINING record: {summary}"
+    for finding in report.findings:
+        print(_finding_line(finding))
+    if report.ok:
+        against = f"; matches checkpoint {args.checkpoint}" if args.checkpoint else ""
+        leftovers = ""
+        if report.findings:
+            leftovers = (
+                " (the lines above are leftovers of an interrupted save, not damage; "
+                "they are tidied up the next time incident-tui records)"
+            )
+        print(f"{summary}: intact{against}{leftovers}")
+        return 0
+    damage = [f for f in report.findings if f.kind != "crash-leftover"]
+    incidents = len({f.incident for f in damage if f.incident != INDEX})
+    where = [_count(incidents, "incident")] if incidents else []
+    if any(f.incident == INDEX for f in damage):
+        where.append("the index")
+    print(
+        f"{summary}: DAMAGED, {_count(len(damage), 'problem')} "
+        f"in {' and '.join(where)} (record in {root})"
+    )
+    return 1
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+# --- checkpoint ---------------------------------------------------------------
+
+
+def write_checkpoint(args: argparse.Namespace) -> int:
+    from incident_tui.record.checkpoint import write_checkpoint as write
+
+    root = _root(args)
+    if not root.exists():
+        raise _no_store(args)
+    written = write(root, _key(), args.output)  # refuses (UserError) if the record is damaged
+    counts = (
+        f"{_count(int(written['incidents']), 'incident')}, "
+        f"{_count(int(written['events']), 'event')}"
+    )
+    print(
+        f"Wrote checkpoint {args.output}: {counts} "
+        f"({written['mode']} record, {written['created']})."
+    )
+    print(
+        "Keep a copy away from this computer (printed, or with the DSL's own files): "
+        "anyone who can alter the record here could alter a checkpoint kept here too."
+    )
+    print(
+        f"Later, `incident-tui verify --checkpoint {args.output}` shows whether any "
+        "incident has been deleted or the record rolled back since."
+    )
+    return 0
+
+
+# --- export -------------------------------------------------------------------
+
+
+def _format_for(args: argparse.Namespace) -> str:
+    from incident_tui.record.export import FORMATS
+
+    if args.format:
+        return args.format
+    suffix = args.output.suffix.lower()
+    for name, (ext, _render) in FORMATS.items():
+        if suffix == ext:
+            return name
+    raise UserError(
+        f"cannot tell the format from {args.output.name!r}; add --format ({'|'.join(FORMATS)})",
+        exit_code=2,
+    )
+
+
+def export_incident(args: argparse.Namespace) -> int:
+    from incident_tui.record.export import FORMATS
+
+    fmt = _format_for(args)
+    if not _root(args).exists():
+        raise _no_store(args)
+    key = _key()
+    with _open_store(args, key) as store:
+        row = _find(store, args)
+        events, findings = _read_incident(store, row, key)
+    _suffix, render = FORMATS[fmt]
+    content = render(row, events, findings, _school_name())
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    _write_private(args.output, data)
+    print(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
+    if findings:
+        print(
+            f"incident-tui: warning: incident {row.reference} is damaged "
+            f"({_count(len(findings), 'problem')}); the export says so at the top",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Exports hold personal details: readable by their owner only."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the export: {exc.strerror}") from None

@@ -1,0 +1,424 @@
+"""`incident-tui list|show|verify|checkpoint|export`, as the DSL uses them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from incident_tui import locations
+from incident_tui.cli import main
+from incident_tui.record.events import Actor, Event, FlowRef
+from incident_tui.record.keys import load_or_create_key
+from incident_tui.record.store import IndexRow, Store
+
+FLOW = FlowRef(id="searching", version="1.0", hash="cd" * 32)
+TEACHER = Actor(name="Jane Smith", role="teacher")
+DSL = Actor(name="Sam Patel", role="DSL")
+
+
+class Record:
+    """A temporary data and config dir, and the CLI run against them."""
+
+    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.data = tmp_path / "data"
+        self.config = tmp_path / "config"
+        self.capsys = capsys
+        self.key = load_or_create_key(self.config / "record.key")
+
+    def root(self, training: bool = False) -> Path:
+        return self.data / ("training" if training else "live")
+
+    def run(self, *args: str | Path) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        code = main(
+            ["--data-dir", str(self.data), "--config-dir", str(self.config), *map(str, args)]
+        )
+        out, err = self.capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    def incident(
+        self,
+        *,
+        training: bool = False,
+        pupil: str = "P-1001",
+        override: bool = False,
+        escalate: bool = False,
+        amend: bool = False,
+        seal: bool = True,
+    ) -> IndexRow:
+        mode = "training" if training else "live"
+        with Store.open(self.root(training), key=self.key, mode=mode) as store:
+            row = store.new_incident(
+                flow=FLOW, actor=TEACHER, details={"pupil": pupil, "location": "Library"}
+            )
+            store.append(
+                row.id,
+                kind="answer",
+                actor=TEACHER,
+                step="who",
+                prompt="Who is involved?",
+                answer="pupils only",
+                rationale="the pupil said so",
+            )
+            if override:
+                store.append(
+                    row.id,
+                    kind="override",
+                    actor=TEACHER,
+                    step="witness",
+                    prompt="Is a second member of staff present?",
+                    answer="no",
+                    rationale="no one else on site",
+                    data={"override": "risk of serious harm if the search waits"},
+                )
+            if escalate:
+                store.append(
+                    row.id,
+                    kind="escalation",
+                    actor=TEACHER,
+                    step="weapon",
+                    prompt="Is there a weapon?",
+                    answer="yes",
+                    data={"contact": "police", "message": "Call 999 now"},
+                )
+            if seal:
+                store.append(
+                    row.id, kind="sealed", actor=TEACHER, step="end", answer="handled in school"
+                )
+            if amend:
+                store.append(
+                    row.id,
+                    kind="amendment",
+                    actor=DSL,
+                    step="who",
+                    answer="pupils and an adult",
+                    data={"amends": 1, "reason": "misheard at the time"},
+                )
+            return store.row(row.id)
+
+    def incident_file(self, row: IndexRow) -> Path:
+        return self.root(row.mode == "training") / "incidents" / f"{row.id}.json"
+
+
+@pytest.fixture
+def record(tmp_path, capsys):
+    yield Record(tmp_path, capsys)
+    locations.set_overrides(None, None)
+
+
+# --- list ---------------------------------------------------------------------
+
+
+def test_list_of_an_empty_store_says_so_and_succeeds(record):
+    code, out, _ = record.run("list")
+    assert code == 0
+    assert "no incidents recorded in" in out and str(record.root()) in out
+
+
+def test_list_shows_one_line_per_incident_with_flags(record):
+    plain = record.incident(pupil="P-1001")
+    flagged = record.incident(pupil="P-2002", override=True, escalate=True, amend=True)
+    code, out, _ = record.run("list")
+    assert code == 0
+    lines = out.splitlines()
+    line = next(x for x in lines if flagged.reference in x)
+    assert "searching" in line and "sealed" in line and "P-2002" in line
+    assert "OVERRIDE" in line and "ESCALATION" in line and "AMENDED" in line
+    line = next(x for x in lines if plain.reference in x)
+    assert "OVERRIDE" not in line and "P-1001" in line
+
+
+def test_list_json_is_an_array_of_index_rows(record):
+    row = record.incident(escalate=True)
+    code, out, _ = record.run("list", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["reference"] for r in rows] == [row.reference]
+    assert rows[0]["escalations"] == 1 and rows[0]["mode"] == "live"
+
+
+def test_list_json_of_an_empty_store_is_an_empty_array(record):
+    code, out, _ = record.run("list", "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_training_incidents_never_appear_in_the_live_list_and_vice_versa(record):
+    live = record.incident(pupil="LIVE-1")
+    training = record.incident(training=True, pupil="TRAIN-1")
+    _, out, _ = record.run("list", "--json")
+    assert [r["id"] for r in json.loads(out)] == [live.id]
+    _, out, _ = record.run("list", "--json", "--training")
+    assert [r["id"] for r in json.loads(out)] == [training.id]
+    _, out, _ = record.run("list")
+    assert "LIVE-1" in out and "TRAIN-1" not in out
+    _, out, _ = record.run("list", "--training")
+    assert "TRAIN-1" in out and "LIVE-1" not in out and "TRAINING" in out
+
+
+def test_a_training_incident_cannot_be_shown_from_the_live_record(record):
+    record.incident()  # so the live store exists
+    training = record.incident(training=True)
+    code, _, err = record.run("show", training.id)
+    assert code == 1 and "--training" in err
+    code, out, _ = record.run("show", training.id, "--training")
+    assert code == 0 and "TRAINING" in out
+
+
+def test_list_works_while_the_app_is_recording(record):
+    row = record.incident()
+    with Store.open(record.root(), key=record.key, mode="live"):
+        code, out, _ = record.run("list")
+    assert code == 0 and row.reference in out
+
+
+# --- show ---------------------------------------------------------------------
+
+
+def test_show_prints_the_chronology_and_ends_with_the_integrity_result(record):
+    row = record.incident(override=True, amend=True)
+    code, out, _ = record.run("show", row.reference)
+    assert code == 0
+    assert f"Incident {row.reference}" in out
+    assert "Who is involved?" in out and "pupils only" in out
+    assert "STOP OVERRIDE" in out
+    assert "Amended at" in out and "misheard at the time" in out
+    integrity = out.index("Integrity")
+    assert "Intact" in out[integrity:] and row.head_hash in out[integrity:]
+    assert "**" not in out
+
+
+def test_show_accepts_the_internal_id(record):
+    row = record.incident()
+    code, out, _ = record.run("show", row.id)
+    assert code == 0 and row.reference in out
+
+
+def test_show_of_an_unknown_reference_is_a_plain_error(record):
+    record.incident()
+    code, out, err = record.run("show", "2001-01-01-999")
+    assert code == 1 and out == ""
+    assert "2001-01-01-999" in err
+
+
+# --- verify -------------------------------------------------------------------
+
+
+def test_verify_of_an_intact_record_gives_a_summary_and_exit_0(record):
+    first = record.incident()
+    second = record.incident(override=True)
+    code, out, _ = record.run("verify")
+    assert code == 0
+    events = first.event_count + second.event_count
+    assert out.strip() == f"2 incidents, {events} events: intact"
+
+
+def test_verify_names_the_incident_event_and_file_of_a_changed_answer(record):
+    record.incident()
+    damaged = record.incident()
+    path = record.incident_file(damaged)
+    path.write_text(path.read_text().replace("pupils only", "nobody"))
+    code, out, _ = record.run("verify")
+    assert code == 1
+    finding = next(x for x in out.splitlines() if damaged.reference in x)
+    assert "event 1" in finding and path.name in finding
+    assert "DAMAGED" in out.splitlines()[-1]
+
+
+def test_verify_of_one_incident_checks_only_that_one(record):
+    good = record.incident()
+    damaged = record.incident()
+    path = record.incident_file(damaged)
+    path.write_text(path.read_text().replace("pupils only", "nobody"))
+    code, out, _ = record.run("verify", good.reference)
+    assert code == 0 and "1 incident" in out
+    code, out, _ = record.run("verify", damaged.reference)
+    assert code == 1 and damaged.reference in out
+
+
+def test_verify_json_lists_every_finding(record):
+    damaged = record.incident()
+    path = record.incident_file(damaged)
+    path.write_text(path.read_text().replace("pupils only", "nobody"))
+    code, out, _ = record.run("verify", "--json")
+    assert code == 1
+    result = json.loads(out)
+    assert result["ok"] is False
+    assert any(f["reference"] == damaged.reference and f["seq"] == 1 for f in result["findings"])
+
+
+def test_a_deleted_incident_is_caught_by_a_checkpoint(record, tmp_path):
+    record.incident()
+    victim = record.incident()
+    checkpoint = tmp_path / "elsewhere" / "checkpoint.json"
+    checkpoint.parent.mkdir()
+    code, out, _ = record.run("checkpoint", "-o", checkpoint)
+    assert code == 0 and checkpoint.exists()
+    assert str(checkpoint) in out and "away from this computer" in out
+
+    record.incident_file(victim).unlink()
+    _drop_index_row(record.root(), victim.id)
+    code, out, _ = record.run("verify", "--checkpoint", checkpoint)
+    assert code == 1
+    finding = next(line for line in out.splitlines() if victim.reference in line)
+    assert "deleted" in finding
+    assert "DAMAGED" in out.splitlines()[-1]
+
+
+def test_verify_with_a_checkpoint_of_an_unchanged_record_is_intact(record, tmp_path):
+    record.incident()
+    checkpoint = tmp_path / "checkpoint.json"
+    record.run("checkpoint", "-o", checkpoint)
+    code, out, _ = record.run("verify", "--checkpoint", checkpoint)
+    assert code == 0 and "intact" in out
+
+
+def _drop_index_row(root: Path, incident: str) -> None:
+    """Remove an incident's row the way someone editing the index by hand would."""
+    shard = root / "index" / f"{incident[:2]}.json"
+    document = json.loads(shard.read_text())
+    table = document["incidents"]
+    rows = [row for row in table.values() if row["id"] != incident]
+    document["incidents"] = {str(n + 1): row for n, row in enumerate(rows)}
+    shard.write_text(json.dumps(document))
+
+
+# --- a corrupt file -----------------------------------------------------------
+
+
+def test_a_corrupt_incident_file_does_not_stop_the_others_being_listed_or_shown(record):
+    good = record.incident(pupil="P-GOOD")
+    broken = record.incident(pupil="P-BROKEN")
+    record.incident_file(broken).write_bytes(b"\x00\x17not json at all{")
+    code, out, _ = record.run("list")
+    assert code == 0 and good.reference in out
+    code, out, _ = record.run("show", good.reference)
+    assert code == 0 and "Intact" in out
+    code, out, _ = record.run("verify")
+    assert code == 1 and broken.reference in out
+    assert good.reference not in out
+
+
+def test_a_corrupt_index_file_costs_only_its_own_incidents(record):
+    rows = [record.incident(pupil=f"P-{n}") for n in range(3)]
+    broken = rows[0]
+    shard = record.root() / "index" / f"{broken.id[:2]}.json"
+    shard.write_text("{ torn")
+    others = [row for row in rows if row.id[:2] != broken.id[:2]]
+    code, out, err = record.run("list")
+    assert code == 1 and str(shard) in err
+    assert broken.reference not in out
+    for row in others:
+        assert row.reference in out
+        code, text, _ = record.run("show", row.reference)
+        assert code == 0 and "Intact" in text
+    code, out, _ = record.run("verify")
+    assert code == 1 and str(shard) in out
+
+
+def test_a_checkpoint_of_a_damaged_record_is_refused(record, tmp_path):
+    row = record.incident()
+    path = record.incident_file(row)
+    path.write_text(path.read_text().replace("pupils only", "nobody"))
+    checkpoint = tmp_path / "checkpoint.json"
+    code, _, err = record.run("checkpoint", "-o", checkpoint)
+    assert code == 1 and "does not verify" in err
+    assert not checkpoint.exists()
+
+
+def test_a_corrupt_incident_can_still_be_shown_with_the_damage_stated(record):
+    broken = record.incident()
+    record.incident_file(broken).write_text("")
+    code, out, _ = record.run("show", broken.reference)
+    assert code == 0
+    assert "DAMAGED RECORD" in "\n".join(out.splitlines()[:6])
+
+
+# --- checkpoint and export ----------------------------------------------------
+
+
+def test_export_markdown_has_chronology_flags_amendment_and_integrity(record, tmp_path):
+    row = record.incident(override=True, escalate=True, amend=True)
+    out_file = tmp_path / "incident.md"
+    code, out, _ = record.run("export", row.reference, "--format", "md", "-o", out_file)
+    assert code == 0 and str(out_file) in out
+    text = out_file.read_text()
+    assert (out_file.stat().st_mode & 0o777) == 0o600
+    assert text.startswith(f"# Incident {row.reference}")
+    assert "- Prompt: Who is involved?" in text
+    assert "**STOP OVERRIDE**" in text and "**ESCALATION**" in text
+    amended, amendment, following = (
+        text.index("### 1. "),
+        text.index("**Amended** at"),
+        text.index("### 2. "),
+    )
+    assert amended < amendment < following
+    assert "misheard at the time" in text[amendment:following]
+    integrity = text[text.index("## Integrity") :]
+    assert "**Intact**" in integrity and row.head_hash in integrity
+    assert "Seal code" in integrity
+
+
+def test_export_json_re_checks_alone(record, tmp_path):
+    from incident_tui.record.verify import verify_events
+
+    row = record.incident(override=True, amend=True)
+    out_file = tmp_path / "incident.json"
+    code, _, _ = record.run("export", row.reference, "-o", out_file)
+    assert code == 0
+    document = json.loads(out_file.read_text())
+    events = [Event.model_validate(e) for e in document["events"]]
+    assert verify_events(events) == []
+    assert len(events) == document["index_row"]["event_count"] == row.event_count
+
+    prev = "0" * 64
+    for event in document["events"]:
+        body = {k: v for k, v in event.items() if k != "hash"}
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == event["hash"]
+        assert event["prev"] == prev
+        prev = event["hash"]
+    assert prev == row.head_hash
+
+
+def test_exporting_a_damaged_incident_works_and_says_so_at_the_top(record, tmp_path):
+    row = record.incident()
+    path = record.incident_file(row)
+    path.write_text(path.read_text().replace("pupils only", "nobody"))
+    out_file = tmp_path / "damaged.md"
+    code, _, err = record.run("export", row.reference, "-o", out_file)
+    assert code == 0 and "damaged" in err
+    top = "\n".join(out_file.read_text().splitlines()[:6])
+    assert "DAMAGED RECORD" in top
+
+
+def test_export_needs_a_format_it_can_tell(record, tmp_path):
+    row = record.incident()
+    code, _, err = record.run("export", row.reference, "-o", tmp_path / "incident.txt")
+    assert code == 2 and "--format" in err
+
+
+def test_export_of_a_training_incident_is_marked_training(record, tmp_path):
+    row = record.incident(training=True)
+    out_file = tmp_path / "training.md"
+    code, _, _ = record.run("export", row.reference, "--training", "-o", out_file)
+    assert code == 0
+    assert "TRAINING" in "\n".join(out_file.read_text().splitlines()[:4])
+
+
+def test_the_record_commands_never_import_textual(record):
+    record.incident()
+    code = (
+        "import sys\n"
+        "from incident_tui.cli import main\n"
+        f"args = ['--data-dir', {str(record.data)!r}, '--config-dir', {str(record.config)!r}]\n"
+        "for command in (['list'], ['list', '--json'], ['verify']):\n"
+        "    assert main(args + command) == 0\n"
+        "assert 'textual' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
