@@ -31,6 +31,7 @@ from incident_tui.flow.model import (
 
 SHIPPED = {flow_id: loaded.flow for flow_id, loaded in sorted(load_flows().items())}
 MAX_ANSWERS = 400
+MAX_AMENDMENTS = 10
 
 pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped flows found")
 
@@ -44,7 +45,7 @@ def draw_answer(data: st.DataObject, session: Session) -> AnswerInput:
         return AnswerInput(step.id, "Short factual note", rationale="reason given")
     if isinstance(step, ChecklistStep):
         if step.require == "all":
-            return AnswerInput(step.id, [i.id for i in step.items])
+            return AnswerInput(step.id, [i.id for i in step.items], rationale="reason given")
         exclusive = [i for i in step.items if i.exclusive]
         others = [i.id for i in step.items if not i.exclusive]
         if exclusive and (not others or data.draw(st.booleans())):
@@ -69,16 +70,18 @@ def draw_answer(data: st.DataObject, session: Session) -> AnswerInput:
 def walk(data: st.DataObject, flow: Flow) -> tuple[Session, list[tuple]]:
     session = Session(flow)
     log: list[tuple] = []
-    ref = 0
+    ref = amendments = 0
     while not session.ended:
-        assert len(log) < MAX_ANSWERS, f"{flow.id}: no end after {MAX_ANSWERS} answers"
+        assert len(log) - amendments < MAX_ANSWERS, f"{flow.id}: no end after {MAX_ANSWERS}"
         ref += 1
-        if session.decisions and data.draw(st.integers(0, 9)) == 0:
+        wants_amendment = amendments < MAX_AMENDMENTS and data.draw(st.integers(0, 9)) == 0
+        if session.decisions and wants_amendment:
             target = data.draw(st.sampled_from(session.decisions))
             amendment = _amendment_for(data, flow, session, target)
             if amendment is not None:
                 session.amend(target.ref, amendment, "corrected", ref=ref)
                 log.append(("amend", target.ref, amendment, ref))
+                amendments += 1
                 continue
         answer = draw_answer(data, session)
         session.answer(answer, ref=ref)
