@@ -321,6 +321,14 @@ def test_a_corrupt_index_file_costs_only_its_own_incidents(record):
     assert code == 1 and str(shard) in out
 
 
+def test_an_incident_the_index_has_lost_can_still_be_shown_by_its_id(record):
+    row = record.incident(override=True)
+    _drop_index_row(record.root(), row.id)
+    code, out, _ = record.run("show", row.id)
+    assert code == 0
+    assert "STOP OVERRIDE" in out and "DAMAGED RECORD" in out and "no-index-row" in out
+
+
 def test_a_checkpoint_of_a_damaged_record_is_refused(record, tmp_path):
     row = record.incident()
     path = record.incident_file(row)

@@ -120,12 +120,32 @@ def _find(store: Store, args: argparse.Namespace) -> IndexRow:
         for row in rows:
             if args.ref in (row.id, row.reference):
                 return row
+        orphan = _row_from_file(store, args.ref)
+        if orphan is not None:
+            return orphan
         if not problems:
             raise _with_hint(exc, args) from None
         raise UserError(
             f"no incident {args.ref} could be found in {store.root}{_other_store_hint(args)}; "
             f"part of the index cannot be read ({problems[0]}): run `incident-tui verify`"
         ) from None
+
+
+def _row_from_file(store: Store, ref: str) -> IndexRow | None:
+    """A row rebuilt from an incident file the index has lost, so it can still be
+    shown and exported (by its internal id); verify reports the missing row."""
+    from incident_tui.record.store import IndexRow, fold_event, incident_path, is_incident_id
+
+    if not is_incident_id(ref) or not incident_path(store.root, ref).exists():
+        return None
+    try:
+        events = store.events(ref)
+    except UserError:
+        return None
+    row = None
+    for event in events:
+        row = fold_event(row, event.model_dump(mode="json"))
+    return IndexRow.model_validate(row) if row is not None else None
 
 
 def _with_hint(exc: UserError, args: argparse.Namespace) -> UserError:
