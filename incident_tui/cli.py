@@ -8,6 +8,7 @@ and the plain commands start fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_tui import __version__, locations
-from incident_tui.commands import COMMAND_MODULES
+from incident_tui.commands import COMMAND_MODULES, app_cmd
 from incident_tui.errors import UserError
 
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"where settings, the record key and local flows live (env {locations.CONFIG_ENV})",
     )
+    app_cmd.add_app_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -64,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     locations.set_overrides(args.data_dir, args.config_dir)
+    if getattr(args, "global_training", False) and hasattr(args, "training"):
+        args.training = True
     handler = getattr(args, "handler", None)
     if handler is None:
         from incident_tui.commands.app_cmd import open_app
@@ -74,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"incident-tui: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("incident-tui: interrupted", file=sys.stderr)
         return 130

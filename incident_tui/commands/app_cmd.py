@@ -7,10 +7,13 @@ import argparse
 THEMES = ["textual-dark", "textual-light", "ansi-dark", "ansi-light"]
 
 
-def add_app_options(parser: argparse.ArgumentParser) -> None:
+def add_app_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
     parser.add_argument(
         "--training",
         action="store_true",
+        # At the top level a separate name, so that a sub-command's own --training
+        # default cannot silently undo `incident-tui --training COMMAND`.
+        dest="global_training" if top_level else "training",
         help="practise in the separate training record (every screen says TRAINING)",
     )
     parser.add_argument(
@@ -28,8 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def open_app(args: argparse.Namespace) -> int:
     from incident_tui.tui.app import IncidentApp
+    from incident_tui.tui.screens.home import SWITCH_TO_TRAINING
 
-    training = bool(getattr(args, "training", False))
-    app = IncidentApp(mode="training" if training else "live", theme=getattr(args, "theme", None))
-    app.run()
+    training = bool(getattr(args, "training", False) or getattr(args, "global_training", False))
+    theme = getattr(args, "theme", None)
+    app = IncidentApp(mode="training" if training else "live", theme=theme)
+    if app.run() == SWITCH_TO_TRAINING:
+        from incident_tui.tui.training.app import TrainingApp
+
+        TrainingApp(theme=theme).run()
     return 0

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 Mode = Literal["live", "training"]
 
 
-class IncidentApp(App[None]):
+class IncidentApp(App[str | None]):
     """incident-tui: one clear step at a time, every decision recorded before the next."""
 
     CSS_PATH = str(

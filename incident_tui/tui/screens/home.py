@@ -13,6 +13,9 @@ from incident_tui.errors import UserError
 from incident_tui.tui.present import when_text
 from incident_tui.tui.screens.base import AppScreen
 
+SWITCH_TO_TRAINING = "switch-to-training"
+"""What the live app returns when the user asks for training."""
+
 
 class HomeScreen(AppScreen):
     BINDINGS = [
@@ -106,14 +109,25 @@ class HomeScreen(AppScreen):
         self.query_one("#open-incidents", OptionList).focus()
 
     def action_review(self) -> None:
-        self.notify(
-            "Review (DSL) is not available from here yet: run `incident-tui review`.",
-            title="Not available yet",
-        )
+        from incident_tui.record.keys import load_or_create_key
+        from incident_tui.record.store import Store
+        from incident_tui.tui.review import ReviewScreen
+
+        ctx = self.ctx
+        try:
+            key = load_or_create_key(ctx.config_dir / "record.key")
+            store = ctx.store or Store.open(ctx.store_root, key=key, mode=ctx.mode, readonly=True)
+        except UserError as exc:
+            self.query_one("#home-error", Static).update(f"Review cannot open: {exc.message}")
+            return
+        self.app.push_screen(ReviewScreen(store, ctx.settings, key))
 
     def action_training(self) -> None:
-        self.notify(
-            "Training is not available from here yet: run `incident-tui train` "
-            "to practise in the separate training record.",
-            title="Not available yet",
-        )
+        if self.ctx.mode == "training":
+            from incident_tui.tui.training.screens import ScenarioPickerScreen
+
+            self.app.push_screen(ScenarioPickerScreen())
+        else:
+            # Training runs in its own app over the training store: the live
+            # record is closed first, so the two can never mix.
+            self.app.exit(result=SWITCH_TO_TRAINING)
