@@ -186,13 +186,14 @@ def run_answers(args: argparse.Namespace) -> int:
         for entry in answers.entries:
             _apply(incident, entry, args.answers)
         session = incident.session
-        print(f"Recorded {incident.reference} ({mode}): {len(incident.events)} events.")
-        if session.end is not None and not args.no_seal:
-            sealed = incident.seal()
-            print(f"Outcome: {incident.text(session.end.outcome)}")
-            for action in session.actions():
-                print(f"  - {incident.text(action)}")
-            print(f"Sealed. Seal code: {seal_code(sealed.hash)}")
-        else:
-            print(f"Left open at step '{session.current.id}': resume it in the app.")
+        sealed = incident.seal() if session.end is not None and not args.no_seal else None
+    # Everything is recorded before anything is printed.
+    print(f"Recorded {incident.reference} ({mode}): {len(incident.events)} events.")
+    if sealed is not None and session.end is not None:
+        print(f"Outcome: {incident.text(session.end.outcome)}")
+        for action in session.actions():
+            print(f"  - {incident.text(action)}")
+        print(f"Sealed. Seal code: {seal_code(sealed.hash)}")
+    else:
+        print(f"Left open at step '{session.current.id}': resume it in the app.")
     return 0
