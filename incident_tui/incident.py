@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import AnswerInput, EngineError, Session, find_override
 from incident_tui.flow.loader import LoadedFlow
-from incident_tui.flow.model import ChoiceStep, Escalation
+from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, Escalation
 from incident_tui.record.events import Actor, DataValue, Event, EventKind, FlowRef
 from incident_tui.record.store import IndexRow, Store
 from incident_tui.settings import Settings, fill
@@ -120,7 +120,7 @@ class Incident:
         self._writable()
         self.session.check(answer)
         step = self.session.current
-        data: dict[str, DataValue] = {}
+        data = self._shown(step, answer)
         if answer.override:
             data.update(self._override_data(step, answer))
         already = self.session.escalations()
@@ -144,7 +144,7 @@ class Incident:
         trial.amend(target_seq, answer, reason)  # raises before anything is written
         step = self.flow.step(answer.step)
         already = self.session.escalations()
-        data: dict[str, DataValue] = {"amends": target_seq, "reason": reason.strip()}
+        data = {"amends": target_seq, "reason": reason.strip(), **self._shown(step, answer)}
         if answer.override:
             data.update(self._override_data(step, answer))
         event = self._append(
@@ -194,6 +194,16 @@ class Incident:
         )
         self.events.append(event)
         return event
+
+    def _shown(self, step: AnyStep, answer: AnswerInput) -> dict[str, DataValue]:
+        """The wording of the chosen option(s) as shown, beside the ids the engine uses."""
+        if isinstance(step, ChoiceStep):
+            labels = [c.label for c in step.choices if c.id == answer.value]
+        elif isinstance(step, ChecklistStep) and isinstance(answer.value, list):
+            labels = [i.label for i in step.items if i.id in answer.value]
+        else:
+            return {}
+        return {"answer_text": [self.text(label) for label in labels]}
 
     def _override_data(self, step: object, answer: AnswerInput) -> dict[str, DataValue]:
         assert isinstance(step, ChoiceStep)
