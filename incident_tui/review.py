@@ -15,14 +15,12 @@ Plain Python: nothing here imports Textual.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.resources import files
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -576,46 +574,3 @@ def chronology(events: Sequence[Event]) -> list[ChronologyEntry]:
                 ChronologyEntry("amendment", "\n".join([head, *_event_lines(amendment, "      ")]))
             )
     return entries
-
-
-# --- exports from the review screen -------------------------------------------
-
-EXPORT_SUFFIXES = {"pdf": ".pdf", "md": ".md", "json": ".json"}
-
-
-def render_export(
-    fmt: str,
-    row: IndexRow,
-    events: Sequence[Event],
-    findings: Sequence[Finding],
-    school_name: str,
-) -> bytes:
-    """One incident in one format, as the bytes of the file."""
-    from incident_tui.record.export import export_json, export_markdown
-
-    if fmt == "pdf":
-        from incident_tui.record.pdf_export import export_pdf
-
-        return export_pdf(row, events, findings, school_name)
-    if fmt == "md":
-        return export_markdown(row, events, findings, school_name).encode("utf-8")
-    if fmt == "json":
-        return export_json(row, events, findings).encode("utf-8")
-    raise UserError(f"no export format {fmt!r}; use one of {', '.join(EXPORT_SUFFIXES)}")
-
-
-def write_new_private_file(path: Path, data: bytes) -> None:
-    """Write an export readable by its owner only; never over an existing file."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise UserError(f"{path} already exists: choose another name") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the export: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the export: {exc.strerror}") from None

@@ -405,6 +405,33 @@ def test_exporting_a_damaged_incident_works_and_says_so_at_the_top(record, tmp_p
     assert "DAMAGED RECORD" in top
 
 
+def test_export_as_pdf_from_the_command_line(record, tmp_path):
+    import io
+
+    import pypdf
+
+    row = record.incident(override=True)
+    out_file = tmp_path / "incident.pdf"
+    code, out, _ = record.run("export", row.reference, "--format", "pdf", "-o", out_file)
+    assert code == 0 and "(pdf," in out
+    reader = pypdf.PdfReader(io.BytesIO(out_file.read_bytes()))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert row.reference in text and "STOP - OVERRIDE RECORDED" in text
+    assert f"INTACT: all {row.event_count} events check" in text
+    assert (out_file.stat().st_mode & 0o777) == 0o600
+
+
+def test_export_replaces_the_file_it_is_told_to_write(record, tmp_path):
+    row = record.incident()
+    out_file = tmp_path / "incident.md"
+    out_file.write_text("an older export")
+    out_file.chmod(0o644)
+    code, _, _ = record.run("export", row.reference, "-o", out_file)
+    assert code == 0
+    assert out_file.read_text().startswith(f"# Incident {row.reference}")
+    assert (out_file.stat().st_mode & 0o777) == 0o600
+
+
 def test_export_needs_a_format_it_can_tell(record, tmp_path):
     row = record.incident()
     code, _, err = record.run("export", row.reference, "-o", tmp_path / "incident.txt")

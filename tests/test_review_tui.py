@@ -242,6 +242,27 @@ async def test_a_damaged_incident_opens_read_only_and_exports_with_its_damage(
     assert out.stat().st_mode & 0o077 == 0
 
 
+async def test_the_export_screen_never_writes_over_an_existing_file(
+    record: Record, tmp_path: Path
+) -> None:
+    out = tmp_path / "existing.md"
+    out.write_text("someone else's notes")
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await open_incident(pilot, pilot.app.screen, record.plain.reference)
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        dialog.query_one("#export-format", Select).value = "md"
+        dialog.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is dialog  # still open, to choose another name
+        error = str(dialog.query_one("#form-error", Static).content)
+        assert "Not written" in error and "already exists" in error
+    assert out.read_text() == "someone else's notes"
+
+
 async def test_a_lock_held_elsewhere_is_reported_and_nothing_is_written(record: Record) -> None:
     async with app_for(record).run_test(size=(100, 40)) as pilot:
         await settle(pilot)

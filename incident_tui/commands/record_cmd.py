@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding
 
-EXPORT_FORMATS = ("md", "json")
+EXPORT_FORMATS = ("md", "json", "pdf")
 """Kept in step with `incident_tui.record.export.FORMATS` (a test checks), so
 `--help` does not import the record package."""
 
@@ -70,7 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--format",
         choices=EXPORT_FORMATS,
-        help="md for people, json for re-checking (default: from the file name)",
+        help="md for people, json for re-checking, pdf to print or file "
+        "(default: from the file name)",
     )
     export.add_argument(
         "-o", "--output", type=Path, required=True, metavar="FILE", help="where to write it"
@@ -409,7 +409,7 @@ def _format_for(args: argparse.Namespace) -> str:
 
 
 def export_incident(args: argparse.Namespace) -> int:
-    from incident_tui.record.export import FORMATS
+    from incident_tui.record.export import render_export, write_private_file
 
     fmt = _format_for(args)
     if not _root(args).exists():
@@ -418,10 +418,8 @@ def export_incident(args: argparse.Namespace) -> int:
     with _open_store(args, key) as store:
         row = _find(store, args)
         events, findings = _read_incident(store, row, key)
-    _suffix, render = FORMATS[fmt]
-    content = render(row, events, findings, _school_name())
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    _write_private(args.output, data)
+    data = render_export(fmt, row, events, findings, _school_name())
+    write_private_file(args.output, data, replace=True)
     print(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
     if findings:
         print(
@@ -430,13 +428,3 @@ def export_incident(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Exports hold personal details: readable by their owner only."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the export: {exc.strerror}") from None

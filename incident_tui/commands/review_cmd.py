@@ -97,16 +97,11 @@ def export_all(
     with the hash rule they carry (`read_json_export` then `verify_events`); a
     `manifest.json` lists every file with its head hash.
     """
+    from incident_tui.record.export import render_export, suffix_of, write_private_file
     from incident_tui.record.store import Store
     from incident_tui.record.verify import verify_store
-    from incident_tui.review import (
-        EXPORT_SUFFIXES,
-        render_export,
-        write_new_private_file,
-    )
 
-    if fmt not in EXPORT_SUFFIXES:
-        raise UserError(f"no export format {fmt!r}; use one of {', '.join(EXPORT_SUFFIXES)}")
+    suffix = suffix_of(fmt)  # refuses an unknown format before anything is written
     if not root.exists():
         raise UserError(f"no incidents recorded in {root}")
     if out_dir.exists() and any(out_dir.iterdir()):
@@ -127,8 +122,9 @@ def export_all(
             events = []
         if findings:
             damaged.append(row.reference)
-        name = f"incident-{row.reference}{EXPORT_SUFFIXES[fmt]}"
-        write_new_private_file(out_dir / name, render_export(fmt, row, events, findings, school))
+        name = f"incident-{row.reference}{suffix}"
+        data = render_export(fmt, row, events, findings, school)
+        write_private_file(out_dir / name, data, replace=False)
         manifest.append(
             {
                 "file": name,
@@ -148,9 +144,10 @@ def export_all(
             {"incident": f.incident, "kind": f.kind, "message": f.message} for f in others
         ],
     }
-    write_new_private_file(
+    write_private_file(
         out_dir / "manifest.json",
         (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+        replace=False,
     )
     return len(manifest), damaged
 

@@ -1,4 +1,4 @@
-"""Exports of one incident: Markdown for people, JSON for re-checking.
+"""Exports of one incident: Markdown for people, JSON for re-checking, PDF to file.
 
 The Markdown export (and `incident-tui show`, which uses the same formatter)
 reads top to bottom: what procedure, who, when; the chronology with every
@@ -8,13 +8,21 @@ after the event it corrects; then the integrity statement with the seal code.
 The JSON export holds every event exactly as stored, the index row and the
 hash rule, so the record can be re-checked with no copy of this program.
 
+The PDF (`pdf_export`) is for printing or uploading; fpdf2 is imported only
+when a PDF is asked for. Every export, from the command line or the review
+screen, goes through `render_export` and `write_private_file` here.
+
 Plain Python: nothing here imports Textual.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import __version__
@@ -34,7 +42,10 @@ __all__ = [
     "export_markdown",
     "incident_text",
     "read_json_export",
+    "render_export",
     "seal_code",
+    "suffix_of",
+    "write_private_file",
 ]
 
 EXPORT_FORMAT = "incident-tui/incident-export"
@@ -402,8 +413,105 @@ def read_json_export(text: str) -> tuple[IndexRow, list[Event]]:
 Renderer = Callable[["IndexRow", Sequence[Event], Sequence["Finding"], str], str | bytes]
 """(row, events, findings, school name) -> the file's contents: text or bytes (PDF)."""
 
+
+def _json(row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], _school: str) -> str:
+    return export_json(row, events, findings)
+
+
+def _pdf(row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], school: str) -> bytes:
+    # fpdf2 is loaded only when a PDF is asked for.
+    from incident_tui.record.pdf_export import export_pdf
+
+    return export_pdf(row, events, findings, school)
+
+
 FORMATS: dict[str, tuple[str, Renderer]] = {
     "md": (".md", export_markdown),
-    "json": (".json", lambda row, events, findings, _school: export_json(row, events, findings)),
+    "json": (".json", _json),
+    "pdf": (".pdf", _pdf),
 }
-"""Export formats by name: suffix and renderer. A new format is one more entry."""
+"""Export formats by name: suffix and renderer. A new format is one more entry;
+every export (the `export` command, `export --all`, the review screen) goes
+through `render_export` and `write_private_file`."""
+
+
+def suffix_of(fmt: str) -> str:
+    """The file suffix of an export format, e.g. ".pdf"."""
+    return FORMATS[_known(fmt)][0]
+
+
+def _known(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UserError(f"no export format {fmt!r}; use one of {', '.join(FORMATS)}", exit_code=2)
+    return fmt
+
+
+def render_export(
+    fmt: str,
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    school_name: str,
+) -> bytes:
+    """One incident in one format, as the bytes of the file."""
+    content = FORMATS[_known(fmt)][1](row, events, findings, school_name)
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def write_private_file(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write an export readable by its owner only (0600), flushed to disk.
+
+    With `replace`, an existing file is replaced whole (a new file renamed over
+    it, so a failed write leaves the old one); without, an existing file is
+    refused and left as it was.
+    """
+    path = Path(path)
+    if replace:
+        _replace_private(path, data)
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UserError(f"{path} already exists: choose another name") from None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # never leave half an export behind
+        raise _cannot_write(path, exc) from None
+
+
+def _replace_private(path: Path, data: bytes) -> None:
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: give a file name")
+    folder = path.parent
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise _cannot_write(path, exc) from None
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _cannot_write(path: Path, exc: OSError) -> UserError:
+    return UserError(f"{path}: cannot write the export: {exc.strerror or exc}")

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from incident_tui.errors import UserError
 from incident_tui.record.events import Event
-from incident_tui.review import EXPORT_SUFFIXES, render_export, write_new_private_file
+from incident_tui.record.export import FORMATS, render_export, suffix_of, write_private_file
 from incident_tui.tui.review.context import ReviewContext
 from incident_tui.tui.review.decision import _DIALOG_CSS
 
@@ -53,7 +53,7 @@ class ExportDialog(ModalScreen[str | None]):
         self.findings = findings
 
     def _default_path(self, fmt: str) -> str:
-        return str(Path.cwd() / f"incident-{self.row.reference}{EXPORT_SUFFIXES[fmt]}")
+        return str(Path.cwd() / f"incident-{self.row.reference}{suffix_of(fmt)}")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="review-dialog"):
@@ -84,8 +84,8 @@ class ExportDialog(ModalScreen[str | None]):
     def _format(self, event: Select.Changed) -> None:
         path = self.query_one("#export-path", Input)
         current = Path(path.value)
-        if current.suffix.lower() in EXPORT_SUFFIXES.values():
-            path.value = str(current.with_suffix(EXPORT_SUFFIXES[str(event.value)]))
+        if current.suffix.lower() in {suffix for suffix, _render in FORMATS.values()}:
+            path.value = str(current.with_suffix(suffix_of(str(event.value))))
 
     @on(Button.Pressed, "#write")
     @on(Input.Submitted, "#export-path")
@@ -99,7 +99,7 @@ class ExportDialog(ModalScreen[str | None]):
         path = Path(raw).expanduser()
         try:
             data = render_export(fmt, self.row, self.events, self.findings, self.ctx.school)
-            write_new_private_file(path, data)
+            write_private_file(path, data, replace=False)
         except UserError as exc:
             error.update(f"Not written: {exc.message}")
             return
