@@ -158,6 +158,23 @@ class Incident:
         self.session.amend(target_seq, answer, reason, ref=event.seq)
         return self._record_escalations(step.id, already)
 
+    def refer_now(self) -> list[Escalation]:
+        """Take the flow's "refer now" route from the current step; recorded first."""
+        self._writable()
+        self.session.check_refer_now()
+        refer = self.flow.refer_now
+        assert refer is not None
+        data: dict[str, DataValue] = {"refer_now": True, "to": refer.to}
+        if refer.escalation is not None:
+            data.update(self._escalation_data(refer.escalation))
+        event = self._append(
+            EventKind.escalation,
+            step=self.session.current.id,
+            prompt=self.text(refer.label),
+            data=data,
+        )
+        return self.session.refer_now(ref=event.seq)
+
     def note(self, text: str) -> Event:
         if not text.strip():
             raise EngineError("a note needs some text")
@@ -221,16 +238,15 @@ class Incident:
     def _record_escalations(self, step_id: str, already: list[Escalation]) -> list[Escalation]:
         raised = [e for e in self.session.escalations() if e not in already]
         for escalation in raised:
-            self._append(
-                EventKind.escalation,
-                step=step_id,
-                data={
-                    "message": self.text(escalation.message),
-                    "contact": escalation.contact,
-                    "call": self.text(f"{{contacts.{escalation.contact}}}"),
-                },
-            )
+            self._append(EventKind.escalation, step=step_id, data=self._escalation_data(escalation))
         return raised
+
+    def _escalation_data(self, escalation: Escalation) -> dict[str, DataValue]:
+        return {
+            "message": self.text(escalation.message),
+            "contact": escalation.contact,
+            "call": self.text(f"{{contacts.{escalation.contact}}}"),
+        }
 
 
 def _answer_of(event: Event) -> AnswerInput:
@@ -246,7 +262,9 @@ def _answer_of(event: Event) -> AnswerInput:
 def _replay_into(session: Session, event: Event) -> None:
     """Apply one recorded event to an engine session, as it was applied live."""
     amends = event.data.get("amends")
-    if event.kind in (EventKind.answer, EventKind.override):
+    if event.kind is EventKind.escalation and event.data.get("refer_now") is True:
+        session.refer_now(ref=event.seq)
+    elif event.kind in (EventKind.answer, EventKind.override):
         session.answer(_answer_of(event), ref=event.seq)
     elif event.kind is EventKind.amendment and isinstance(amends, int):
         session.amend(amends, _answer_of(event), str(event.data.get("reason") or ""), ref=event.seq)

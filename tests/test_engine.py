@@ -188,3 +188,47 @@ def test_progress_estimate_counts_down_to_the_end() -> None:
     first = session.remaining_estimate()
     session.answer(SAFETY)
     assert session.remaining_estimate() == first - 1
+
+
+def with_refer_now() -> Session:
+    from incident_tui.flow.model import Escalation, ReferNow
+
+    refer = ReferNow(
+        to="police",
+        label="Refer now",
+        escalation=Escalation(message="Referral started", contact="mash"),
+    )
+    return Session(toy_flow().model_copy(update={"refer_now": refer}))
+
+
+def test_refer_now_can_be_taken_from_any_step_and_raises_its_banner() -> None:
+    session = with_refer_now()
+    session.answer(SAFETY)
+    raised = session.refer_now()
+    assert [e.message for e in raised] == ["Referral started"]
+    assert session.ended and session.end is not None and session.end.id == "police"
+    assert session.decisions[-1].referred_now
+    # a condition on a step the referral skipped is false, never an error
+    assert session.actions() == ["Tell the parents"]
+    with pytest.raises(EngineError, match="has ended"):
+        session.refer_now()
+
+
+def test_refer_now_is_not_undone_by_a_later_correction() -> None:
+    session = with_refer_now()
+    session.answer(SAFETY)
+    session.answer(VAPE)
+    refer_ref = 10
+    session.refer_now(ref=refer_ref)
+    with pytest.raises(EngineError, match="cannot be amended"):
+        session.amend(refer_ref, KNIFE, reason="x")
+    session.amend(session.decisions[1].ref, KNIFE, reason="It was a knife")
+    assert session.current.id == "police"
+    assert session.referred_now
+
+
+def test_refer_now_is_refused_where_the_flow_has_none() -> None:
+    session = started(SAFETY)
+    with pytest.raises(EngineError, match="no 'refer now'"):
+        session.refer_now()
+    assert session.current.id == "item"

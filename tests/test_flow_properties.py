@@ -83,6 +83,15 @@ def walk(data: st.DataObject, flow: Flow) -> tuple[Session, list[tuple]]:
                 log.append(("amend", target.ref, amendment, ref))
                 amendments += 1
                 continue
+        may_refer = (
+            flow.refer_now is not None
+            and not session.referred_now
+            and session.current.id != flow.refer_now.to
+        )
+        if may_refer and data.draw(st.integers(0, 29)) == 0:
+            session.refer_now(ref=ref)
+            log.append(("refer", ref))
+            continue
         answer = draw_answer(data, session)
         session.answer(answer, ref=ref)
         log.append(("answer", answer, ref))
@@ -91,11 +100,16 @@ def walk(data: st.DataObject, flow: Flow) -> tuple[Session, list[tuple]]:
 
 def _amendment_for(data, flow: Flow, session: Session, target) -> AnswerInput | None:
     """Re-answer an earlier step in a way the engine accepts, or None."""
+    if target.referred_now:
+        return None
     replay = Session(flow)
     for decision in session.decisions:
         if decision.ref == target.ref:
             break
-        replay.answer(decision.answer, ref=decision.ref)
+        if decision.referred_now:
+            replay.refer_now(ref=decision.ref)
+        else:
+            replay.answer(decision.answer, ref=decision.ref)
     if replay.current.id != target.answer.step:
         return None
     return draw_answer(data, replay)
@@ -111,7 +125,7 @@ def test_every_path_ends_and_replays_to_the_same_state(flow_id: str, data: st.Da
 
     for decision in live.decisions:
         step = flow.step(decision.answer.step)
-        if isinstance(step, ChoiceStep):
+        if isinstance(step, ChoiceStep) and not decision.referred_now:
             choice = next(c for c in step.choices if c.id == decision.answer.value)
             if choice.interlock is not None:
                 assert decision.answer.override, f"{step.id}: past an interlock with no override"
@@ -120,6 +134,8 @@ def test_every_path_ends_and_replays_to_the_same_state(flow_id: str, data: st.Da
     for entry in log:
         if entry[0] == "answer":
             replay.answer(entry[1], ref=entry[2])
+        elif entry[0] == "refer":
+            replay.refer_now(ref=entry[1])
         else:
             replay.amend(entry[1], entry[2], "corrected", ref=entry[3])
     assert replay.current.id == live.current.id

@@ -137,3 +137,38 @@ def test_stopping_short_leaves_the_incident_open(
     with read_store(tmp_path) as store:
         (row,) = store.rows()
     assert row.status == "open"
+
+
+def test_refer_now_entry_leaves_the_path_for_the_referral_route(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = nudes_answers()
+    head = answers["answers"][:4]  # through 'what-now'
+    rest = [a for a in answers["answers"] if a["step"] in REFERRAL_ROUTE]
+    for entry in rest:
+        if entry["step"] == "more-devices":
+            entry["answer"] = "none"  # no device was secured before the referral
+    answers["answers"] = [*head, {"refer_now": True}, *rest]
+    assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 0
+    assert "Sealed." in capsys.readouterr().out
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+        events = store.events(row.id)
+    (refer,) = [e for e in events if e.data.get("refer_now")]
+    assert refer.kind is EventKind.escalation and refer.step == "accidental-view"
+    assert events[refer.seq + 1].step == "refer-now"
+
+
+REFERRAL_ROUTE = {
+    "refer-now",
+    "referral-details",
+    "delete-nothing",
+    "more-devices",
+    "agency-advice",
+    "referred-support",
+    "sextortion-check",
+    "sextortion-advice",
+    "referred-parents",
+    "police-route",
+    "referred-review",
+}

@@ -46,6 +46,7 @@ class Entry:
     override: str | None
     amend: bool
     reason: str
+    refer_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ def _entry(path: Path, position: int, raw: Any) -> Entry:
     where = f"{path}: entry {position}"
     if not isinstance(raw, dict):
         raise UserError(f"{where}: expected an object with 'step' and 'answer'")
+    if raw.get("refer_now") is not None:
+        if raw != {"refer_now": True}:
+            raise UserError(f'{where}: a refer-now entry is just {{"refer_now": true}}')
+        return Entry(position, "", None, None, None, False, "", refer_now=True)
     unknown = set(raw) - _ENTRY_KEYS
     if unknown:
         raise UserError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -137,7 +142,9 @@ def _apply(target: Any, entry: Entry, path: Path) -> None:
     answer = AnswerInput(entry.step, entry.answer, entry.rationale, entry.override)
     session: Session = target if isinstance(target, Session) else target.session
     try:
-        if entry.amend:
+        if entry.refer_now:
+            target.refer_now()
+        elif entry.amend:
             active = [d for d in session.decisions if d.answer.step == entry.step]
             if not active:
                 raise EngineError(f"there is no earlier answer to step '{entry.step}' to amend")

@@ -75,6 +75,8 @@ class Decision:
     answer: AnswerInput
     amended: bool = False
     """True when this answer replaced an earlier one through an amendment."""
+    referred_now: bool = False
+    """Not an answer: "refer now" was taken at `answer.step`."""
 
 
 @dataclass
@@ -82,6 +84,7 @@ class _Entry:
     ref: int
     answer: AnswerInput
     amended: bool = False
+    referred_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,10 +197,38 @@ class Session:
         """Escalations raised by the active answers, in the order raised."""
         raised: list[Escalation] = []
         for decision in self.decisions:
-            for escalation in escalations_of(self.flow.step(decision.answer.step), decision.answer):
-                if escalation not in raised:
-                    raised.append(escalation)
+            if decision.referred_now:
+                refer = self.flow.refer_now
+                found = [refer.escalation] if refer and refer.escalation else []
+            else:
+                found = escalations_of(self.flow.step(decision.answer.step), decision.answer)
+            raised.extend(e for e in found if e not in raised)
         return raised
+
+    @property
+    def referred_now(self) -> bool:
+        return any(d.referred_now for d in self.decisions)
+
+    def check_refer_now(self) -> None:
+        """Raise EngineError unless "refer now" can be taken here."""
+        refer = self.flow.refer_now
+        if refer is None:
+            raise EngineError("this procedure has no 'refer now' route")
+        if self.ended:
+            raise EngineError("the procedure has ended; record the referral as a note")
+        if self.current.id == refer.to:
+            raise EngineError("this is already the referral step")
+
+    def refer_now(self, ref: int | None = None) -> list[Escalation]:
+        """Leave the path for the referral route, from wherever the procedure is."""
+        self.check_refer_now()
+        already = self.escalations()
+        step = self.current.id
+        self._entries.append(
+            _Entry(self._next_ref(ref), AnswerInput(step, None), referred_now=True)
+        )
+        self._walk = self._walk_entries()
+        return [e for e in self.escalations() if e not in already]
 
     def overrides(self) -> list[tuple[Decision, Override]]:
         used: list[tuple[Decision, Override]] = []
@@ -248,6 +279,8 @@ class Session:
         active = {d.ref: d for d in self.decisions}
         if target_ref not in active:
             raise EngineError(f"there is no active decision {target_ref} to amend")
+        if active[target_ref].referred_now:
+            raise EngineError("a 'refer now' is not an answer: it cannot be amended")
         if active[target_ref].answer.step != answer.step:
             raise EngineError(
                 f"decision {target_ref} answered step '{active[target_ref].answer.step}', "
@@ -290,6 +323,11 @@ def _walk(flow: Flow, entries: Iterable[_Entry]) -> Walk:
     for entry in entries:
         if isinstance(current, EndStep):
             break
+        if entry.referred_now and flow.refer_now is not None:
+            # sticky: a referral once started is never undone by a later correction
+            decisions.append(Decision(entry.ref, entry.answer, referred_now=True))
+            current = flow.step(flow.refer_now.to)
+            continue
         if entry.answer.step != current.id:
             continue  # no longer on the path after an amendment
         try:

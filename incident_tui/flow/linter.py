@@ -216,6 +216,7 @@ class _Linter:
         self.check_duplicates()
         self.check_leads()
         self.check_routes()
+        self.check_refer_now()
         self.check_sources()
         self.check_names()
         self.check_confirm_sources()
@@ -276,6 +277,19 @@ class _Linter:
                     self.at_step(
                         index, lead.loc, f"{lead.label}: {lead.field} '{lead.target}' is not a step"
                     )
+
+    def check_refer_now(self) -> None:
+        refer = self.flow.refer_now
+        if refer is None:
+            return
+        if refer.to not in self.steps:
+            self.at_top(("refer_now", "to"), f"refer_now: no step '{refer.to}'")
+        if refer.escalation is not None and refer.escalation.contact not in CONTACT_NAMES:
+            self.at_top(
+                ("refer_now", "escalation", "contact"),
+                f"refer_now: escalation contact '{refer.escalation.contact}' is not a contact "
+                f"name (known: {', '.join(sorted(CONTACT_NAMES))})",
+            )
 
     def check_routes(self) -> None:
         for index, step in self.step_items():

@@ -274,6 +274,20 @@ class Fragment(_Strict):
     steps: list[Step] = Field(min_length=1)
 
 
+class ReferNow(_Strict):
+    """ "Refer now" is always available: from any step, straight to the referral route.
+
+    Taking it is recorded; the flow continues at `to`. Steps it skipped stay
+    unanswered, and a condition on an unanswered step is false.
+    """
+
+    to: StepId
+    label: str = Field(min_length=1)
+    """Shown on the key that takes it, e.g. 'Refer now to police or children's social care'."""
+    escalation: Escalation | None = None
+    """Raised when it is taken (a banner for the rest of the incident)."""
+
+
 class Flow(_Strict):
     id: ItemId
     title: str = Field(min_length=1)
@@ -283,6 +297,7 @@ class Flow(_Strict):
     start: StepId
     sources: dict[str, SourceDoc] = Field(min_length=1)
     includes: list[Include] = []
+    refer_now: ReferNow | None = None
     steps: list[Step] = Field(min_length=1)
     _index: dict[str, AnyStep] = PrivateAttr(default_factory=dict)
 
