@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdf
 
-from incident_tui.commands.review_cmd import export_all
+from incident_tui.record.archive import export_all
 from incident_tui.record.events import Actor
 from incident_tui.record.export import read_json_export
 from incident_tui.record.pdf_export import export_pdf, latin1_safe

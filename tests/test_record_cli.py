@@ -432,6 +432,59 @@ def test_export_replaces_the_file_it_is_told_to_write(record, tmp_path):
     assert (out_file.stat().st_mode & 0o777) == 0o600
 
 
+def test_export_all_writes_every_incident_and_each_re_checks_alone(record, tmp_path):
+    from incident_tui.record.export import read_json_export
+    from incident_tui.record.verify import verify_events
+
+    rows = [record.incident(pupil=f"P-{n}", override=n == 1) for n in range(3)]
+    training = record.incident(training=True)
+    out_dir = tmp_path / "archive"
+    code, out, _ = record.run("export", "--all", "--format", "json", "-o", out_dir)
+    assert code == 0 and "3 files" in out
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    assert sorted(entry["reference"] for entry in manifest["files"]) == sorted(
+        row.reference for row in rows
+    )
+    for row in rows:
+        path = out_dir / f"incident-{row.reference}.json"
+        exported_row, events = read_json_export(path.read_text())
+        assert verify_events(events) == []
+        assert exported_row.head_hash == events[-1].hash == row.head_hash
+        assert (path.stat().st_mode & 0o777) == 0o600
+    assert training.id not in (out_dir / "manifest.json").read_text()
+    assert (out_dir.stat().st_mode & 0o777) == 0o700
+
+
+def test_export_all_as_pdf_from_the_command_line(record, tmp_path):
+    rows = [record.incident(pupil=f"P-{n}") for n in range(2)]
+    out_dir = tmp_path / "pdfs"
+    code, _, _ = record.run("export", "--all", "--format", "pdf", "-o", out_dir)
+    assert code == 0
+    assert sorted(p.name for p in out_dir.glob("*.pdf")) == sorted(
+        f"incident-{row.reference}.pdf" for row in rows
+    )
+
+
+def test_export_all_never_writes_into_a_folder_that_holds_files(record, tmp_path):
+    record.incident()
+    out_dir = tmp_path / "used"
+    out_dir.mkdir()
+    (out_dir / "keep.txt").write_text("keep")
+    code, _, err = record.run("export", "--all", "-o", out_dir)
+    assert code == 1 and "not empty" in err
+    assert [p.name for p in out_dir.iterdir()] == ["keep.txt"]
+
+
+def test_export_needs_exactly_one_of_a_reference_and_all(record, tmp_path):
+    row = record.incident()
+    out = tmp_path / "out.json"
+    code, _, err = record.run("export", row.reference, "--all", "-o", out)
+    assert code == 2 and "not both" in err
+    code, _, err = record.run("export", "-o", out)
+    assert code == 2 and "reference" in err and "--all" in err
+    assert not out.exists()
+
+
 def test_export_needs_a_format_it_can_tell(record, tmp_path):
     row = record.incident()
     code, _, err = record.run("export", row.reference, "-o", tmp_path / "incident.txt")

@@ -64,8 +64,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     checkpoint.set_defaults(handler=write_checkpoint)
 
-    export = sub.add_parser("export", parents=[common], help="write one incident to a file")
-    export.add_argument("ref", metavar="REF", help="the incident reference (or internal id)")
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write one incident to a file, or every incident to a folder (--all)",
+    )
+    export.add_argument(
+        "ref", metavar="REF", nargs="?", help="the incident reference (or internal id)"
+    )
+    export.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_incidents",
+        help="every incident, one file each, into the folder given by -o, with a "
+        "manifest.json (default format: json)",
+    )
     export.add_argument(
         "--format",
         choices=EXPORT_FORMATS,
@@ -73,7 +86,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default: from the file name)",
     )
     export.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="FILE", help="where to write it"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="where to write it (with --all: a new or empty folder)",
     )
     export.set_defaults(handler=export_incident)
 
@@ -411,6 +429,14 @@ def _format_for(args: argparse.Namespace) -> str:
 def export_incident(args: argparse.Namespace) -> int:
     from incident_tui.record.export import render_export, write_private_file
 
+    if args.ref and args.all_incidents:
+        raise UserError("give an incident reference or --all, not both", exit_code=2)
+    if args.all_incidents:
+        return export_all_command(args)
+    if not args.ref:
+        raise UserError(
+            "give the incident reference to export, or --all for every incident", exit_code=2
+        )
     fmt = _format_for(args)
     if not _root(args).exists():
         raise _no_store(args)
@@ -425,6 +451,26 @@ def export_incident(args: argparse.Namespace) -> int:
         print(
             f"incident-tui: warning: incident {row.reference} is damaged "
             f"({_count(len(findings), 'problem')}); the export says so at the top",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def export_all_command(args: argparse.Namespace) -> int:
+    """`incident-tui export --all --format FMT -o DIR`."""
+    from incident_tui.record.archive import MANIFEST, export_all
+
+    fmt = args.format or "json"
+    root = _root(args)
+    if not root.exists():
+        raise _no_store(args)
+    count, damaged = export_all(root, _key(), _mode(args), args.output, fmt, _school_name())
+    record = "TRAINING incidents" if args.training else "incidents"
+    print(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
+    if damaged:
+        print(
+            f"incident-tui: warning: {_count(len(damaged), 'damaged incident')}, exported with "
+            f"the damage stated: {', '.join(damaged)}",
             file=sys.stderr,
         )
     return 0
