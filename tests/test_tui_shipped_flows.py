@@ -21,8 +21,6 @@ from tests.tui_helpers import (
     type_text,
 )
 
-pytest_plugins = ["tests.tui_helpers"]
-
 SIZE = (80, 24)
 SEARCH = "search-confiscation"
 NUDES = "nudes-sharing"

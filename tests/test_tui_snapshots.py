@@ -13,8 +13,6 @@ from incident_tui.settings import Settings
 from incident_tui.tui.app import IncidentApp
 from tests.engine_fixture import TOY_FLOW
 
-pytest_plugins = ["tests.tui_helpers"]
-
 SIZE = (80, 24)
 
 

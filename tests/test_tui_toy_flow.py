@@ -21,8 +21,6 @@ from tests.tui_helpers import (
     type_text,
 )
 
-pytest_plugins = ["tests.tui_helpers"]  # the dirs and toy_flows fixtures
-
 SIZE = (80, 24)
 
 
