@@ -77,6 +77,15 @@ def kinds(events: list[Event]) -> list[str]:
     return [e.kind.value for e in events]
 
 
+def visible_lines(app: IncidentApp) -> list[str]:
+    """The active screen as the user sees it, one string per terminal line."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def visible_text(app: IncidentApp) -> str:
+    return "\n".join(visible_lines(app))
+
+
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     for char in text:
         await pilot.press("space" if char == " " else char)

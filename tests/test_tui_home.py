@@ -1,0 +1,154 @@
+"""The home screen's ways out: the DSL review of this record, and training."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from incident_tui import locations
+from incident_tui.commands import app_cmd
+from incident_tui.training.scenario import load_scenario
+from incident_tui.tui.app import IncidentApp
+from incident_tui.tui.review.list_screen import ReviewScreen
+from incident_tui.tui.review.table import IncidentTable
+from incident_tui.tui.screens.home import SWITCH_TO_TRAINING, HomeScreen
+from incident_tui.tui.training.app import TrainingApp
+from incident_tui.tui.training.screens import ScenarioPickerScreen
+from tests.tui_helpers import make_app, start_incident, visible_text
+
+SIZE = (80, 24)
+SCENARIO = (
+    Path(__file__).parent / "fixtures" / "scenarios" / "flows" / "scenarios" / "toy-knife.toml"
+)
+
+
+async def _one_open_incident(pilot, pupil: str = "EF") -> str:
+    """Open an incident, then go back home (it stays open)."""
+    await pilot.pause()
+    reference = await start_incident(pilot, "toy-search", pupil=pupil)
+    await pilot.press("escape")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, HomeScreen)
+    return reference
+
+
+async def test_v_opens_the_review_list_of_this_record(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        reference = await _one_open_incident(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        table = app.screen.query_one(IncidentTable)
+        assert [row.reference for row in table.rows] == [reference]
+        assert reference in visible_text(app)
+        await pilot.press("escape")  # back to home, not out of the app
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert app.return_value is None
+
+
+async def test_the_review_button_opens_the_same_list(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        reference = await _one_open_incident(pilot)
+        await pilot.click("#review")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert reference in visible_text(app)
+
+
+async def test_review_in_training_mode_lists_only_training_incidents(dirs, toy_flows):
+    live = make_app(dirs, flows=toy_flows)
+    async with live.run_test(size=SIZE) as pilot:
+        await _one_open_incident(pilot, pupil="LV")
+    app = make_app(dirs, mode="training", flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await _one_open_incident(pilot, pupil="TR")
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert [row.pupil for row in app.screen.query_one(IncidentTable).rows] == ["TR"]
+        assert "TRAINING" in visible_text(app)
+
+
+async def test_t_in_the_live_app_leaves_it_asking_for_training(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+    assert app.return_value == SWITCH_TO_TRAINING
+
+
+async def test_the_training_button_in_the_live_app_does_the_same(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("#training")
+        await pilot.pause()
+    assert app.return_value == SWITCH_TO_TRAINING
+
+
+async def test_t_in_a_training_app_opens_the_scenario_picker(dirs, toy_flows):
+    app = make_app(dirs, mode="training", flows=toy_flows)
+    loaded = load_scenario(SCENARIO)
+    app.scenarios = {loaded.scenario.id: loaded}  # type: ignore[attr-defined]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioPickerScreen)
+        assert "A knife at the after-school club" in visible_text(app)
+        await pilot.press("escape")  # back home: the app stays open
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert app.return_value is None
+
+
+def _live_app_that_asks_for_training(monkeypatch: pytest.MonkeyPatch) -> list[IncidentApp]:
+    """Run the live app headless and press t on its home screen; record every app run."""
+    ran: list[IncidentApp] = []
+    real_run = IncidentApp.run
+
+    async def press_t(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("t")
+
+    def live_run(self: IncidentApp, **kwargs) -> object:
+        ran.append(self)
+        return real_run(self, headless=True, size=SIZE, auto_pilot=press_t)
+
+    def training_run(self: TrainingApp, **kwargs) -> None:
+        ran.append(self)
+
+    monkeypatch.setattr(IncidentApp, "run", live_run)
+    monkeypatch.setattr(TrainingApp, "run", training_run)
+    return ran
+
+
+def test_open_app_runs_training_over_the_training_record_after_t(dirs, monkeypatch):
+    ran = _live_app_that_asks_for_training(monkeypatch)
+    code = app_cmd.open_app(argparse.Namespace(training=False, theme="ansi-light"))
+    assert code == 0
+    assert [type(app) for app in ran] == [IncidentApp, TrainingApp]
+    live, training = ran
+    assert live.mode == "live" and live.return_value == SWITCH_TO_TRAINING
+    assert training.mode == "training"
+    assert training.store_root == locations.store_dir(training=True)
+    assert training.store_root != live.store_root
+    assert training._wanted_theme == "ansi-light"  # the theme asked for carries over
+
+
+def test_open_app_without_t_does_not_start_training(dirs, monkeypatch):
+    ran: list[IncidentApp] = []
+
+    def live_run(self: IncidentApp, **kwargs) -> None:
+        ran.append(self)
+
+    monkeypatch.setattr(IncidentApp, "run", live_run)
+    monkeypatch.setattr(TrainingApp, "run", live_run)
+    assert app_cmd.open_app(argparse.Namespace(training=False, theme=None)) == 0
+    assert [type(app) for app in ran] == [IncidentApp]
