@@ -510,3 +510,69 @@ def test_the_record_commands_never_import_textual(record):
         "assert 'textual' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+# --- a lost record key --------------------------------------------------------
+
+
+def test_reading_commands_never_invent_a_key_for_a_record_that_has_incidents(record, tmp_path):
+    row = record.incident()
+    training = record.incident(training=True)
+    key_file = record.config / "record.key"
+    key_file.unlink()
+    commands = [
+        ("list",),
+        ("list", "--json"),
+        ("show", row.reference),
+        ("export", row.reference, "-o", tmp_path / "out.md"),
+        ("export", "--all", "-o", tmp_path / "all"),
+        ("checkpoint", "-o", tmp_path / "checkpoint.json"),
+        ("review",),
+        ("train", "--results"),
+        ("show", "--training", training.reference),
+    ]
+    for command in commands:
+        code, out, err = record.run(*command)
+        assert code == 1, command
+        assert f"the record key {key_file} is missing" in err, command
+        assert "Restore it from your backup" in err and "signatures cannot be checked" in err
+        assert not key_file.exists(), command
+    assert not (tmp_path / "out.md").exists() and not (tmp_path / "checkpoint.json").exists()
+
+
+def test_verify_without_the_key_still_checks_the_chains_and_says_what_it_could_not(record):
+    good = record.incident()
+    code, out, err = record.run("verify")
+    assert code == 0
+    key = (record.config / "record.key").read_bytes()
+    (record.config / "record.key").unlink()
+
+    code, out, err = record.run("verify")
+    assert code == 1
+    assert "the hash chains are intact" in out
+    assert "index signatures could NOT be checked" in out and "record.key" in out
+    assert "is missing" in err and "Restore it from your backup" in err
+    assert not (record.config / "record.key").exists()
+    code, out, _ = record.run("verify", "--json")
+    result = json.loads(out)
+    assert code == 1 and result["ok"] is False and result["signatures_checked"] is False
+
+    path = record.incident_file(good)
+    path.write_text(path.read_text().replace("pupils only", "nobody"))
+    code, out, _ = record.run("verify")
+    assert code == 1
+    assert any(good.reference in line and "event 1" in line for line in out.splitlines())
+    assert "DAMAGED" in out.splitlines()[-1] and "could NOT be checked" in out.splitlines()[-1]
+
+    (record.config / "record.key").write_bytes(key)  # restored from the backup
+    path.write_text(path.read_text().replace("nobody", "pupils only"))
+    code, out, _ = record.run("verify")
+    assert code == 0 and out.strip().endswith("intact")
+
+
+def test_reading_an_empty_record_with_no_key_works_and_writes_no_key(record):
+    (record.config / "record.key").unlink()
+    for command in (("list",), ("verify",), ("train", "--results")):
+        code, _, _ = record.run(*command)
+        assert code == 0, command
+    assert not (record.config / "record.key").exists()

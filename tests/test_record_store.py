@@ -27,7 +27,8 @@ from incident_tui.record import (
     load_or_create_key,
 )
 from incident_tui.record import storage as storage_module
-from incident_tui.record.store import incident_path, shard_path
+from incident_tui.record.keys import load_key
+from incident_tui.record.store import holds_incidents, incident_path, shard_path
 from incident_tui.record.verify import verify_store
 
 KEY = bytes(range(32))
@@ -384,3 +385,22 @@ def test_a_garbled_key_is_named(tmp_path: Path) -> None:
     path.write_text("not hex")
     with pytest.raises(UserError, match=f"record key {path} is damaged"):
         load_or_create_key(path)
+
+
+def test_reading_never_creates_a_key(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "record.key"
+    with pytest.raises(UserError, match=f"record key {path} is missing"):
+        load_key(path, store_has_data=True)
+    assert len(load_key(path, store_has_data=False)) == 32  # nothing recorded: nothing to check
+    assert not path.exists()
+    key = load_or_create_key(path)
+    assert load_key(path, store_has_data=True) == key
+
+
+def test_a_store_holds_incidents_once_something_is_recorded(tmp_path: Path) -> None:
+    root = tmp_path / "live"
+    assert not holds_incidents(root)
+    with Store.open(root, key=KEY, mode="live") as store:
+        assert not holds_incidents(root)  # the folders alone are not a record
+        start(store)
+    assert holds_incidents(root)

@@ -103,10 +103,12 @@ def _root(args: argparse.Namespace) -> Path:
     return locations.store_dir(training=args.training)
 
 
-def _key() -> bytes:
-    from incident_tui.record.keys import load_or_create_key
+def _key(args: argparse.Namespace) -> bytes:
+    """The record key, for reading: never created here (MissingKey if it is lost)."""
+    from incident_tui.record.keys import load_key
+    from incident_tui.record.store import holds_incidents
 
-    return load_or_create_key(locations.key_file())
+    return load_key(locations.key_file(), store_has_data=holds_incidents(_root(args)))
 
 
 def _mode(args: argparse.Namespace) -> str:
@@ -253,7 +255,7 @@ def list_incidents(args: argparse.Namespace) -> int:
     rows: list[IndexRow] = []
     problems: list[str] = []
     if root.exists():
-        with _open_store(args, _key()) as store:
+        with _open_store(args, _key(args)) as store:
             rows, problems = _listable_rows(store)
     for problem in problems:
         print(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
@@ -297,7 +299,7 @@ def show_incident(args: argparse.Namespace) -> int:
 
     if not _root(args).exists():
         raise _no_store(args)
-    key = _key()
+    key = _key(args)
     with _open_store(args, key) as store:
         row = _find(store, args)
         events, findings = _read_incident(store, row, key)
@@ -315,12 +317,18 @@ def _finding_line(finding: Finding) -> str:
 
 
 def verify_record(args: argparse.Namespace) -> int:
+    from incident_tui.record.keys import MissingKey
     from incident_tui.record.verify import INDEX, verify_store
 
     root = _root(args)
-    key = _key()
     if args.ref and not root.exists():
         raise _no_store(args)
+    try:
+        key: bytes | None = _key(args)
+    except MissingKey as exc:
+        # The chains can still be checked; the signatures cannot, and we say so.
+        key = None
+        print(f"incident-tui: {exc.message}", file=sys.stderr)
     try:
         report = verify_store(root, key, incident=args.ref, checkpoint=args.checkpoint)
     except UserError as exc:
@@ -329,7 +337,8 @@ def verify_record(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "ok": report.ok,
+                    "ok": report.complete,
+                    "signatures_checked": report.signatures_checked,
                     "incidents": report.incidents,
                     "events": report.events,
                     "checkpoint": str(args.checkpoint) if args.checkpoint else None,
@@ -347,10 +356,16 @@ def verify_record(args: argparse.Namespace) -> int:
                 ensure_ascii=False,
             )
         )
-        return 0 if report.ok else 1
+        return 0 if report.complete else 1
     summary = f"{_count(report.incidents, 'incident')}, {_count(report.events, 'event')}"
     if args.training:
         summary = f"TRAINING record: {summary}"
+    unsigned = (
+        ""
+        if report.signatures_checked
+        else f"; the index signatures could NOT be checked (the record key "
+        f"{locations.key_file()} is missing)"
+    )
     for finding in report.findings:
         print(_finding_line(finding))
     if report.ok:
@@ -361,6 +376,9 @@ def verify_record(args: argparse.Namespace) -> int:
                 " (the lines above are leftovers of an interrupted save, not damage; "
                 "they are tidied up the next time incident-tui records)"
             )
+        if not report.signatures_checked:
+            print(f"{summary}: the hash chains are intact{unsigned}{leftovers}")
+            return 1
         print(f"{summary}: intact{against}{leftovers}")
         return 0
     damage = [f for f in report.findings if f.kind != "crash-leftover"]
@@ -370,7 +388,7 @@ def verify_record(args: argparse.Namespace) -> int:
         where.append("the index")
     print(
         f"{summary}: DAMAGED, {_count(len(damage), 'problem')} "
-        f"in {' and '.join(where)} (record in {root})"
+        f"in {' and '.join(where)} (record in {root}){unsigned}"
     )
     return 1
 
@@ -384,11 +402,19 @@ def _count(n: int, noun: str) -> str:
 
 def write_checkpoint(args: argparse.Namespace) -> int:
     from incident_tui.record.checkpoint import write_checkpoint as write
+    from incident_tui.record.keys import MissingKey, missing_key_message, read_key
+    from incident_tui.record.store import holds_incidents
 
     root = _root(args)
     if not root.exists():
         raise _no_store(args)
-    written = write(root, _key(), args.output)  # refuses (UserError) if the record is damaged
+    # A checkpoint is signed: only ever with the real key, never a stand-in.
+    key = read_key(locations.key_file())
+    if key is None:
+        if holds_incidents(root):
+            raise MissingKey(missing_key_message(locations.key_file()))
+        raise _no_store(args)
+    written = write(root, key, args.output)  # refuses (UserError) if the record is damaged
     counts = (
         f"{_count(int(written['incidents']), 'incident')}, "
         f"{_count(int(written['events']), 'event')}"
@@ -440,7 +466,7 @@ def export_incident(args: argparse.Namespace) -> int:
     fmt = _format_for(args)
     if not _root(args).exists():
         raise _no_store(args)
-    key = _key()
+    key = _key(args)
     with _open_store(args, key) as store:
         row = _find(store, args)
         events, findings = _read_incident(store, row, key)
@@ -464,7 +490,7 @@ def export_all_command(args: argparse.Namespace) -> int:
     root = _root(args)
     if not root.exists():
         raise _no_store(args)
-    count, damaged = export_all(root, _key(), _mode(args), args.output, fmt, _school_name())
+    count, damaged = export_all(root, _key(args), _mode(args), args.output, fmt, _school_name())
     record = "TRAINING incidents" if args.training else "incidents"
     print(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
     if damaged:

@@ -8,6 +8,7 @@ a copy that is recording a live incident.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_tui import locations
@@ -35,19 +36,30 @@ def _settings() -> Settings:
     return load_settings(locations.config_file())
 
 
-def _key() -> bytes:
-    from incident_tui.record.keys import load_or_create_key
-
-    return load_or_create_key(locations.key_file())
-
-
-def _readonly_store(training: bool, key: bytes) -> Store:
-    from incident_tui.record.store import Store
-
+def _root(training: bool) -> Path:
     root = locations.store_dir(training=training)
-    if not root.exists():
+    if not root.exists() or not _holds_incidents(root):
         hint = "" if training else " (training incidents are reviewed with --training)"
         raise UserError(f"no incidents recorded in {root}{hint}")
+    return root
+
+
+def _holds_incidents(root: Path) -> bool:
+    from incident_tui.record.store import holds_incidents
+
+    return holds_incidents(root)
+
+
+def _key() -> bytes:
+    """The record key; never created here (the review only adds to incidents it signed)."""
+    from incident_tui.record.keys import load_key
+
+    return load_key(locations.key_file(), store_has_data=True)
+
+
+def _readonly_store(root: Path, training: bool, key: bytes) -> Store:
+    from incident_tui.record.store import Store
+
     return Store.open(root, key=key, mode="training" if training else "live", readonly=True)
 
 
@@ -74,7 +86,8 @@ def review_app(store: Store, settings: Settings, key: bytes):  # -> App[None]
 
 def open_review(args: argparse.Namespace) -> int:
     settings = _settings()
+    root = _root(args.training)
     key = _key()
-    store = _readonly_store(args.training, key)
+    store = _readonly_store(root, args.training, key)
     review_app(store, settings, key).run()
     return 0

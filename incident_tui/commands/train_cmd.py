@@ -39,15 +39,15 @@ def train(args: argparse.Namespace) -> int:
 def results_table() -> list[tuple[str, ...]]:
     """Past attempts, oldest first, as rows of text (the first row is the header)."""
     from incident_tui import locations
-    from incident_tui.record.keys import load_or_create_key
-    from incident_tui.record.store import Store
+    from incident_tui.record.keys import load_key
+    from incident_tui.record.store import Store, holds_incidents
     from incident_tui.training.attempts import past_attempts
 
     rows: list[tuple[str, ...]] = [("DATE", "TRAINEE", "SCENARIO", "SCORE", "TIME", "RECORD")]
     root = locations.store_dir(training=True)
     if not root.exists():
         return rows
-    key = load_or_create_key(locations.key_file())
+    key = load_key(locations.key_file(), store_has_data=holds_incidents(root))
     with Store.open(root, key=key, mode="training", readonly=True) as store:
         attempts = past_attempts(store)
     for attempt in attempts:

@@ -17,6 +17,7 @@ _HOMES = {
     "EventKind": "events",
     "FlowRef": "events",
     "make_event": "events",
+    "load_key": "keys",
     "load_or_create_key": "keys",
     "AtomicJSONStorage": "storage",
     "DamagedFile": "storage",
@@ -53,6 +54,7 @@ __all__ = [
     "StoreLocked",
     "StoreWriteError",
     "VerifyReport",
+    "load_key",
     "load_or_create_key",
     "make_event",
     "read_checkpoint",
@@ -82,7 +84,7 @@ if TYPE_CHECKING:
         FlowRef,
         make_event,
     )
-    from incident_tui.record.keys import load_or_create_key
+    from incident_tui.record.keys import load_key, load_or_create_key
     from incident_tui.record.storage import AtomicJSONStorage, DamagedFile, StoreWriteError
     from incident_tui.record.store import (
         AppendRefused,

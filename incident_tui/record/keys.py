@@ -2,6 +2,10 @@
 
 The key lives in the config dir, apart from the data it protects, so that a
 copy of the data alone cannot be rewritten with matching signatures.
+
+Only a writer creates the key (`load_or_create_key`, when the first incident is
+recorded). Commands that only read the record use `load_key`, which never
+writes one: a new key would make every incident already recorded look altered.
 """
 
 from __future__ import annotations
@@ -16,15 +20,52 @@ from incident_tui.errors import UserError
 KEY_BYTES = 32
 
 
-def load_or_create_key(path: Path) -> bytes:
-    """The key in `path` (64 hex digits), created 0600 in a 0700 folder on first use."""
+class MissingKey(UserError):
+    """The record key is gone but the record it signs is still there."""
+
+
+def read_key(path: Path) -> bytes | None:
+    """The key in `path`, or None if there is no key file; UserError if it is damaged."""
     try:
         text = path.read_text(encoding="ascii")
     except FileNotFoundError:
-        return _create_key(path)
+        return None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read the record key {path}: {_reason(exc)}") from exc
     return _parse_key(path, text)
+
+
+def missing_key_message(path: Path) -> str:
+    return (
+        f"the record key {path} is missing, but incidents are recorded with it. "
+        "Restore it from your backup (or point --config-dir at the folder that holds it); "
+        "without it the index signatures cannot be checked. "
+        "`incident-tui verify` can still check the hash chains."
+    )
+
+
+def load_key(path: Path, *, store_has_data: bool) -> bytes:
+    """The key for reading the record; never creates one.
+
+    With no key file: if the store holds incidents, MissingKey naming the file;
+    if it holds none there is nothing signed to check, so a key that is never
+    saved stands in (the first incident recorded creates the real one).
+    """
+    key = read_key(path)
+    if key is not None:
+        return key
+    if store_has_data:
+        raise MissingKey(missing_key_message(path))
+    return secrets.token_bytes(KEY_BYTES)
+
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The key in `path` (64 hex digits), created 0600 in a 0700 folder on first use.
+
+    For writers only: reading the record goes through `load_key`."""
+    key = read_key(path)
+    return _create_key(path) if key is None else key
 
 
 def _parse_key(path: Path, text: str) -> bytes:

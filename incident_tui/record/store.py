@@ -70,6 +70,7 @@ ROWS_TABLE = "incidents"
 SHARD_PREFIX = 2
 _ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 _SHARD_PATTERN = re.compile(r"[0-9a-f]{2}\.json")
+_INCIDENT_FILE = re.compile(r"[^.].*\.json")
 _MARKER_WIDTH = 10 + 1 + 32 + 1
 
 
@@ -278,6 +279,23 @@ def shard_files(root: Path) -> list[Path]:
     except FileNotFoundError:
         return []
     return [folder / name for name in sorted(names) if _SHARD_PATTERN.fullmatch(name)]
+
+
+def holds_incidents(root: Path) -> bool:
+    """Whether anything has been recorded in the store at `root` (an incident file
+    or an index file), without reading any of it. A folder that cannot be looked
+    into counts as holding incidents: the safe answer."""
+    folders = ((incidents_dir(root), _INCIDENT_FILE), (index_dir(root), _SHARD_PATTERN))
+    for folder, pattern in folders:
+        try:
+            with os.scandir(folder) as entries:
+                if any(pattern.fullmatch(entry.name) for entry in entries):
+                    return True
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:
+            return True
+    return False
 
 
 # -- the store ---------------------------------------------------------------------------

@@ -23,6 +23,10 @@ file and what is wrong with it:
 A chain and an index signed with the record key catch everything but an
 attacker who holds both the data and the key: only a checkpoint kept off this
 machine catches that.
+
+Without the record key (`key=None`, when the key file is lost) the chains and
+the index counts and heads are still checked, but not the signatures: the
+report says so (`signatures_checked`), and is never `complete`.
 """
 
 from __future__ import annotations
@@ -91,11 +95,18 @@ class VerifyReport:
     findings: list[Finding]
     incidents: int
     events: int
+    signatures_checked: bool = True
+    """False when the check ran without the record key (chains only)."""
 
     @property
     def ok(self) -> bool:
         """True when nothing is damaged (leftovers of an interrupted save are not damage)."""
         return all(finding.kind == "crash-leftover" for finding in self.findings)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing damaged, and the signatures were checked too."""
+        return self.ok and self.signatures_checked
 
     def damaged(self, incident_id: str) -> list[Finding]:
         return [
@@ -133,18 +144,31 @@ def verify_events(events: list[Event]) -> list[Finding]:
 
 
 def verify_store(
-    root: Path, key: bytes, *, incident: str | None = None, checkpoint: Path | None = None
+    root: Path,
+    key: bytes | None,
+    *,
+    incident: str | None = None,
+    checkpoint: Path | None = None,
 ) -> VerifyReport:
-    """Check every incident in the store at `root` (or one, by id or reference)."""
+    """Check every incident in the store at `root` (or one, by id or reference).
+
+    With `key=None` the signatures are not checked (and a checkpoint, which is
+    signed too, cannot be): everything else is."""
+    if key is None and checkpoint is not None:
+        raise UserError(
+            f"the checkpoint {checkpoint} cannot be checked without the record key, "
+            "which is missing: restore the key from your backup first"
+        )
     scan = _scan_store(Path(root), key, incident)
     if checkpoint is not None:
         from incident_tui.record.checkpoint import compare_checkpoint
 
+        assert key is not None
         scan.findings.extend(compare_checkpoint(checkpoint, key, scan))
-    return VerifyReport(scan.findings, scan.incidents, scan.events)
+    return VerifyReport(scan.findings, scan.incidents, scan.events, key is not None)
 
 
-def _scan_store(root: Path, key: bytes, only: str | None) -> _Scan:
+def _scan_store(root: Path, key: bytes | None, only: str | None) -> _Scan:
     scan = _Scan()
     rows = _read_index(root, scan)
     scan.rows = rows
@@ -260,7 +284,7 @@ def _problem(path: Path, exc: BaseException) -> str:
 
 
 def _check_incident(
-    root: Path, key: bytes, incident_id: str, row: dict[str, Any] | None, scan: _Scan
+    root: Path, key: bytes | None, incident_id: str, row: dict[str, Any] | None, scan: _Scan
 ) -> None:
     path = incident_path(root, incident_id)
     reference = row.get("reference") if row and isinstance(row.get("reference"), str) else None
@@ -322,21 +346,29 @@ def _check_incident(
 
 
 def _check_row(
-    key: bytes,
+    key: bytes | None,
     path: Path,
     incident_id: str,
     row: dict[str, Any],
     events: list[dict[str, Any]],
     add: Any,
 ) -> None:
-    if not row_signature_ok(row, key):
+    if key is not None and not row_signature_ok(row, key):
         add(
             "recomputed",
             f"{path}: the index row's signature does not match (the row was "
             "rewritten, or this is not the record key of this store)",
         )
         return
-    count, head, total = row["event_count"], row["head_hash"], len(events)
+    count, head, total = row.get("event_count"), row.get("head_hash"), len(events)
+    if (
+        not isinstance(count, int)
+        or isinstance(count, bool)
+        or count < 0
+        or not isinstance(head, str)
+    ):
+        add("changed", f"{path}: its index row has no valid event count and head hash")
+        return
     if total < count:
         add(
             "truncated",
@@ -367,7 +399,10 @@ def _check_row(
     for event in events[:count]:
         expected = fold_event(expected, event)
     assert expected is not None
-    expected = sign_row(expected, key)
+    if key is not None:
+        expected = sign_row(expected, key)
+    else:
+        expected["hmac"] = row.get("hmac")  # cannot be checked without the key
     for name in expected.keys() | row.keys():
         if expected.get(name, "<none>") != row.get(name, "<none>"):
             add(
