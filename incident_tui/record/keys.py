@@ -59,7 +59,6 @@ def load_key(path: Path, *, store_has_data: bool) -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
-
 def load_or_create_key(path: Path) -> bytes:
     """The key in `path` (64 hex digits), created 0600 in a 0700 folder on first use.
 
