@@ -3,8 +3,10 @@
 Every change is checked by the engine first, then appended to the store
 (durable before the call returns), and only then applied to the engine's
 state. If the append fails, nothing moves on: the caller shows the error and
-the user is still at the same step. Screens and the `run` command both go
-through this class, so they record exactly the same events.
+the user is still at the same step. If the event was saved and only the index
+lagged behind, it counts as recorded and a warning waits in `take_warnings`.
+Screens and the `run` command both go through this class, so they record
+exactly the same events.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from incident_tui.flow.engine import AnswerInput, EngineError, Session, find_ove
 from incident_tui.flow.loader import LoadedFlow
 from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, Escalation
 from incident_tui.record.events import Actor, DataValue, Event, EventKind, FlowRef
+from incident_tui.record.storage import StoreWriteError
 from incident_tui.record.store import IndexRow, Store
 from incident_tui.settings import Settings, fill
 
@@ -56,6 +59,8 @@ class Incident:
         self.session = Session(loaded.flow)
         self.events: list[Event] = []
         self.sealed = False
+        self.warnings: list[str] = []
+        """Saved, but something to tell the user (the index lagged); see `take_warnings`."""
 
     # --- opening and resuming ----------------------------------------------
 
@@ -63,11 +68,20 @@ class Incident:
     def open(
         cls, store: Store, loaded: LoadedFlow, opening: Opening, settings: Settings
     ) -> Incident:
-        row = store.new_incident(
-            flow=flow_ref(loaded), actor=opening.actor, details=opening.details()
-        )
+        lagged: StoreWriteError | None = None
+        try:
+            row = store.new_incident(
+                flow=flow_ref(loaded), actor=opening.actor, details=opening.details()
+            )
+        except StoreWriteError as exc:
+            if exc.event is None:
+                raise
+            # opened and saved; only the index lags, and catches up at the next save
+            lagged, row = exc, store.row(exc.event.incident)
         incident = cls(store, loaded, row, settings, opening.actor)
         incident.events = store.events(row.id)
+        if lagged is not None:
+            incident.warnings.append(lagged.message)
         return incident
 
     @classmethod
@@ -206,11 +220,25 @@ class Incident:
             raise EngineError("this incident is sealed: only notes and the DSL's review can follow")
 
     def _append(self, kind: EventKind, **fields: object) -> Event:
-        event = self.store.append(
-            self.row.id, kind=kind, actor=self.actor, expect_prev=self.head, **fields
-        )
+        try:
+            event = self.store.append(
+                self.row.id, kind=kind, actor=self.actor, expect_prev=self.head, **fields
+            )
+        except StoreWriteError as exc:
+            if exc.event is None:
+                raise
+            # The event is in the incident's file; only the index lags behind and
+            # catches up at the next save. Treating it as lost would make the retry
+            # clash with the event already recorded.
+            event = exc.event
+            self.warnings.append(exc.message)
         self.events.append(event)
         return event
+
+    def take_warnings(self) -> list[str]:
+        """What to tell the user about saves since the last call (each said once)."""
+        taken, self.warnings = self.warnings, []
+        return taken
 
     def _shown(self, step: AnyStep, answer: AnswerInput) -> dict[str, DataValue]:
         """The wording of the chosen option(s) as shown, beside the ids the engine uses."""

@@ -19,6 +19,7 @@ from tests.tui_helpers import (
     read_events,
     start_incident,
     type_text,
+    visible_text,
 )
 
 SIZE = (80, 24)
@@ -280,3 +281,65 @@ async def test_question_mark_opens_help_from_home(dirs, toy_flows, key):
         await pilot.press(key)
         await pilot.pause()
         assert "KEYS" in screen_text(app)
+
+
+def _index_fails_once(monkeypatch, at_call: int = 1) -> None:
+    """The index write fails (disk full) on call `at_call`; the incident file is written."""
+    import errno
+    from pathlib import Path
+
+    from incident_tui.record.storage import StoreWriteError
+
+    real = Store._write_row
+    calls = {"n": 0}
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == at_call:
+            raise StoreWriteError(Path("index.json"), OSError(errno.ENOSPC, "No space left"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "_write_row", flaky)
+
+
+async def test_an_answer_saved_while_the_index_lags_moves_on_with_a_warning(
+    dirs, toy_flows, monkeypatch
+):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        _index_fails_once(monkeypatch)
+        await answer(pilot, "vape")
+        await pilot.pause()
+        assert current_step(app).id == "grounds"  # recorded: the step moved on
+        shown = visible_text(app)
+        assert "NOT SAVED" not in shown
+        assert "index will catch up" in shown
+        assert "disk is full" in shown
+        await answer(pilot, "Seen vaping")  # the next save is accepted, not refused
+        assert current_step(app).id == "consent"
+    events = read_events(dirs, reference)
+    assert kinds(events) == ["opened", "answer", "answer", "answer"]
+    assert [e.answer for e in events[2:]] == ["vape", "Seen vaping"]
+    from incident_tui.record.keys import load_or_create_key
+
+    key = load_or_create_key(dirs.config / "record.key")
+    with Store.open(dirs.store_root(), key=key, mode="live", readonly=True) as store:
+        assert store.row(reference).event_count == 4  # the index caught up
+
+
+async def test_an_incident_opened_while_the_index_lags_starts_with_a_warning(
+    dirs, toy_flows, monkeypatch
+):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        _index_fails_once(monkeypatch, at_call=2)  # the row is written first, then updated
+        reference = await start_incident(pilot, "toy-search")
+        assert isinstance(app.screen, StepScreen)
+        assert "index will catch up" in visible_text(app)
+        await answer(pilot)
+        assert current_step(app).id == "item"
+    assert kinds(read_events(dirs, reference)) == ["opened", "answer"]

@@ -9,7 +9,16 @@ from textual.screen import ModalScreen, Screen
 from incident_tui.tui.widgets.banners import ModeBanner
 
 if TYPE_CHECKING:
+    from incident_tui.incident import Incident
     from incident_tui.tui.app import IncidentApp
+
+
+def report_saves(screen: Screen[Any] | ModalScreen[Any], incident: Incident) -> None:
+    """Tell the user about anything that was saved but needs a word (the index lagged)."""
+    for warning in incident.take_warnings():
+        screen.notify(
+            warning, title="Saved; the index will catch up", severity="warning", timeout=30
+        )
 
 
 class AppScreen(Screen[Any]):

@@ -17,7 +17,7 @@ from incident_tui.errors import UserError
 from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
 from incident_tui.incident import Incident
 from incident_tui.tui.present import decision_lines, escalation_text, progress_text
-from incident_tui.tui.screens.base import AppScreen
+from incident_tui.tui.screens.base import AppScreen, report_saves
 from incident_tui.tui.widgets.banners import EscalationBanner
 from incident_tui.tui.widgets.decisions import DecisionsPanel
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
@@ -61,6 +61,7 @@ class StepScreen(AppScreen):
 
     async def show_current(self) -> None:
         """Show the step the engine says is current (the summary once it has ended)."""
+        report_saves(self, self.incident)
         self._refresh_side()
         session = self.incident.session
         if session.ended:

@@ -23,7 +23,7 @@ from incident_tui.tui.present import (
     progress_text,
     seal_code_of,
 )
-from incident_tui.tui.screens.base import AppScreen
+from incident_tui.tui.screens.base import AppScreen, report_saves
 from incident_tui.tui.widgets.banners import EscalationBanner
 from incident_tui.tui.widgets.decisions import DecisionsPanel
 
@@ -115,6 +115,7 @@ class SummaryScreen(AppScreen):
             error.update(str(exc))
             return
         error.update("")
+        report_saves(self, self.incident)
         code = seal_code_of(event.hash)
         self.query_one("#sealed", Static).update(
             f"SEALED. Seal code: {code}\nWrite this code down: it proves the record "
