@@ -7,6 +7,7 @@ import pytest
 
 from incident_tui.errors import UserError
 from incident_tui.record.store import Store
+from incident_tui.tui.screens.amend import AmendScreen
 from incident_tui.tui.screens.home import HomeScreen
 from incident_tui.tui.screens.step import StepScreen
 from incident_tui.tui.screens.stop import StopScreen
@@ -343,3 +344,83 @@ async def test_an_incident_opened_while_the_index_lags_starts_with_a_warning(
         await answer(pilot)
         assert current_step(app).id == "item"
     assert kinds(read_events(dirs, reference)) == ["opened", "answer"]
+
+
+async def _correct_staff_answer_to_no(pilot) -> str:
+    """Reach 'found' with 'Yes, both' at the staff step, then correct it to 'No'."""
+    app = pilot.app
+    await pilot.pause()
+    reference = await start_incident(pilot, "toy-search")
+    await answer(pilot)
+    await answer(pilot, "vape")
+    await answer(pilot, "Seen vaping")
+    await answer(pilot, "yes", reason="")
+    await answer(pilot, "yes")
+    assert current_step(app).id == "found"
+    await pilot.press("f2")
+    app.screen.query_one("#decision-list").highlighted = 4  # the staff decision
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, AmendScreen)
+    await pilot.press("2")  # 'No': breaks the same-sex rule
+    await pilot.pause()
+    await type_text(pilot, "Witness had left the room")
+    await pilot.press("enter")
+    await pilot.pause()
+    return reference
+
+
+async def test_correcting_to_a_choice_that_breaks_a_rule_stops_and_records_the_override(
+    dirs, toy_flows
+):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        reference = await _correct_staff_answer_to_no(pilot)
+        assert isinstance(app.screen, StopScreen)
+        text = screen_text(app)
+        assert "STOP" in text and "Rule: A searcher of the pupil's sex" in text
+        assert "Instead: Supervise the pupil" in text
+        await pilot.press("tab", "enter")  # the exception
+        await pilot.pause()
+        await pilot.press("tab")  # skip ticking: refused
+        await type_text(pilot, "Pupil threatening others")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        assert "Every condition" in screen_text(app)
+        app.screen.query_one("#conditions").focus()
+        await pilot.press("enter", "down", "enter")  # tick both conditions
+        app.screen.query_one("#override-reason").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == "found"
+        panel = app.screen.query_one("#decision-list")
+        assert "(OVERRIDE)" in str(panel.get_option_at_index(4).prompt)
+    events = read_events(dirs, reference)
+    amendment = events[-1]
+    assert amendment.kind.value == "amendment"
+    assert amendment.answer == "no"
+    assert amendment.data["amends"] == events[5].seq
+    assert amendment.data["reason"] == "Witness had left the room"
+    assert amendment.data["override"] == "serious-harm"
+    assert amendment.rationale == "Pupil threatening others"
+    assert amendment.data["conditions"] == [
+        "Serious harm if not searched at once",
+        "No other staff can be summoned",
+    ]
+
+
+async def test_going_back_from_stop_leaves_the_correction_unrecorded(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        reference = await _correct_staff_answer_to_no(pilot)
+        assert isinstance(app.screen, StopScreen)
+        await pilot.press("enter")  # 'Go back and choose differently'
+        await pilot.pause()
+        assert isinstance(app.screen, AmendScreen)
+        assert "Not recorded" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+    assert "amendment" not in kinds(read_events(dirs, reference))

@@ -12,7 +12,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from incident_tui.errors import UserError
-from incident_tui.flow.engine import AnswerInput, EngineError, available_choices
+from incident_tui.flow.engine import (
+    AnswerInput,
+    EngineError,
+    InterlockBlocked,
+    available_choices,
+)
 from incident_tui.flow.model import ChoiceStep, ConfirmStep
 from incident_tui.incident import Incident
 from incident_tui.tui.present import answer_text
@@ -98,6 +103,9 @@ class AmendScreen(AppModal):
             return
         try:
             self.incident.amend(self.decision.ref, self.pending, reason)
+        except InterlockBlocked as blocked:
+            self._stop(blocked, self.pending, reason)
+            return
         except UserError as exc:
             error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
             return
@@ -105,3 +113,20 @@ class AmendScreen(AppModal):
             error.update(f"Not recorded: {exc}")
             return
         self.dismiss(True)
+
+    def _stop(self, blocked: InterlockBlocked, answer: AnswerInput, reason: str) -> None:
+        """The corrected answer breaks a rule: the same STOP as when answering live."""
+        from incident_tui.tui.screens.stop import StopScreen
+
+        def closed(recorded: bool | None) -> None:
+            if recorded:
+                self.dismiss(True)
+            else:
+                self.pending = None
+                self.query_one("#amend-error", Static).update(
+                    "Not recorded. Choose another answer, or Esc to leave it as it was."
+                )
+                self.query_one(StepView).on_mount()
+
+        stop = StopScreen(self.incident, blocked, answer, amends=(self.decision.ref, reason))
+        self.app.push_screen(stop, closed)

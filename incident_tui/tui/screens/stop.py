@@ -1,5 +1,8 @@
 """STOP: the choice would break a rule. Say which, what to do instead, and offer only
-the exceptions the flow allows (every condition confirmed, with a reason) or going back."""
+the exceptions the flow allows (every condition confirmed, with a reason) or going back.
+
+The same dialog stops a correction to such a choice: the override is then recorded
+with the amendment, which keeps its own reason for the correction."""
 
 from __future__ import annotations
 
@@ -20,11 +23,19 @@ from incident_tui.tui.widgets.ticklist import TickItem, TickList
 class StopScreen(AppModal):
     """Dismisses with True when an override was recorded, None when the user goes back."""
 
-    def __init__(self, incident: Incident, blocked: InterlockBlocked, answer: AnswerInput) -> None:
+    def __init__(
+        self,
+        incident: Incident,
+        blocked: InterlockBlocked,
+        answer: AnswerInput,
+        amends: tuple[int, str] | None = None,
+    ) -> None:
         super().__init__()
         self.incident = incident
         self.blocked = blocked
         self.answer = answer
+        self.amends = amends
+        """For a correction: the decision corrected and the reason for correcting it."""
         self.override: Override | None = None
 
     def compose(self) -> ComposeResult:
@@ -32,8 +43,9 @@ class StopScreen(AppModal):
         interlock = self.blocked.interlock
         with VerticalScroll(id="stop", classes="dialog stop"):
             yield Static(f"STOP ({self.mode_word()})", classes="stop-word", markup=False)
+            chose = "As the corrected answer you chose" if self.amends else "You chose"
             yield Static(
-                f"You chose: {text(self.blocked.choice.label)}", classes="guidance", markup=False
+                f"{chose}: {text(self.blocked.choice.label)}", classes="guidance", markup=False
             )
             yield Static("Rule: " + text(interlock.rule), classes="stop-rule", markup=False)
             yield Static("Instead: " + text(interlock.instead), classes="guidance", markup=False)
@@ -118,7 +130,10 @@ class StopScreen(AppModal):
             override=self.override.id,
         )
         try:
-            self.incident.submit(answer)
+            if self.amends is None:
+                self.incident.submit(answer)
+            else:
+                self.incident.amend(self.amends[0], answer, self.amends[1])
         except UserError as exc:
             error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
             return
