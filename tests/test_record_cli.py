@@ -321,6 +321,46 @@ def test_a_corrupt_index_file_costs_only_its_own_incidents(record):
     assert code == 1 and str(shard) in out
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"event_count": "many"},
+        {"status": "bogus"},
+        {"opened": None, "reference": 7},
+    ],
+    ids=["count", "status", "opened"],
+)
+def test_one_invalid_index_row_costs_only_its_own_incident(record, edit):
+    rows = [record.incident(pupil=f"P-{n}") for n in range(3)]
+    bad = rows[1]
+    shard = record.root() / "index" / f"{bad.id[:2]}.json"
+    document = json.loads(shard.read_text())
+    for row in document["incidents"].values():
+        if row["id"] == bad.id:
+            row.update(edit)
+    shard.write_text(json.dumps(document))
+    good = [row for row in rows if row is not bad]
+
+    code, out, err = record.run("list")
+    assert code == 1
+    assert f"{shard}: the index row of {bad.id} is not valid" in err
+    assert bad.reference not in out
+    for row in good:
+        assert row.reference in out
+    code, out, _ = record.run("list", "--json")
+    assert code == 1
+    assert sorted(row["id"] for row in json.loads(out)) == sorted(row.id for row in good)
+    code, out, _ = record.run("show", good[0].reference)
+    assert code == 0 and "Intact" in out
+
+    code, out, _ = record.run("verify")
+    assert code == 1
+    assert any(
+        str(shard) in line and bad.id in line and "not valid" in line for line in out.splitlines()
+    )
+    assert "DAMAGED" in out.splitlines()[-1]
+
+
 def test_an_incident_the_index_has_lost_can_still_be_shown_by_its_id(record):
     row = record.incident(override=True)
     _drop_index_row(record.root(), row.id)

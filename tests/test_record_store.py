@@ -244,12 +244,20 @@ def test_an_empty_incident_file_is_damage(store: Store, root: Path) -> None:
         store.events(incident)
 
 
-def test_an_unparsable_index_is_named(store: Store, root: Path) -> None:
-    incident = start(store)
-    shard_path(root, incident).write_bytes(b'{"incidents": {')
+def test_an_unparsable_index_is_named_and_costs_only_its_own_incidents(
+    store: Store, root: Path
+) -> None:
+    incidents = [start(store) for _ in range(6)]
+    broken = shard_path(root, incidents[0])
+    broken.write_bytes(b'{"incidents": {')
+    others = {i for i in incidents if shard_path(root, i) != broken}
     reader = open_store(root, readonly=True)
-    with pytest.raises(DamagedFile, match=rf"{shard_path(root, incident)}: not valid JSON"):
-        reader.rows()
+    rows, problems = reader.rows_and_problems()
+    assert {row.id for row in rows} == others
+    assert len(problems) == 1 and problems[0].startswith(f"{broken}: not valid JSON")
+    assert {row.id for row in reader.rows()} == others
+    with pytest.raises(DamagedFile, match=rf"{broken}: not valid JSON"):
+        reader.row(incidents[0])
 
 
 def test_storage_refuses_an_empty_file_and_a_missing_one(tmp_path: Path) -> None:
@@ -404,3 +412,25 @@ def test_a_store_holds_incidents_once_something_is_recorded(tmp_path: Path) -> N
         assert not holds_incidents(root)  # the folders alone are not a record
         start(store)
     assert holds_incidents(root)
+
+
+def test_an_invalid_index_row_hides_only_its_own_incident(root: Path) -> None:
+    with open_store(root) as store:
+        ids = [start(store, pupil=f"P-{n}") for n in range(3)]
+    shard = shard_path(root, ids[0])
+    document = json.loads(shard.read_text())
+    for row in document["incidents"].values():
+        if row["id"] == ids[0]:
+            row["status"] = "lost"
+    shard.write_text(json.dumps(document))
+    for readonly in (True, False):
+        with open_store(root, readonly=readonly) as store:
+            assert sorted(row.id for row in store.rows()) == sorted(ids[1:])
+            rows, problems = store.rows_and_problems()
+            assert len(rows) == 2
+            assert problems == [
+                f"{shard}: the index row of {ids[0]} is not valid (status: "
+                "Input should be 'open', 'sealed' or 'reviewed')"
+            ]
+    findings = verify_store(root, KEY).findings
+    assert any(f.incident == ids[0] and str(shard) in f.message for f in findings)

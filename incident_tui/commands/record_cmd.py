@@ -220,32 +220,8 @@ def _flags(row: IndexRow) -> str:
 
 
 def _listable_rows(store: Store) -> tuple[list[IndexRow], list[str]]:
-    """Every row that can be read; a damaged index file costs only its own rows."""
-    from pydantic import ValidationError
-
-    from incident_tui.record.store import IndexRow, read_shard, shard_files
-
-    try:
-        return store.rows(), []
-    except UserError:
-        pass
-    rows: list[IndexRow] = []
-    problems: list[str] = []
-    for path in shard_files(store.root):
-        try:
-            table = read_shard(path)
-        except UserError as exc:
-            problems.append(exc.message)
-            continue
-        for row in table.values():
-            if not isinstance(row.get("event_count"), int) or row["event_count"] <= 0:
-                continue
-            try:
-                rows.append(IndexRow.model_validate(row))
-            except ValidationError:
-                problems.append(f"{path}: the index row of {row.get('id')} is not valid")
-    rows.sort(key=lambda row: (row.opened, row.reference))
-    return rows, problems
+    """Every row that can be read; a damaged index row or file costs only its own rows."""
+    return store.rows_and_problems()
 
 
 def list_incidents(args: argparse.Namespace) -> int:

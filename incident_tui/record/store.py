@@ -381,7 +381,8 @@ class Store:
                 return incident
         else:
             for row in self._all_rows().values():
-                if row.get("reference") == incident and row.get("event_count", 0) > 0:
+                count = row.get("event_count")
+                if row.get("reference") == incident and isinstance(count, int) and count > 0:
                     return row["id"]
         raise UserError(f"no incident {incident} in {self.root}")
 
@@ -397,10 +398,35 @@ class Store:
         return self._model(found[2], shard_path(self.root, incident_id))
 
     def rows(self) -> list[IndexRow]:
-        """Every recorded incident, oldest first (interrupted openings left out)."""
-        found = [row for row in self._all_rows().values() if row.get("event_count", 0) > 0]
-        found.sort(key=lambda row: (str(row.get("opened")), str(row.get("reference"))))
-        return [self._model(row, shard_path(self.root, row["id"])) for row in found]
+        """Every recorded incident that can be listed, oldest first.
+
+        Interrupted openings are left out; so is a damaged index row or index file,
+        which costs only its own incidents (`rows_and_problems` says which)."""
+        return self.rows_and_problems()[0]
+
+    def rows_and_problems(self) -> tuple[list[IndexRow], list[str]]:
+        """(every row that can be read, oldest first; what could not be read, in words)."""
+        problems: list[str] = []
+        try:
+            found = list(self._all_rows().values())
+        except DamagedFile:
+            found = []
+            for path in shard_files(self.root):
+                try:
+                    found.extend(read_shard(path).values())
+                except DamagedFile as exc:
+                    problems.append(str(exc))
+        rows: list[IndexRow] = []
+        for row in found:
+            if type(row.get("event_count")) is int and row["event_count"] == 0:
+                continue  # an opening interrupted before anything was recorded
+            path = shard_path(self.root, str(row["id"]))
+            try:
+                rows.append(IndexRow.model_validate(row))
+            except ValidationError as exc:
+                problems.append(f"{path}: {_invalid_row(row, exc)}")
+        rows.sort(key=lambda row: (row.opened, row.reference))
+        return rows, problems
 
     def events(self, incident: str) -> list[Event]:
         incident_id = self.resolve(incident)
@@ -674,10 +700,7 @@ class Store:
         try:
             return IndexRow.model_validate(row)
         except ValidationError as exc:
-            problem = exc.errors()[0]
-            where = ".".join(str(part) for part in problem["loc"])
-            problem_text = f"an index row is not valid ({where}: {problem['msg']})"
-            raise DamagedFile(path, problem_text) from exc
+            raise DamagedFile(path, _invalid_row(row, exc)) from exc
 
     def _set_marker(self, incident_id: str) -> None:
         # Not fsynced: it only has to survive the process, not the machine (after a
@@ -697,6 +720,22 @@ class Store:
                 if is_temp_file(name):
                     with contextlib.suppress(OSError):
                         os.unlink(folder / name)
+
+
+def _invalid_row(row: dict[str, Any], exc: ValidationError) -> str:
+    """Why an index row is not valid, naming the incident (shared with verify)."""
+    problem = exc.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "row"
+    return f"the index row of {row.get('id')} is not valid ({where}: {problem['msg']})"
+
+
+def invalid_row_problem(row: dict[str, Any]) -> str | None:
+    """Why an index row could not be listed, or None if it can."""
+    try:
+        IndexRow.model_validate(row)
+    except ValidationError as exc:
+        return _invalid_row(row, exc)
+    return None
 
 
 def _index_lagging(exc: StoreWriteError, event: Event) -> StoreWriteError:

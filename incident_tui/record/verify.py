@@ -55,6 +55,7 @@ from incident_tui.record.store import (
     incident_path,
     incidents_dir,
     index_dir,
+    invalid_row_problem,
     is_incident_id,
     row_signature_ok,
     shard_files,
@@ -247,6 +248,12 @@ def _read_index(root: Path, scan: _Scan) -> dict[str, dict[str, Any]]:
                         "changed",
                         f"{path}: {incident_id} has more than one index row",
                     )
+                )
+            invalid = invalid_row_problem(row)
+            if invalid is not None:
+                # It cannot be listed: name it here, the file the damage is in.
+                scan.findings.append(
+                    Finding(incident_id, reference, None, "changed", f"{path}: {invalid}")
                 )
             rows[incident_id] = row
     return rows
