@@ -8,6 +8,7 @@ import pytest
 from incident_tui.errors import UserError
 from incident_tui.record.store import Store
 from incident_tui.tui.screens.amend import AmendScreen
+from incident_tui.tui.screens.dialogs import NoteDialog
 from incident_tui.tui.screens.home import HomeScreen
 from incident_tui.tui.screens.step import StepScreen
 from incident_tui.tui.screens.stop import StopScreen
@@ -20,10 +21,17 @@ from tests.tui_helpers import (
     read_events,
     start_incident,
     type_text,
+    visible_lines,
     visible_text,
 )
 
 SIZE = (80, 24)
+
+
+def side_panel(app) -> list[str]:
+    """The entries listed in the side panel, one string each."""
+    panel = app.screen.query_one("#decision-list")
+    return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
 
 
 def screen_text(app) -> str:
@@ -424,3 +432,60 @@ async def test_going_back_from_stop_leaves_the_correction_unrecorded(dirs, toy_f
         await pilot.pause()
         assert isinstance(app.screen, StepScreen)
     assert "amendment" not in kinds(read_events(dirs, reference))
+
+
+async def test_a_note_during_a_step_is_recorded_and_listed_without_moving_on(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        assert "^n Note" in visible_lines(app)[-1]  # the key is in the Footer
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press("enter")  # nothing typed: nothing recorded
+        await pilot.pause()
+        assert "Type the note first" in screen_text(app)
+        await type_text(pilot, "Pupil asked for her mother")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == "item"  # still at the same step
+        assert any("NOTE: Pupil asked for her mother" in line for line in side_panel(app))
+        await answer(pilot, "vape")  # the step still answers as before
+        assert current_step(app).id == "grounds"
+    events = read_events(dirs, reference)
+    assert kinds(events) == ["opened", "answer", "note", "answer"]
+    assert events[2].answer == "Pupil asked for her mother"
+    assert events[2].actor.name == "Sam Jones"
+
+
+async def test_a_note_can_follow_the_seal(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        await answer(pilot, "vape")
+        await answer(pilot, "Seen vaping")
+        await answer(pilot, "no", reason="")
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.click("#seal")
+        await pilot.pause()
+        assert "Seal code:" in screen_text(app)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await type_text(pilot, "Parents phoned at 3pm")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert any("NOTE: Parents phoned at 3pm" in line for line in side_panel(app))
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await type_text(pilot, "Not this one")
+        await pilot.press("escape")  # Esc records nothing
+        await pilot.pause()
+    events = read_events(dirs, reference)
+    assert kinds(events)[-2:] == ["sealed", "note"]
+    assert events[-1].answer == "Parents phoned at 3pm"

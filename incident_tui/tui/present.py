@@ -21,6 +21,7 @@ from incident_tui.flow.model import (
     SourceRef,
     TextStep,
 )
+from incident_tui.record.events import Event, EventKind
 from incident_tui.settings import Settings, contact, fill
 
 
@@ -98,6 +99,23 @@ def decision_lines(
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    """A note in the side panel, beside the decisions it was written among."""
+
+    seq: int
+    time: str
+    text: str
+
+
+def note_lines(events: list[Event]) -> list[NoteLine]:
+    return [
+        NoteLine(seq=e.seq, time=short_time(e.time), text=str(e.answer or ""))
+        for e in events
+        if e.kind is EventKind.note
+    ]
 
 
 def progress_text(answered: int, remaining: int) -> str:

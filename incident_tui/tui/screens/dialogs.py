@@ -1,12 +1,18 @@
-"""Small dialogs: quitting."""
+"""Small dialogs: quitting, and a note added to the record."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import EngineError
+from incident_tui.incident import Incident
 from incident_tui.tui.screens.base import AppModal
+from incident_tui.tui.widgets.step_view import NO_IMAGERY
+
+NOTE_LENGTH = 500
 
 
 class ConfirmQuit(AppModal):
@@ -40,4 +46,67 @@ class ConfirmQuit(AppModal):
         self.dismiss(event.button.id == "quit")
 
     def action_quit_now(self) -> None:
+        self.dismiss(True)
+
+
+class NoteDialog(AppModal):
+    """A short factual note, added to the record as it stands (also after the seal).
+
+    Dismisses True once the note is recorded; Escape records nothing.
+    """
+
+    BINDINGS = [("escape", "dismiss_none", "Cancel")]
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note-dialog"):
+            yield Static(
+                f"Add a note to {self.incident.reference} ({self.mode_word()})",
+                classes="section-title",
+                markup=False,
+            )
+            yield Static(
+                "What happened or was said, as facts. It is added to the record with the "
+                f"time and your name, and cannot be changed afterwards. {NO_IMAGERY}",
+                classes="hint",
+                markup=False,
+            )
+            yield Input(id="note-text", max_length=NOTE_LENGTH, placeholder="Type the note here")
+            with Horizontal(classes="buttons"):
+                yield Button("Record the note (Enter)", id="record-note", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel-note")
+            yield Static("", id="note-error", classes="error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._record()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "record-note":
+            self._record()
+        else:
+            self.dismiss(None)
+
+    def _record(self) -> None:
+        error = self.query_one("#note-error", Static)
+        text = self.query_one("#note-text", Input).value.strip()
+        if not text:
+            error.update("Type the note first, or Esc to add nothing.")
+            self.query_one("#note-text", Input).focus()
+            return
+        try:
+            self.incident.note(text)
+        except UserError as exc:
+            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
+            return
+        except EngineError as exc:
+            error.update(str(exc))
+            return
         self.dismiss(True)

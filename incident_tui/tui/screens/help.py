@@ -17,6 +17,7 @@ KEYS
   Tab            move to the next box or button
   F2             the decisions so far: pick one and Enter to correct it
   F3             back to the current step
+  Ctrl+N         add a short factual note to the record (also after the seal)
   Esc            back one screen (never back in the record)
   Ctrl+P         command palette: new incident, resume, help, themes
   F1 or ?        this help
@@ -26,7 +27,8 @@ HOW THE RECORD WORKS
   Every answer is saved before the next step appears. If saving fails,
   the screen says NOT SAVED and stays on the same step: nothing is lost.
   A correction is recorded as an amendment with your reason; the
-  original answer stays in the record.
+  original answer stays in the record. A note is added with the time
+  and your name, and is never changed afterwards.
   Closing the terminal leaves the incident open: resume it from the
   home screen at exactly the step you reached.
 

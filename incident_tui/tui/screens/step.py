@@ -16,7 +16,12 @@ from textual.widgets import Footer
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
 from incident_tui.incident import Incident
-from incident_tui.tui.present import decision_lines, escalation_text, progress_text
+from incident_tui.tui.present import (
+    decision_lines,
+    escalation_text,
+    note_lines,
+    progress_text,
+)
 from incident_tui.tui.screens.base import AppScreen, report_saves
 from incident_tui.tui.widgets.banners import EscalationBanner
 from incident_tui.tui.widgets.decisions import DecisionsPanel
@@ -35,6 +40,7 @@ class StepScreen(AppScreen):
         Binding("escape", "leave", "Home", id="leave", tooltip="The incident stays open"),
         Binding("f2", "decisions", "Decisions", id="decisions", tooltip="Correct an answer"),
         Binding("f3", "answer_pane", "Step", id="answer-pane", tooltip="Back to the step"),
+        Binding("ctrl+n", "note", "Note", id="note", tooltip="Add a short factual note"),
         *NUMBER_KEYS,
     ]
 
@@ -79,7 +85,9 @@ class StepScreen(AppScreen):
         times = {e.seq: e.time for e in incident.events}
         lines = decision_lines(incident.flow, incident.session.decisions, times, incident.settings)
         progress = progress_text(len(lines), incident.session.remaining_estimate())
-        self.query_one(DecisionsPanel).show(lines, progress, can_correct=not incident.sealed)
+        self.query_one(DecisionsPanel).show(
+            lines, progress, can_correct=not incident.sealed, notes=note_lines(incident.events)
+        )
         banner = self.query_one(EscalationBanner)
         banner.show_lines([escalation_text(e, incident.settings) for e in incident.escalations()])
 
@@ -134,6 +142,17 @@ class StepScreen(AppScreen):
     def action_answer_pane(self) -> None:
         if self.view is not None:
             self.view.on_mount()
+
+    def action_note(self) -> None:
+        from incident_tui.tui.screens.dialogs import NoteDialog
+
+        def closed(recorded: bool | None) -> None:
+            if recorded:
+                self.notify("Note recorded.")
+                report_saves(self, self.incident)
+                self._refresh_side()
+
+        self.app.push_screen(NoteDialog(self.incident), closed)
 
     def action_leave(self) -> None:
         self.notify(

@@ -20,6 +20,7 @@ from incident_tui.incident import Incident
 from incident_tui.tui.present import (
     decision_lines,
     escalation_text,
+    note_lines,
     progress_text,
     seal_code_of,
 )
@@ -36,6 +37,7 @@ class SummaryScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "leave", "Home", id="leave"),
         Binding("f2", "decisions", "Decisions", id="decisions"),
+        Binding("ctrl+n", "note", "Note", id="note", tooltip="Add a short factual note"),
     ]
 
     def __init__(self, incident: Incident) -> None:
@@ -91,7 +93,10 @@ class SummaryScreen(AppScreen):
         times = {e.seq: e.time for e in incident.events}
         lines = decision_lines(incident.flow, incident.session.decisions, times, incident.settings)
         self.query_one(DecisionsPanel).show(
-            lines, progress_text(len(lines), 0), can_correct=not incident.sealed
+            lines,
+            progress_text(len(lines), 0),
+            can_correct=not incident.sealed,
+            notes=note_lines(incident.events),
         )
         self.query_one(EscalationBanner).show_lines(
             [escalation_text(e, incident.settings) for e in incident.escalations()]
@@ -161,6 +166,17 @@ class SummaryScreen(AppScreen):
 
     def action_decisions(self) -> None:
         self.query_one("#decision-list").focus()
+
+    def action_note(self) -> None:
+        from incident_tui.tui.screens.dialogs import NoteDialog
+
+        def closed(recorded: bool | None) -> None:
+            if recorded:
+                self.notify("Note recorded.")
+                report_saves(self, self.incident)
+                self._refresh()
+
+        self.app.push_screen(NoteDialog(self.incident), closed)
 
     def action_leave(self) -> None:
         if not self.incident.sealed:

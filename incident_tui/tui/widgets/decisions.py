@@ -1,4 +1,5 @@
-"""The side panel: how far through, and every decision so far (pick one to correct it)."""
+"""The side panel: how far through, every decision so far (pick one to correct it), and
+the notes written among them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from incident_tui.tui.present import DecisionLine
+from incident_tui.tui.present import DecisionLine, NoteLine
 
 
 class DecisionsPanel(Vertical):
@@ -25,13 +26,29 @@ class DecisionsPanel(Vertical):
         yield Static("Decisions (F2, Enter: correct)", classes="panel-title", markup=False)
         yield OptionList(id="decision-list")
 
-    def show(self, lines: list[DecisionLine], progress: str, can_correct: bool) -> None:
+    def show(
+        self,
+        lines: list[DecisionLine],
+        progress: str,
+        can_correct: bool,
+        notes: list[NoteLine] | None = None,
+    ) -> None:
         self.query_one("#progress", Static).update(progress)
         options = self.query_one("#decision-list", OptionList)
         options.clear_options()
         if not lines:
             options.add_option(Option(Text("No decisions yet"), disabled=True))
-        for line in lines:
+        last = 0
+        entries: list[tuple[int, DecisionLine | NoteLine]] = [(d.ref, d) for d in lines]
+        entries += [(n.seq, n) for n in notes or []]
+        for _, line in sorted(entries, key=lambda entry: entry[0]):
+            if isinstance(line, NoteLine):
+                note = Text()
+                note.append(f"{line.time} ", style="dim")
+                note.append("NOTE: ", style="bold")
+                note.append(line.text[:120])
+                options.add_option(Option(note, id=f"n{line.seq}", disabled=True))
+                continue
             text = Text()
             text.append(f"{line.time} ", style="dim")
             text.append(line.prompt[:60])
@@ -42,8 +59,9 @@ class DecisionsPanel(Vertical):
             if line.overridden:
                 text.append(" (OVERRIDE)")
             options.add_option(Option(text, id=f"d{line.ref}", disabled=not can_correct))
+            last = options.option_count - 1
         if lines:
-            options.highlighted = len(lines) - 1
+            options.highlighted = last
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
