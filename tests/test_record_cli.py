@@ -616,3 +616,16 @@ def test_reading_an_empty_record_with_no_key_works_and_writes_no_key(record):
         code, _, _ = record.run(*command)
         assert code == 0, command
     assert not (record.config / "record.key").exists()
+
+
+# --- live and training never mix ---------------------------------------------
+
+
+def test_training_incidents_in_the_live_folder_are_refused_not_mixed(record, tmp_path):
+    training = record.incident(training=True)
+    record.root(training=True).rename(record.root())  # e.g. a folder restored to the wrong place
+    for command in (("list",), ("show", training.reference)):
+        code, out, err = record.run(*command)
+        assert code == 1, command
+        assert f"{record.root()} holds training incidents" in err and "never mixed" in err
+        assert training.reference not in out

@@ -434,3 +434,41 @@ def test_an_invalid_index_row_hides_only_its_own_incident(root: Path) -> None:
             ]
     findings = verify_store(root, KEY).findings
     assert any(f.incident == ids[0] and str(shard) in f.message for f in findings)
+
+
+# -- live and training never mix -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_a_store_cannot_be_opened_as_the_other_mode(tmp_path: Path, readonly: bool) -> None:
+    live, training = tmp_path / "live", tmp_path / "training"
+    with Store.open(live, key=KEY, mode="live") as store:
+        real = start(store)
+    with Store.open(training, key=KEY, mode="training") as store:
+        start(store)
+    before = snapshot(live), snapshot(training)
+    for root, wrong, right in ((live, "training", "live"), (training, "live", "training")):
+        with pytest.raises(UserError, match=f"{root} holds {right} incidents") as caught:
+            Store.open(root, key=KEY, mode=wrong, readonly=readonly)  # type: ignore[arg-type]
+        assert "never mixed" in caught.value.message
+    assert (snapshot(live), snapshot(training)) == before  # nothing was written
+    with Store.open(live, key=KEY, mode="live", readonly=readonly) as store:
+        assert [row.id for row in store.rows()] == [real]
+
+
+def test_the_mode_is_still_known_when_the_index_is_gone(tmp_path: Path) -> None:
+    root = tmp_path / "live"
+    with Store.open(root, key=KEY, mode="live") as store:
+        start(store)
+    for shard in (root / "index").iterdir():
+        shard.unlink()
+    with pytest.raises(UserError, match="holds live incidents"):
+        Store.open(root, key=KEY, mode="training")
+
+
+def test_an_empty_folder_opens_as_either_mode(tmp_path: Path) -> None:
+    root = tmp_path / "new"
+    with Store.open(root, key=KEY, mode="training", readonly=True) as store:
+        assert store.rows() == []
+    with Store.open(root, key=KEY, mode="live") as store:
+        assert store.rows() == []

@@ -71,6 +71,7 @@ SHARD_PREFIX = 2
 _ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 _SHARD_PATTERN = re.compile(r"[0-9a-f]{2}\.json")
 _INCIDENT_FILE = re.compile(r"[^.].*\.json")
+_ID_FILE = re.compile(r"[0-9a-f]{32}\.json")
 _MARKER_WIDTH = 10 + 1 + 32 + 1
 
 
@@ -298,6 +299,33 @@ def holds_incidents(root: Path) -> bool:
     return False
 
 
+def recorded_mode(root: Path) -> Mode | None:
+    """The mode of the incidents already in the store at `root` (None if it holds
+    none that can be read). One index file is enough: a store only ever holds one
+    mode, and this keeps it so."""
+    for path in shard_files(root):
+        try:
+            rows = read_shard(path).values()
+        except DamagedFile:
+            continue  # verify reports it; another index file will say
+        for row in rows:
+            if row.get("mode") in ("live", "training"):
+                return row["mode"]
+    folder = incidents_dir(root)
+    try:
+        names = sorted(name for name in os.listdir(folder) if _ID_FILE.fullmatch(name))
+    except OSError:
+        return None
+    for name in names[:1]:
+        try:
+            events = read_incident(root, name[: -len(".json")])
+        except DamagedFile:
+            return None
+        if events and events[0].get("mode") in ("live", "training"):
+            return events[0]["mode"]
+    return None
+
+
 # -- the store ---------------------------------------------------------------------------
 
 
@@ -318,7 +346,16 @@ class Store:
 
     @classmethod
     def open(cls, root: Path, *, key: bytes, mode: Mode, readonly: bool = False) -> Store:
+        """The store at `root` for `mode`; UserError if it already holds the other mode's
+        incidents, so that live and training records can never be mixed."""
         root = Path(root)
+        recorded = recorded_mode(root)
+        if recorded is not None and recorded != mode:
+            raise UserError(
+                f"{root} holds {recorded} incidents, so it cannot be opened as the {mode} "
+                "record: live and training records are kept apart and never mixed "
+                "(training is kept in the training folder beside the live one)."
+            )
         if readonly:
             return cls(root, key, mode, True, None)
         try:
