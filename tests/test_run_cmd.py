@@ -172,3 +172,16 @@ REFERRAL_ROUTE = {
     "police-route",
     "referred-review",
 }
+
+
+def test_a_lost_key_is_never_replaced_while_incidents_are_recorded(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = str(EXAMPLES / "nudes-sharing.answers.json")
+    assert main([*dirs, "run", "nudes-sharing", "--answers", example]) == 0
+    key_file = tmp_path / "config" / "record.key"
+    key_file.unlink()
+    capsys.readouterr()
+    assert main([*dirs, "run", "nudes-sharing", "--answers", example]) == 1
+    assert f"the record key {key_file} is missing" in capsys.readouterr().err
+    assert not key_file.exists()

@@ -165,7 +165,7 @@ def run_answers(args: argparse.Namespace) -> int:
     from incident_tui.record.events import Actor
     from incident_tui.record.export import seal_code
     from incident_tui.record.keys import load_or_create_key
-    from incident_tui.record.store import Store
+    from incident_tui.record.store import Store, holds_incidents
     from incident_tui.settings import load_settings
 
     answers = read_answers_file(args.answers)
@@ -180,9 +180,10 @@ def run_answers(args: argparse.Namespace) -> int:
         _apply(dry_run, entry, args.answers)
 
     settings = load_settings(locations.config_file())
-    key = load_or_create_key(locations.key_file())
+    root = locations.store_dir(training=args.training)
+    key = load_or_create_key(locations.key_file(), store_has_data=holds_incidents(root))
     mode = "training" if args.training else "live"
-    with Store.open(locations.store_dir(training=args.training), key=key, mode=mode) as store:
+    with Store.open(root, key=key, mode=mode) as store:
         opening = Opening(
             actor=Actor(name=name, role=role),
             pupil=answers.pupil,

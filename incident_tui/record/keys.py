@@ -59,12 +59,18 @@ def load_key(path: Path, *, store_has_data: bool) -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
-def load_or_create_key(path: Path) -> bytes:
+def load_or_create_key(path: Path, *, store_has_data: bool = False) -> bytes:
     """The key in `path` (64 hex digits), created 0600 in a 0700 folder on first use.
 
-    For writers only: reading the record goes through `load_key`."""
+    For writers only: reading the record goes through `load_key`. A writer whose
+    store already holds incidents never creates a key: MissingKey instead, since
+    a new key would make every incident already recorded look altered."""
     key = read_key(path)
-    return _create_key(path) if key is None else key
+    if key is not None:
+        return key
+    if store_has_data:
+        raise MissingKey(missing_key_message(path))
+    return _create_key(path)
 
 
 def _parse_key(path: Path, text: str) -> bytes:
