@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from incident_tui.errors import UserError
 from incident_tui.record.events import Actor, DataValue, Event, EventKind
+from incident_tui.record.export import answer_text, value_text
 from incident_tui.record.references import local_short, parse_utc
 
 if TYPE_CHECKING:
@@ -495,15 +496,7 @@ _KIND_WORDS = {
     EventKind.sealed: "SEALED",
     EventKind.reviewed: "DSL REVIEW",
 }
-_ENTRY_HIDDEN = frozenset({"reference", "amends", "reason", "review"})
-
-
-def _text_of(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value) if value else "(none ticked)"
-    return "-" if value is None else str(value)
+_ENTRY_HIDDEN = frozenset({"reference", "amends", "reason", "review", "answer_text"})
 
 
 def _event_lines(event: Event, indent: str = "   ") -> list[str]:
@@ -513,7 +506,7 @@ def _event_lines(event: Event, indent: str = "   ") -> list[str]:
     if event.prompt and event.kind != EventKind.reviewed:
         lines.append(f"{indent}Prompt: {event.prompt}")
     if event.answer is not None:
-        lines.append(f"{indent}Answer: {_text_of(event.answer)}")
+        lines.append(f"{indent}Answer: {answer_text(event)}")
     if event.rationale:
         label = "Reason" if event.kind == EventKind.reviewed else "Rationale"
         lines.append(f"{indent}{label}: {event.rationale}")
@@ -528,7 +521,7 @@ def _event_lines(event: Event, indent: str = "   ") -> list[str]:
             pass
     for key, value in event.data.items():
         if key not in _ENTRY_HIDDEN and value not in (None, "", []):
-            lines.append(f"{indent}{labels.get(key, key.replace('_', ' '))}: {_text_of(value)}")
+            lines.append(f"{indent}{labels.get(key, key.replace('_', ' '))}: {value_text(value)}")
     return lines
 
 

@@ -185,3 +185,20 @@ def test_a_lost_key_is_never_replaced_while_incidents_are_recorded(
     assert main([*dirs, "run", "nudes-sharing", "--answers", example]) == 1
     assert f"the record key {key_file} is missing" in capsys.readouterr().err
     assert not key_file.exists()
+
+
+def test_the_record_shows_the_wording_of_each_chosen_option(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incident_tui.flow.loader import get_flow
+
+    example = str(EXAMPLES / "search-confiscation.answers.json")
+    assert main([*dirs, "run", "search-confiscation", "--answers", example]) == 0
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+    capsys.readouterr()
+    assert main([*dirs, "show", row.reference]) == 0
+    shown = capsys.readouterr().out
+    step = get_flow("search-confiscation").flow.step("search-type")
+    label = next(c.label for c in step.choices if c.id == "search")
+    assert f"Answer: {label} [search]" in shown

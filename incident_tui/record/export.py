@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_FORMAT",
     "FORMATS",
+    "amended_seq",
+    "answer_text",
     "HASH_RULE",
     "export_json",
     "export_markdown",
@@ -44,7 +46,9 @@ __all__ = [
     "read_json_export",
     "render_export",
     "seal_code",
+    "seal_code_of",
     "suffix_of",
+    "value_text",
     "write_private_file",
 ]
 
@@ -94,7 +98,7 @@ DATA_LABELS: dict[str, str] = {
     "outcome": "Outcome",
 }
 
-HIDDEN_DATA = frozenset({"reference", "amends", "reason"})
+HIDDEN_DATA = frozenset({"reference", "amends", "reason", "answer_text"})
 """Data already shown elsewhere in the entry."""
 
 
@@ -178,9 +182,9 @@ def _render(
     if notes:
         for event in notes:
             label = "Review" if event.kind == EventKind.reviewed else "Note"
-            text = _answer_text(event.answer) if event.answer is not None else ""
+            text = answer_text(event) if event.answer is not None else ""
             detail = "; ".join(
-                f"{DATA_LABELS.get(k, k)}: {_value_text(v)}"
+                f"{DATA_LABELS.get(k, k)}: {value_text(v)}"
                 for k, v in event.data.items()
                 if k not in HIDDEN_DATA
             )
@@ -201,7 +205,7 @@ def _summary(row: IndexRow, events: Sequence[Event], school_name: str, style: _S
     sealed = "not sealed"
     if row.sealed:
         sealed = utc_text(row.sealed)
-        code = _seal_code_of(events)
+        code = seal_code_of(events)
         if code:
             sealed += f" (seal code {code})"
     return [
@@ -224,7 +228,7 @@ def _chronology(events: Sequence[Event], style: _Style) -> list[str]:
     by_seq = {e.seq for e in events}
     amendments: dict[int, list[Event]] = {}
     for event in events:
-        target = _amends(event)
+        target = amended_seq(event)
         if event.kind == EventKind.amendment and target is not None and target in by_seq:
             amendments.setdefault(target, []).append(event)
 
@@ -242,7 +246,7 @@ def _entry(event: Event, amended_by: list[Event], seqs: set[int], style: _Style)
     if event.kind in EMPHASISED:
         label = style.strong(label)
     head = f"{event.seq}. {utc_text(event.time)}: {label}"
-    target = _amends(event)
+    target = amended_seq(event)
     if event.kind == EventKind.amendment:
         if target is not None and target in seqs:
             head += f" of event {target} (shown with event {target})"
@@ -259,14 +263,14 @@ def _entry(event: Event, amended_by: list[Event], seqs: set[int], style: _Style)
         if event.prompt:
             lines.append(f"- Prompt: {event.prompt}")
         if event.answer is not None:
-            lines.append(f"- Answer: {_answer_text(event.answer)}")
+            lines.append(f"- Answer: {answer_text(event)}")
         if event.rationale:
             lines.append(f"- Rationale: {event.rationale}")
         if event.kind == EventKind.amendment:
             lines.append(f"- Reason for amendment: {event.data.get('reason') or '-'}")
         for key, value in event.data.items():
             if key not in HIDDEN_DATA:
-                lines.append(f"- {DATA_LABELS.get(key, key)}: {_value_text(value)}")
+                lines.append(f"- {DATA_LABELS.get(key, key)}: {value_text(value)}")
     for amendment in amended_by:
         lines.append(f"- {style.strong('Amended')} {_amendment_text(amendment)}")
     return lines
@@ -275,7 +279,7 @@ def _entry(event: Event, amended_by: list[Event], seqs: set[int], style: _Style)
 def _amendment_text(amendment: Event) -> str:
     parts = [f"at {utc_text(amendment.time)} by {_actor(amendment)} (event {amendment.seq})"]
     if amendment.answer is not None:
-        parts.append(f"new answer {_answer_text(amendment.answer)}")
+        parts.append(f"new answer {answer_text(amendment)}")
     if amendment.rationale:
         parts.append(f"new rationale {amendment.rationale}")
     parts.append(f"reason {amendment.data.get('reason') or '-'}")
@@ -305,7 +309,7 @@ def _integrity(
     lines.append(f"- Head hash: {style.code(row.head_hash)}")
     if events and events[-1].hash != row.head_hash:
         lines.append(f"- Last event in the file: {style.code(events[-1].hash)}")
-    code = _seal_code_of(events)
+    code = seal_code_of(events)
     if code:
         lines.append(
             f"- Seal code: {style.strong(code)} (first 10 characters of the hash of the "
@@ -323,14 +327,16 @@ def _integrity(
     return lines
 
 
-def _seal_code_of(events: Iterable[Event]) -> str | None:
+def seal_code_of(events: Iterable[Event]) -> str | None:
+    """The seal code of the incident's `sealed` event, if it has one."""
     for event in events:
         if event.kind == EventKind.sealed:
             return seal_code(event.hash)
     return None
 
 
-def _amends(event: Event) -> int | None:
+def amended_seq(event: Event) -> int | None:
+    """The sequence number an amendment corrects (None for any other event)."""
     value = event.data.get("amends")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -343,7 +349,10 @@ def _problems(count: int) -> str:
     return f"{count} problem" + ("" if count == 1 else "s")
 
 
-def _answer_text(answer: Any) -> str:
+def value_text(answer: Any) -> str:
+    """An answer or data value in words: yes/no, a list joined, '-' for nothing."""
+    if answer is None:
+        return "-"
     if isinstance(answer, bool):
         return "yes" if answer else "no"
     if isinstance(answer, list):
@@ -351,10 +360,12 @@ def _answer_text(answer: Any) -> str:
     return str(answer)
 
 
-def _value_text(value: Any) -> str:
-    if value is None:
-        return "-"
-    return _answer_text(value)
+def answer_text(event: Event) -> str:
+    """The answer as the user saw it: the wording of the chosen option(s), with the id."""
+    shown = event.data.get("answer_text")
+    if isinstance(shown, list) and shown:
+        return f"{'; '.join(shown)} [{value_text(event.answer)}]"
+    return value_text(event.answer)
 
 
 # --- JSON -------------------------------------------------------------------

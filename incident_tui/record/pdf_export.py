@@ -19,16 +19,23 @@ Plain Python: nothing here imports Textual.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
 from incident_tui import __version__
 from incident_tui.record.events import Event, EventKind, utc_now
-from incident_tui.record.export import DATA_LABELS, KIND_LABELS
-from incident_tui.record.references import seal_code, utc_text
+from incident_tui.record.export import (
+    DATA_LABELS,
+    KIND_LABELS,
+    amended_seq,
+    answer_text,
+    seal_code_of,
+    value_text,
+)
+from incident_tui.record.references import utc_text
 
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
@@ -66,7 +73,9 @@ _PLAIN = str.maketrans(
     }
 )
 
-_SKIPPED_DATA = frozenset({"reference", "amends", "reason", "review", "actions", "outcome"})
+_SKIPPED_DATA = frozenset(
+    {"reference", "amends", "reason", "review", "actions", "outcome", "answer_text"}
+)
 
 
 def latin1_safe(text: object) -> str:
@@ -257,11 +266,11 @@ def _chronology(pdf: _Document, events: Sequence[Event]) -> None:
     seqs = {e.seq for e in events}
     amended_by: dict[int, list[Event]] = {}
     for event in events:
-        target = _amends(event)
+        target = amended_seq(event)
         if event.kind == EventKind.amendment and target in seqs:
             amended_by.setdefault(target, []).append(event)  # type: ignore[arg-type]
     for event in events:
-        target = _amends(event)
+        target = amended_seq(event)
         if event.kind == EventKind.amendment and target in seqs:
             continue  # printed beside the event it amends
         _entry(pdf, event)
@@ -274,7 +283,7 @@ def _entry(pdf: _Document, event: Event) -> None:
     label = KIND_LABELS.get(event.kind, str(event.kind))
     head = f"{event.seq}. {utc_text(event.time)} - {label} - {_actor(event)}"
     if event.kind == EventKind.amendment:
-        head += f" (amends event {_amends(event)}, which is missing from the record)"
+        head += f" (amends event {amended_seq(event)}, which is missing from the record)"
     if pdf.will_page_break(18):
         pdf.add_page()
     if event.kind == EventKind.override:
@@ -289,7 +298,7 @@ def _entry(pdf: _Document, event: Event) -> None:
     if event.prompt:
         pdf.field("Prompt", event.prompt, indent)
     if event.answer is not None:
-        pdf.field("Answer", _answer_text(event.answer), indent)
+        pdf.field("Answer", answer_text(event), indent)
     if event.rationale:
         pdf.field("Rationale", event.rationale, indent)
     if event.kind == EventKind.amendment:
@@ -297,7 +306,9 @@ def _entry(pdf: _Document, event: Event) -> None:
     for key, value in event.data.items():
         if key in _SKIPPED_DATA or value in (None, "", []):
             continue
-        pdf.field(DATA_LABELS.get(key, key.replace("_", " ").capitalize()), _value(value), indent)
+        pdf.field(
+            DATA_LABELS.get(key, key.replace("_", " ").capitalize()), value_text(value), indent
+        )
 
 
 def _amendment(pdf: _Document, amendment: Event) -> None:
@@ -309,7 +320,7 @@ def _amendment(pdf: _Document, amendment: Event) -> None:
         indent=8,
     )
     if amendment.answer is not None:
-        pdf.field("New answer", _answer_text(amendment.answer), 12)
+        pdf.field("New answer", answer_text(amendment), 12)
     if amendment.rationale:
         pdf.field("New rationale", amendment.rationale, 12)
     pdf.field("Reason for amendment", str(amendment.data.get("reason") or "-"), 12)
@@ -324,7 +335,7 @@ def _outcome(pdf: _Document, events: Sequence[Event]) -> None:
         pdf.para("Not sealed: the procedure was not finished, so there is no outcome yet.", "B")
         return
     outcome = sealed.data.get("outcome") or sealed.answer
-    pdf.field("Outcome", _value(outcome))
+    pdf.field("Outcome", value_text(outcome))
     if sealed.prompt:
         pdf.field("As shown", sealed.prompt)
     actions = sealed.data.get("actions")
@@ -350,11 +361,11 @@ def _review(pdf: _Document, events: Sequence[Event]) -> None:
             title = "Note"
         pdf.para(f"{event.seq}. {utc_text(event.time)} - {title} - {_actor(event)}", "B")
         if event.kind == EventKind.note and event.answer is not None:
-            pdf.field("Note", _answer_text(event.answer), 4)
+            pdf.field("Note", value_text(event.answer), 4)
         for key, value in event.data.items():
             if key in _SKIPPED_DATA or value in (None, "", []):
                 continue
-            pdf.field(_review_label(event, key), _value(value), 4)
+            pdf.field(_review_label(event, key), value_text(value), 4)
         if event.rationale:
             pdf.field("Reason", event.rationale, 4)
         pdf.ln(1)
@@ -388,7 +399,7 @@ def _integrity(
     pdf.code("Head hash", row.head_hash)
     if events and events[-1].hash != row.head_hash:
         pdf.code("Last event in the file", events[-1].hash)
-    code = _seal_code(events)
+    code = seal_code_of(events)
     if code:
         pdf.field("Seal code", f"{code} (first 10 characters of the hash of the sealed event)")
     else:
@@ -404,18 +415,6 @@ def _integrity(
     )
 
 
-def _seal_code(events: Iterable[Event]) -> str | None:
-    for event in events:
-        if event.kind == EventKind.sealed:
-            return seal_code(event.hash)
-    return None
-
-
-def _amends(event: Event) -> int | None:
-    value = event.data.get("amends")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _where(finding: Finding) -> str:
     return f"event {finding.seq}" if finding.seq is not None else "incident"
 
@@ -426,15 +425,3 @@ def _actor(event: Event) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _answer_text(answer: Any) -> str:
-    if isinstance(answer, bool):
-        return "yes" if answer else "no"
-    if isinstance(answer, list):
-        return "; ".join(str(a) for a in answer) if answer else "(none ticked)"
-    return str(answer)
-
-
-def _value(value: Any) -> str:
-    return "-" if value is None else _answer_text(value)
