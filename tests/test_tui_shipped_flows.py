@@ -6,19 +6,23 @@ from pathlib import Path
 
 from textual.widgets import Input, Static
 
+from incident_tui.flow.model import ChecklistStep, ChoiceStep
 from incident_tui.tui.screens.home import HomeScreen
 from incident_tui.tui.screens.step import StepScreen
 from incident_tui.tui.screens.stop import StopScreen
 from incident_tui.tui.screens.summary import SummaryScreen
 from tests.tui_helpers import (
     Override,
+    answer,
     current_step,
+    default_value,
     drive,
     kinds,
     make_app,
     read_events,
     start_incident,
     type_text,
+    visible_lines,
 )
 
 SIZE = (80, 24)
@@ -167,3 +171,46 @@ async def test_nudes_looking_at_the_imagery_is_a_hard_stop(dirs):
         await drive(pilot, {"what-now": "tell-dsl"}, until="report-to")
     events = read_events(dirs, reference)
     assert all(e.answer != "look-to-check" for e in events)
+
+
+def _in_view(app, text: str) -> bool:
+    wanted = text[:30]
+    return any(wanted in line for line in visible_lines(app))
+
+
+async def test_with_escalations_raised_every_prompt_and_its_answers_stay_in_view_at_80x24(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, NUDES)
+        plan = {
+            "report-to": "neither-danger",
+            "device-held": "no",
+            "scope": "imagery",
+            "trigger-adult": "yes",
+        }
+        checked = 0
+        while not app.incident.session.ended:
+            step = current_step(app)
+            incident = app.incident
+            raised = incident.escalations()
+            if len(raised) >= 2:
+                checked += 1
+                banner = app.screen.query_one("#escalation-banner")
+                assert banner.size.height == min(len(raised), 3), step.id
+                assert _in_view(app, "ESCALATION · Call 999"), step.id
+                assert _in_view(app, incident.text(step.prompt)), step.id
+                if isinstance(step, ChoiceStep):
+                    first = incident.session.choices()[0]
+                    assert _in_view(app, "1. " + incident.text(first.label)), step.id
+                elif isinstance(step, ChecklistStep):
+                    assert _in_view(app, "1. " + incident.text(step.items[0].label)), step.id
+                # cut short in the banner, but the whole of each is in the side panel
+                panel = app.screen.query_one("#decision-list")
+                listed = " ".join(
+                    str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)
+                )
+                for escalation in raised:
+                    assert incident.text(escalation.message) in listed
+            await answer(pilot, plan.get(step.id, default_value(app)))
+        assert checked >= 10

@@ -489,3 +489,18 @@ async def test_a_note_can_follow_the_seal(dirs, toy_flows):
     events = read_events(dirs, reference)
     assert kinds(events)[-2:] == ["sealed", "note"]
     assert events[-1].answer == "Parents phoned at 3pm"
+
+
+def test_the_banner_names_who_to_call_first_and_never_grows_past_three_lines():
+    from incident_tui.flow.model import Escalation
+    from incident_tui.settings import Settings
+    from incident_tui.tui.present import escalation_banner_lines
+
+    raised = [
+        Escalation(message=f"Risk number {n}", contact="police_emergency") for n in range(1, 5)
+    ]
+    lines = escalation_banner_lines(raised, Settings())
+    assert len(lines) == 3
+    assert lines[0].startswith("ESCALATION · Call 999 · Risk number 1")
+    assert "2 more" in lines[2] and "decisions panel" in lines[2]
+    assert len(escalation_banner_lines(raised[:3], Settings())) == 3

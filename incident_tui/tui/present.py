@@ -103,19 +103,24 @@ def decision_lines(
 
 @dataclass(frozen=True)
 class NoteLine:
-    """A note in the side panel, beside the decisions it was written among."""
+    """A note or an escalation in the side panel, beside the decisions it came among."""
 
     seq: int
     time: str
     text: str
+    label: str = "NOTE"
 
 
 def note_lines(events: list[Event]) -> list[NoteLine]:
-    return [
-        NoteLine(seq=e.seq, time=short_time(e.time), text=str(e.answer or ""))
-        for e in events
-        if e.kind is EventKind.note
-    ]
+    """Notes and escalations as recorded, in full (the banner shows escalations cut short)."""
+    lines: list[NoteLine] = []
+    for event in events:
+        if event.kind is EventKind.note:
+            lines.append(NoteLine(event.seq, short_time(event.time), str(event.answer or "")))
+        elif event.kind is EventKind.escalation and event.data.get("message"):
+            text = f"{event.data['message']} Call: {event.data.get('call') or ''}"
+            lines.append(NoteLine(event.seq, short_time(event.time), text, "ESCALATION"))
+    return lines
 
 
 def progress_text(answered: int, remaining: int) -> str:
@@ -129,6 +134,23 @@ def progress_text(answered: int, remaining: int) -> str:
 def escalation_text(escalation: Escalation, settings: Settings) -> str:
     message = fill(escalation.message, settings)
     return f"ESCALATION: {message} — Call: {contact(settings, escalation.contact)}"
+
+
+def escalation_banner_lines(
+    escalations: list[Escalation], settings: Settings, most: int = 3
+) -> list[str]:
+    """One line per escalation for the banner, who to call first so that it survives
+    being cut short; beyond `most`, the last line says how many more there are."""
+    lines = [
+        f"ESCALATION · Call {contact(settings, e.contact)} · {fill(e.message, settings)}"
+        for e in escalations
+    ]
+    if len(lines) > most:
+        hidden = len(lines) - (most - 1)
+        lines = lines[: most - 1] + [
+            f"ESCALATION · {hidden} more: each is listed in full in the decisions panel (F2)"
+        ]
+    return lines
 
 
 def seal_code_fallback(event_hash: str) -> str:

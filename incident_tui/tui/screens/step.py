@@ -18,7 +18,7 @@ from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
 from incident_tui.incident import Incident
 from incident_tui.tui.present import (
     decision_lines,
-    escalation_text,
+    escalation_banner_lines,
     note_lines,
     progress_text,
 )
@@ -89,7 +89,7 @@ class StepScreen(AppScreen):
             lines, progress, can_correct=not incident.sealed, notes=note_lines(incident.events)
         )
         banner = self.query_one(EscalationBanner)
-        banner.show_lines([escalation_text(e, incident.settings) for e in incident.escalations()])
+        banner.show_lines(escalation_banner_lines(incident.escalations(), incident.settings))
 
     # --- answering --------------------------------------------------------------------
 

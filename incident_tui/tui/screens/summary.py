@@ -19,7 +19,7 @@ from incident_tui.flow.engine import EngineError
 from incident_tui.incident import Incident
 from incident_tui.tui.present import (
     decision_lines,
-    escalation_text,
+    escalation_banner_lines,
     note_lines,
     progress_text,
     seal_code_of,
@@ -99,7 +99,7 @@ class SummaryScreen(AppScreen):
             notes=note_lines(incident.events),
         )
         self.query_one(EscalationBanner).show_lines(
-            [escalation_text(e, incident.settings) for e in incident.escalations()]
+            escalation_banner_lines(incident.escalations(), incident.settings)
         )
 
     def _show_sealed(self, sealed: bool) -> None:

@@ -23,7 +23,11 @@ class ModeBanner(Static):
 
 
 class EscalationBanner(Static):
-    """Stays at the top of the incident once raised: the word ESCALATION and who to call."""
+    """Stays at the top of the incident once raised: the word ESCALATION and who to call.
+
+    One line per escalation, cut short at the edge of the screen so that the step
+    below stays in view; the full text is in the decisions panel.
+    """
 
     def __init__(self) -> None:
         super().__init__("", id="escalation-banner", markup=False)

@@ -45,8 +45,8 @@ class DecisionsPanel(Vertical):
             if isinstance(line, NoteLine):
                 note = Text()
                 note.append(f"{line.time} ", style="dim")
-                note.append("NOTE: ", style="bold")
-                note.append(line.text[:120])
+                note.append(f"{line.label}: ", style="bold")
+                note.append(line.text if line.label == "ESCALATION" else line.text[:120])
                 options.add_option(Option(note, id=f"n{line.seq}", disabled=True))
                 continue
             text = Text()
@@ -62,6 +62,8 @@ class DecisionsPanel(Vertical):
             last = options.option_count - 1
         if lines:
             options.highlighted = last
+        # the newest entries in view, once the panel's width (and so its wrapping) is known
+        self.call_after_refresh(options.scroll_end, animate=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

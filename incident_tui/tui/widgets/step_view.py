@@ -66,15 +66,16 @@ class StepView(Vertical):
             yield Static(text(step.guidance), classes="guidance", markup=False)
         if isinstance(step, TextStep):
             yield Static(NO_IMAGERY, classes="hint", markup=False)
-        source = sources_text(self.incident.flow, step.sources)
-        if source:
-            yield Static(source, classes="source", markup=False)
         yield from self._answer_widgets()
         yield Label("", id="rationale-label", markup=False)
         yield Input(id="rationale", max_length=1000, placeholder="Type the reason here")
         yield Static("", id="step-error", classes="error", markup=False)
         if isinstance(step, ChecklistStep | TextStep) or self._step_needs_rationale():
             yield Button("Record this answer", id="record", variant="primary")
+        # small print last: the answers must stay in view at 80x24
+        source = sources_text(self.incident.flow, step.sources)
+        if source:
+            yield Static(source, classes="source", markup=False)
 
     def _answer_widgets(self) -> ComposeResult:
         step = self.step
