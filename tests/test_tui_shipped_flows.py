@@ -214,3 +214,44 @@ async def test_with_escalations_raised_every_prompt_and_its_answers_stay_in_view
                     assert incident.text(escalation.message) in listed
             await answer(pilot, plan.get(step.id, default_value(app)))
         assert checked >= 10
+
+
+async def test_refer_now_from_an_early_step_goes_straight_to_the_referral_steps(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, NUDES)
+        await drive(pilot, {}, until="what-now")
+        assert "Refer now" in visible_text_of(app)  # offered in the Footer
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("escape")  # cancel: nothing recorded
+        await pilot.pause()
+        assert current_step(app).id == "what-now"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == app.incident.flow.refer_now.to
+        assert "ESCALATION" in visible_text_of(app)
+    events = read_events(dirs, reference)
+    referral = [e for e in events if e.data.get("refer_now")]
+    assert len(referral) == 1
+    assert referral[0].kind.value == "escalation" and referral[0].step == "what-now"
+    assert kinds(events).count("escalation") == 1
+
+
+async def test_refer_now_is_not_offered_where_the_procedure_has_none(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, SEARCH)
+        assert "Refer now" not in visible_text_of(app)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+
+
+def visible_text_of(app) -> str:
+    return "\n".join(visible_lines(app))

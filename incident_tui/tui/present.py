@@ -79,6 +79,8 @@ class DecisionLine:
     answer: str
     amended: bool
     overridden: bool
+    correctable: bool = True
+    """False for a "refer now", which is not an answer and cannot be amended."""
 
 
 def decision_lines(
@@ -87,6 +89,20 @@ def decision_lines(
     lines: list[DecisionLine] = []
     for decision in decisions:
         step = flow.step(decision.answer.step)
+        if decision.referred_now and flow.refer_now is not None:
+            lines.append(
+                DecisionLine(
+                    ref=decision.ref,
+                    time=short_time(times.get(decision.ref, "")),
+                    step_id=step.id,
+                    prompt="REFER NOW",
+                    answer=fill(flow.refer_now.label, settings),
+                    amended=False,
+                    overridden=False,
+                    correctable=False,
+                )
+            )
+            continue
         lines.append(
             DecisionLine(
                 ref=decision.ref,

@@ -110,3 +110,52 @@ class NoteDialog(AppModal):
             error.update(str(exc))
             return
         self.dismiss(True)
+
+
+class ReferNowDialog(AppModal):
+    """Leave the path for the flow's referral route. Dismisses True once recorded."""
+
+    BINDINGS = [("escape", "dismiss_none", "Cancel"), ("y", "refer", "Refer now")]
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+
+    def compose(self) -> ComposeResult:
+        refer = self.incident.flow.refer_now
+        assert refer is not None
+        with Vertical(classes="dialog", id="refer-dialog"):
+            yield Static(self.incident.text(refer.label), classes="section-title", markup=False)
+            yield Static(
+                "The procedure goes straight to the referral steps from here. This is "
+                "recorded with the time and your name, and stays in force even if an "
+                "earlier answer is corrected. In immediate danger, call 999 first.",
+                classes="hint",
+                markup=False,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Refer now (y)", id="refer", variant="error")
+                yield Button("Cancel (Esc)", id="cancel-refer")
+            yield Static("", id="refer-error", classes="error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel-refer", Button).focus()  # never a default that acts
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "refer":
+            self.action_refer()
+        else:
+            self.dismiss(None)
+
+    def action_refer(self) -> None:
+        error = self.query_one("#refer-error", Static)
+        try:
+            self.incident.refer_now()
+        except UserError as exc:
+            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
+            return
+        except EngineError as exc:
+            error.update(str(exc))
+            return
+        self.dismiss(True)

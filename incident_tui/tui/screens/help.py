@@ -17,6 +17,8 @@ KEYS
   Tab            move to the next box or button
   F2             the decisions so far: pick one and Enter to correct it
   F3             back to the current step
+  Ctrl+R         refer now: straight to the referral steps (where the
+                 procedure has them); recorded, and never undone
   Ctrl+N         add a short factual note to the record (also after the seal)
   Esc            back one screen (never back in the record)
   Ctrl+P         command palette: new incident, resume, help, themes

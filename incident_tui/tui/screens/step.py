@@ -39,8 +39,17 @@ class StepScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "leave", "Home", id="leave", tooltip="The incident stays open"),
         Binding("f2", "decisions", "Decisions", id="decisions", tooltip="Correct an answer"),
-        Binding("f3", "answer_pane", "Step", id="answer-pane", tooltip="Back to the step"),
+        Binding(
+            "f3", "answer_pane", "Step", id="answer-pane", tooltip="Back to the step", show=False
+        ),
         Binding("ctrl+n", "note", "Note", id="note", tooltip="Add a short factual note"),
+        Binding(
+            "ctrl+r",
+            "refer_now",
+            "Refer now",
+            id="refer-now",
+            tooltip="Go straight to the referral steps (police / children's social care)",
+        ),
         *NUMBER_KEYS,
     ]
 
@@ -153,6 +162,22 @@ class StepScreen(AppScreen):
                 self._refresh_side()
 
         self.app.push_screen(NoteDialog(self.incident), closed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refer_now":
+            return self.incident.flow.refer_now is not None  # hidden where a flow has none
+        return True
+
+    def action_refer_now(self) -> None:
+        from incident_tui.tui.screens.dialogs import ReferNowDialog
+
+        async def closed(referred: bool | None) -> None:
+            if referred:
+                self.notify("Referral started: the referral steps follow.", severity="warning")
+                await self.show_current()
+
+        if self.incident.flow.refer_now is not None and not self.incident.session.ended:
+            self.app.push_screen(ReferNowDialog(self.incident), closed)
 
     def action_leave(self) -> None:
         self.notify(

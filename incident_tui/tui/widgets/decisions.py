@@ -58,7 +58,9 @@ class DecisionsPanel(Vertical):
                 text.append(" (corrected)")
             if line.overridden:
                 text.append(" (OVERRIDE)")
-            options.add_option(Option(text, id=f"d{line.ref}", disabled=not can_correct))
+            options.add_option(
+                Option(text, id=f"d{line.ref}", disabled=not (can_correct and line.correctable))
+            )
             last = options.option_count - 1
         if lines:
             options.highlighted = last
