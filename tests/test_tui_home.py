@@ -152,3 +152,17 @@ def test_open_app_without_t_does_not_start_training(dirs, monkeypatch):
     monkeypatch.setattr(TrainingApp, "run", live_run)
     assert app_cmd.open_app(argparse.Namespace(training=False, theme=None)) == 0
     assert [type(app) for app in ran] == [IncidentApp]
+
+
+async def test_a_lost_record_key_is_named_and_never_replaced(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await _one_open_incident(pilot)
+    key_file = dirs.config / "record.key"
+    key_file.unlink()
+    again = make_app(dirs, flows=toy_flows)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not isinstance(again.screen, HomeScreen)
+        assert "record key" in visible_text(again) and "missing" in visible_text(again)
+    assert not key_file.exists()

@@ -63,6 +63,8 @@ class IncidentApp(App[str | None]):
         self.settings = settings or load_settings(self.config_dir / "config.toml")
         self._flows = flows
         self.store: Store | None = store
+        self.key: bytes | None = None
+        """The record key, once the record is open for writing."""
         self.store_problem: str | None = None
         self.incident: Incident | None = None
         """The incident on screen, if any (it stays open in the record when left)."""
@@ -86,13 +88,18 @@ class IncidentApp(App[str | None]):
         if self.store is not None:
             return
         from incident_tui.record.keys import load_or_create_key
-        from incident_tui.record.store import Store
+        from incident_tui.record.store import Store, holds_incidents
 
         try:
-            key = load_or_create_key(self.config_dir / "record.key")
+            key = load_or_create_key(self.key_path, store_has_data=holds_incidents(self.store_root))
             self.store = Store.open(self.store_root, key=key, mode=self.mode)
+            self.key = key
         except UserError as exc:
             self.store_problem = exc.message
+
+    @property
+    def key_path(self) -> Path:
+        return self.config_dir / "record.key"
 
     def writable_store(self) -> Store:
         if self.store is None:
