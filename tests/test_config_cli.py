@@ -1,0 +1,65 @@
+"""`incident-tui config init|show`: a school's own names and numbers."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from incident_tui.cli import main
+from incident_tui.settings import load_settings
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> list[str]:
+    return ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+
+
+def test_init_writes_the_sample_privately_and_never_over_an_edited_file(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config" / "config.toml"
+    assert main([*dirs, "config", "init"]) == 0
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert load_settings(config).school.name == "Example Academy"
+    config.write_text('[school]\nname = "St Example"\n', encoding="utf-8")
+    assert main([*dirs, "config", "init"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert load_settings(config).school.name == "St Example"
+    assert main([*dirs, "config", "init", "--force"]) == 0
+    assert load_settings(config).school.name == "Example Academy"
+
+
+def test_show_prints_every_path_in_use(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*dirs, "config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert str(tmp_path / "config" / "config.toml") in out
+    assert "not yet written" in out
+    assert str(tmp_path / "data" / "live") in out
+    assert str(tmp_path / "data" / "training") in out
+
+
+def test_a_bad_config_names_the_file_and_the_setting(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[contacts]\nmash_line = "0300"\n', encoding="utf-8")
+    assert main([*dirs, "config", "show"]) == 1
+    err = capsys.readouterr().err
+    assert str(config) in err and "contacts.mash_line" in err
+    assert "Traceback" not in err
+    config.write_text("[school\n", encoding="utf-8")
+    assert main([*dirs, "config", "show"]) == 1
+    assert f"{config}: not valid TOML" in capsys.readouterr().err
+
+
+def test_the_school_numbers_reach_the_procedures(dirs: list[str], tmp_path: Path) -> None:
+    from incident_tui.settings import fill
+
+    assert main([*dirs, "config", "init"]) == 0
+    settings = load_settings(tmp_path / "config" / "config.toml")
+    assert "0300 000 0000" in fill("Call {contacts.mash} now", settings)
