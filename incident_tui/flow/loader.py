@@ -17,9 +17,10 @@ import importlib.util
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -495,32 +496,43 @@ def flow_paths(extra: list[Path] | None = None) -> list[Path]:
     return paths + list(extra or [])
 
 
-def load_all(paths: list[Path]) -> tuple[dict[str, LoadedFlow], list[Problem]]:
-    """Load every path; a later flow with the same id overrides an earlier one.
+T = TypeVar("T")
+
+
+def load_each(
+    paths: list[Path],
+    load: Callable[[Path], T],
+    id_line: Callable[[T], tuple[str, int]],
+    what: str,
+) -> tuple[dict[str, T], list[Problem]]:
+    """Load every path, keyed by id; a later file with the same id overrides an
+    earlier one from another folder, and two in the same folder are a problem.
 
     Problems are collected, not raised, so that one broken file does not hide
     the others.
     """
-    flows: dict[str, LoadedFlow] = {}
+    found: dict[str, T] = {}
+    paths_by_id: dict[str, Path] = {}
     problems: list[Problem] = []
     for path in paths:
         try:
-            loaded = load_flow(path)
+            loaded = load(path)
         except FlowFileError as exc:
             problems.extend(exc.problems)
             continue
-        earlier = flows.get(loaded.flow.id)
-        if earlier is not None and earlier.path.parent == path.parent:
-            problems.append(
-                Problem(
-                    path,
-                    loaded.top_line("id"),
-                    f"flow id '{loaded.flow.id}' is also used by {earlier.path}",
-                )
-            )
+        ident, line = id_line(loaded)
+        earlier = paths_by_id.get(ident)
+        if earlier is not None and earlier.parent == path.parent:
+            problems.append(Problem(path, line, f"{what} id '{ident}' is also used by {earlier}"))
             continue
-        flows[loaded.flow.id] = loaded
-    return flows, problems
+        found[ident] = loaded
+        paths_by_id[ident] = path
+    return found, problems
+
+
+def load_all(paths: list[Path]) -> tuple[dict[str, LoadedFlow], list[Problem]]:
+    """Every flow in `paths` by id, and the problems of files that could not be read."""
+    return load_each(paths, load_flow, lambda f: (f.flow.id, f.top_line("id")), "flow")
 
 
 def load_flows(extra: list[Path] | None = None) -> dict[str, LoadedFlow]:

@@ -23,6 +23,7 @@ from incident_tui.flow.loader import (
     FlowFileError,
     Problem,
     SourceFile,
+    load_each,
     read_toml,
     schema_problems,
     shipped_flows_dir,
@@ -205,26 +206,8 @@ def load_scenarios(
 
     A later file with the same id overrides an earlier one from another folder.
     """
-    found: dict[str, LoadedScenario] = {}
-    problems: list[Problem] = []
-    for path in scenario_paths() if paths is None else paths:
-        try:
-            loaded = load_scenario(path)
-        except FlowFileError as exc:
-            problems.extend(exc.problems)
-            continue
-        earlier = found.get(loaded.scenario.id)
-        if earlier is not None and earlier.path.parent == path.parent:
-            problems.append(
-                Problem(
-                    path,
-                    loaded.line("id"),
-                    f"scenario id '{loaded.scenario.id}' is also used by {earlier.path}",
-                )
-            )
-            continue
-        found[loaded.scenario.id] = loaded
-    return found, problems
+    chosen = scenario_paths() if paths is None else paths
+    return load_each(chosen, load_scenario, lambda s: (s.scenario.id, s.line("id")), "scenario")
 
 
 def get_scenario(scenario_id: str) -> LoadedScenario:
