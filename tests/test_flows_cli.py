@@ -169,6 +169,8 @@ def test_without_a_wheel_the_shipped_flows_are_found_in_the_repository(tmp_path:
     """Run from a checkout or an editable install, from any folder."""
     env = {k: v for k, v in os.environ.items() if k != locations.CONFIG_ENV}
     env[locations.CONFIG_ENV] = str(tmp_path / "config")
+    # the checkout's package first, even where a wheel is installed as well
+    env["PYTHONPATH"] = str(REPO_FLOWS.parent)
     result = subprocess.run(
         [
             sys.executable,
