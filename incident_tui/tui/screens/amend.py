@@ -21,7 +21,7 @@ from incident_tui.flow.engine import (
 from incident_tui.flow.model import ChoiceStep, ConfirmStep
 from incident_tui.incident import Incident
 from incident_tui.tui.present import answer_text
-from incident_tui.tui.screens.base import AppModal
+from incident_tui.tui.screens.base import AppModal, not_saved
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
@@ -107,7 +107,7 @@ class AmendScreen(AppModal):
             self._stop(blocked, self.pending, reason)
             return
         except UserError as exc:
-            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
+            error.update(not_saved(exc))
             return
         except EngineError as exc:
             error.update(f"Not recorded: {exc}")

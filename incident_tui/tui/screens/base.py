@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
 
+from incident_tui.errors import UserError
+from incident_tui.flow.engine import EngineError
 from incident_tui.tui.widgets.banners import ModeBanner
 
 if TYPE_CHECKING:
@@ -19,6 +23,27 @@ def report_saves(screen: Screen[Any] | ModalScreen[Any], incident: Incident) -> 
         screen.notify(
             warning, title="Saved; the index will catch up", severity="warning", timeout=30
         )
+
+
+def not_saved(exc: UserError) -> str:
+    """A write to the record that failed: say so plainly, and that nothing was lost."""
+    return f"NOT SAVED — {exc.message}. Nothing was lost; try again."
+
+
+def recorded(error: Static, write: Callable[[], object]) -> bool:
+    """Run one write to the record; if it fails, say why in `error` and return False.
+
+    InterlockBlocked is not caught: a caller that can meet a STOP handles it first.
+    """
+    try:
+        write()
+    except UserError as exc:
+        error.update(not_saved(exc))
+        return False
+    except EngineError as exc:
+        error.update(f"Not recorded: {exc}")
+        return False
+    return True
 
 
 class AppScreen(Screen[Any]):

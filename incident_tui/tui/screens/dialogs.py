@@ -6,10 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from incident_tui.errors import UserError
-from incident_tui.flow.engine import EngineError
 from incident_tui.incident import Incident
-from incident_tui.tui.screens.base import AppModal
+from incident_tui.tui.screens.base import AppModal, recorded
 from incident_tui.tui.widgets.step_view import NO_IMAGERY
 
 NOTE_LENGTH = 500
@@ -101,15 +99,8 @@ class NoteDialog(AppModal):
             error.update("Type the note first, or Esc to add nothing.")
             self.query_one("#note-text", Input).focus()
             return
-        try:
-            self.incident.note(text)
-        except UserError as exc:
-            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
-            return
-        except EngineError as exc:
-            error.update(str(exc))
-            return
-        self.dismiss(True)
+        if recorded(error, lambda: self.incident.note(text)):
+            self.dismiss(True)
 
 
 class ReferNowDialog(AppModal):
@@ -149,13 +140,5 @@ class ReferNowDialog(AppModal):
             self.dismiss(None)
 
     def action_refer(self) -> None:
-        error = self.query_one("#refer-error", Static)
-        try:
-            self.incident.refer_now()
-        except UserError as exc:
-            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
-            return
-        except EngineError as exc:
-            error.update(str(exc))
-            return
-        self.dismiss(True)
+        if recorded(self.query_one("#refer-error", Static), self.incident.refer_now):
+            self.dismiss(True)

@@ -22,16 +22,10 @@ from incident_tui.tui.present import (
     note_lines,
     progress_text,
 )
-from incident_tui.tui.screens.base import AppScreen, report_saves
+from incident_tui.tui.screens.base import AppScreen, not_saved, report_saves
 from incident_tui.tui.widgets.banners import EscalationBanner
 from incident_tui.tui.widgets.decisions import DecisionsPanel
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
-
-
-def not_saved(exc: Exception) -> str:
-    """An append that failed: say so plainly, and that nothing moved on."""
-    message = exc.message if isinstance(exc, UserError) else str(exc)
-    return f"NOT SAVED — {message}. You are still at this step; nothing was lost. Try again."
 
 
 class StepScreen(AppScreen):
@@ -113,7 +107,11 @@ class StepScreen(AppScreen):
             self._stop(blocked, answer)
             return
         except (UserError, EngineError) as exc:
-            view.show_error(not_saved(exc) if isinstance(exc, UserError) else str(exc))
+            view.show_error(
+                f"{not_saved(exc)} You are still at this step."
+                if isinstance(exc, UserError)
+                else str(exc)
+            )
             return
         if raised:
             self.notify("ESCALATION raised: see the banner at the top.", severity="error")

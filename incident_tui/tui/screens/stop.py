@@ -11,12 +11,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from incident_tui.errors import UserError
-from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
+from incident_tui.flow.engine import AnswerInput, InterlockBlocked
 from incident_tui.flow.model import Override
 from incident_tui.incident import Incident
 from incident_tui.tui.present import sources_text
-from incident_tui.tui.screens.base import AppModal
+from incident_tui.tui.screens.base import AppModal, recorded
 from incident_tui.tui.widgets.ticklist import TickItem, TickList
 
 
@@ -129,15 +128,12 @@ class StopScreen(AppModal):
             rationale=reason,
             override=self.override.id,
         )
-        try:
-            if self.amends is None:
-                self.incident.submit(answer)
-            else:
-                self.incident.amend(self.amends[0], answer, self.amends[1])
-        except UserError as exc:
-            error.update(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
-            return
-        except EngineError as exc:
-            error.update(str(exc))
-            return
-        self.dismiss(True)
+        amends = self.amends
+
+        def write() -> object:
+            if amends is None:
+                return self.incident.submit(answer)
+            return self.incident.amend(amends[0], answer, amends[1])
+
+        if recorded(error, write):
+            self.dismiss(True)
