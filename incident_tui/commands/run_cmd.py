@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,8 @@ def run_answers(args: argparse.Namespace) -> int:
         sealed = incident.seal() if session.end is not None and not args.no_seal else None
     # Everything is recorded before anything is printed.
     print(f"Recorded {incident.reference} ({mode}): {len(incident.events)} events.")
+    for warning in incident.take_warnings():
+        print(f"incident-tui: warning: {warning}", file=sys.stderr)
     if sealed is not None and session.end is not None:
         print(f"Outcome: {incident.text(session.end.outcome)}")
         for action in session.actions():
