@@ -199,3 +199,20 @@ def test_training_logic_imports_without_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_refer_now_taken_at_a_key_step_is_not_graded_as_an_answer_to_it():
+    from incident_tui.flow.loader import get_flow
+    from incident_tui.training.scenario import load_scenarios
+
+    flow = get_flow("nudes-sharing").flow
+    scenarios, _ = load_scenarios()
+    scenario = scenarios["sextortion-adult"]
+    model = model_answers(scenario, flow)
+    key_steps = {e.step for e in scenario.scenario.expect}
+    first_key = next(i for i, a in enumerate(model) if a.step in key_steps)
+    session = play(flow, model[:first_key])
+    session.refer_now()
+    result = grade(scenario.scenario, flow, session.decisions, session.current.id)
+    judged = {j.step_id: j for j in result.judgements}
+    assert judged[model[first_key].step].status is Status.not_reached  # not "None chosen"

@@ -238,7 +238,8 @@ def grade(
     settings = settings or Settings()
     answers: dict[str, AnswerInput] = {}
     for decision in decisions:  # a step met again (e.g. after waiting) is judged the first time
-        answers.setdefault(decision.answer.step, decision.answer)
+        if not decision.referred_now:  # "refer now" is not an answer to the step it left
+            answers.setdefault(decision.answer.step, decision.answer)
     judgements = [
         judge(
             scenario,
