@@ -290,3 +290,22 @@ def test_a_fragment_checked_alone_gets_its_schema_checked(tmp_path: Path) -> Non
     loaded, found = check_paths([fragment, FIXTURES / "fragments" / "secure.toml"])
     assert loaded == []
     assert [str(p) for p in found] == [f"{fragment}:6: step 'a': next: field required"]
+
+
+def test_a_refer_now_route_is_reachable_and_its_conditions_are_held_to_its_own_paths() -> None:
+    assert problems("refer-now.toml") == [
+        (
+            "refer-now.toml",
+            52,
+            "step 'referred', action 2: condition tests step 'ask', which is not answered "
+            "on every path to 'referred'",
+        )
+    ]
+
+
+def test_a_refer_now_to_a_missing_step_is_reported(tmp_path: Path) -> None:
+    text = (FIXTURES / "refer-now.toml").read_text().replace('to = "refer"', 'to = "nowhere"')
+    path = tmp_path / "refer-now.toml"
+    path.write_text(text)
+    _, found = check_paths([path])
+    assert "refer_now: no step 'nowhere'" in [p.message for p in found]

@@ -216,6 +216,26 @@ async def test_with_escalations_raised_every_prompt_and_its_answers_stay_in_view
         assert checked >= 10
 
 
+async def test_refer_now_from_a_search_goes_to_its_referral_steps(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, SEARCH)
+        await drive(pilot, {"search-type": "search"}, until="suspected")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert current_step(app).id == app.incident.flow.refer_now.to
+        await drive(pilot, {})
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Referred" in screen_text(app)
+        await seal(pilot)
+    events = read_events(dirs, reference)
+    assert [e.step for e in events if e.data.get("refer_now")] == ["suspected"]
+    assert events[-1].kind.value == "sealed"
+
+
 async def test_refer_now_from_an_early_step_goes_straight_to_the_referral_steps(dirs):
     app = make_app(dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -242,11 +262,11 @@ async def test_refer_now_from_an_early_step_goes_straight_to_the_referral_steps(
     assert kinds(events).count("escalation") == 1
 
 
-async def test_refer_now_is_not_offered_where_the_procedure_has_none(dirs):
-    app = make_app(dirs)
+async def test_refer_now_is_not_offered_where_the_procedure_has_none(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await start_incident(pilot, SEARCH)
+        await start_incident(pilot, "toy-search")
         assert "Refer now" not in visible_text_of(app)
         await pilot.press("ctrl+r")
         await pilot.pause()

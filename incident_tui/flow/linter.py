@@ -401,7 +401,7 @@ class _Linter:
     def check_graph(self) -> None:
         graph = {step_id: self.successors(step) for step_id, step in self.steps.items()}
         start = self.flow.start
-        reachable = _reach(graph, [start]) if start in graph else set()
+        reachable = _reach(graph, self._roots()) if start in graph else set()
         reverse: dict[str, list[str]] = {step_id: [] for step_id in graph}
         for source, targets in graph.items():
             for target in targets:
@@ -465,9 +465,21 @@ class _Linter:
                     index, (), f"step '{step.id}': unreachable from the start '{self.flow.start}'"
                 )
 
+    def _roots(self) -> list[str]:
+        """Where a path can begin: the start, and the refer-now route (open from any step)."""
+        refer = self.flow.refer_now
+        extra = [refer.to] if refer is not None and refer.to in self.steps else []
+        return [self.flow.start, *extra]
+
     def check_conditions(self) -> None:
         graph = {step_id: self.successors(step) for step_id, step in self.steps.items()}
-        dominators = _dominators(graph, self.flow.start) if self.flow.start in graph else {}
+        dominators: dict[str, set[str]] = {}
+        # Paths from the start first; a step only the refer-now route reaches is held
+        # to the paths from that route. A refer-now skips steps on purpose: a condition
+        # on a skipped step is false, so it is not held to the paths through the jump.
+        for root in reversed(self._roots()):
+            if root in graph:
+                dominators.update(_dominators(graph, root))
         for index, step in self.step_items():
             for use in _condition_uses(step):
                 for leaf in _leaves(use.condition):
