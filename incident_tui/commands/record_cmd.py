@@ -270,15 +270,20 @@ def list_incidents(args: argparse.Namespace) -> int:
 # --- show ---------------------------------------------------------------------
 
 
-def show_incident(args: argparse.Namespace) -> int:
-    from incident_tui.record.export import incident_text
-
+def _load_incident(args: argparse.Namespace) -> tuple[IndexRow, list[Event], list[Finding]]:
+    """The incident named by REF: its row, the events that could be read, its damage."""
     if not _root(args).exists():
         raise _no_store(args)
     key = _key(args)
     with _open_store(args, key) as store:
         row = _find(store, args)
-        events, findings = _read_incident(store, row, key)
+        return (row, *_read_incident(store, row, key))
+
+
+def show_incident(args: argparse.Namespace) -> int:
+    from incident_tui.record.export import incident_text
+
+    row, events, findings = _load_incident(args)
     sys.stdout.write(incident_text(row, events, findings, _school_name()))
     return 0
 
@@ -440,12 +445,7 @@ def export_incident(args: argparse.Namespace) -> int:
             "give the incident reference to export, or --all for every incident", exit_code=2
         )
     fmt = _format_for(args)
-    if not _root(args).exists():
-        raise _no_store(args)
-    key = _key(args)
-    with _open_store(args, key) as store:
-        row = _find(store, args)
-        events, findings = _read_incident(store, row, key)
+    row, events, findings = _load_incident(args)
     data = render_export(fmt, row, events, findings, _school_name())
     write_private_file(args.output, data, replace=True)
     print(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")

@@ -543,20 +543,25 @@ def load_flows(extra: list[Path] | None = None) -> dict[str, LoadedFlow]:
     return flows
 
 
+def pick(found: dict[str, T], ident: str, problems: list[Problem], what: str) -> T:
+    """One of `found` by id, or a UserError listing the known ids and unreadable files."""
+    if ident in found:
+        return found[ident]
+    known = ", ".join(sorted(found)) or "none"
+    message = f"unknown {what} '{ident}' (known: {known})"
+    if problems:
+        message += f"; these {what} files could not be loaded:\n" + "\n".join(
+            str(p) for p in problems
+        )
+    raise UserError(message)
+
+
 def get_flow(flow_id: str, extra: list[Path] | None = None) -> LoadedFlow:
     """The flow with this id, checked by the linter; a clear UserError otherwise."""
     from incident_tui.flow.linter import lint
 
     flows, problems = load_all(flow_paths(extra))
-    loaded = flows.get(flow_id)
-    if loaded is None:
-        known = ", ".join(sorted(flows)) or "none"
-        message = f"unknown flow '{flow_id}' (known: {known})"
-        if problems:
-            message += "; these flow files could not be loaded:\n" + "\n".join(
-                str(p) for p in problems
-            )
-        raise UserError(message)
+    loaded = pick(flows, flow_id, problems, "flow")
     lint_problems = lint(loaded)
     if lint_problems:
         raise FlowFileError(lint_problems)

@@ -18,12 +18,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from incident_tui import locations
-from incident_tui.errors import UserError
 from incident_tui.flow.loader import (
     FlowFileError,
     Problem,
     SourceFile,
     load_each,
+    pick,
     read_toml,
     schema_problems,
     shipped_flows_dir,
@@ -212,16 +212,7 @@ def load_scenarios(
 
 def get_scenario(scenario_id: str) -> LoadedScenario:
     scenarios, problems = load_scenarios()
-    loaded = scenarios.get(scenario_id)
-    if loaded is None:
-        known = ", ".join(sorted(scenarios)) or "none"
-        message = f"unknown scenario '{scenario_id}' (known: {known})"
-        if problems:
-            message += "; these scenario files could not be loaded:\n" + "\n".join(
-                str(p) for p in problems
-            )
-        raise UserError(message)
-    return loaded
+    return pick(scenarios, scenario_id, problems, "scenario")
 
 
 __all__ = [
