@@ -15,7 +15,6 @@ Plain Python: nothing here imports Textual.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,12 +22,13 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from incident_tui.errors import UserError
 from incident_tui.record.events import Actor, DataValue, Event, EventKind
 from incident_tui.record.export import answer_text, value_text
 from incident_tui.record.references import local_short, parse_utc
+from incident_tui.tomlfile import parse_toml_model
 
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow, Store
@@ -124,18 +124,7 @@ class ReviewCatalogue(BaseModel):
 
 def parse_catalogue(text: str, source: str = DECISIONS_FILE) -> ReviewCatalogue:
     """Read review decisions from TOML text; UserError naming the problem."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{source}: not valid TOML: {exc}") from None
-    try:
-        return ReviewCatalogue.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise UserError(f"{source}: {problems}") from None
+    return parse_toml_model(ReviewCatalogue, text, source)
 
 
 @lru_cache(maxsize=1)

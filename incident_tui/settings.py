@@ -8,13 +8,13 @@ on an escalation), so one flow serves every school. The sample config that
 from __future__ import annotations
 
 import re
-import tomllib
 from importlib.resources import files
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from incident_tui.errors import UserError
+from incident_tui.tomlfile import parse_toml_model
 
 
 class School(BaseModel):
@@ -67,18 +67,10 @@ def load_settings(path: Path) -> Settings:
     except OSError as exc:
         raise UserError(f"{path}: cannot read the config file: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UserError(f"{path}: the config file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        return Settings.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise UserError(f"{path}: {problems}") from None
+    return parse_toml_model(Settings, text, path)
 
 
 _PLACEHOLDER = re.compile(r"\{(contacts|school)\.([a-z_]+)\}")
