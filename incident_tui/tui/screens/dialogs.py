@@ -1,13 +1,17 @@
-"""Small dialogs: quitting, and a note added to the record."""
+"""Small dialogs: quitting, a note added to the record, and refer now."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from incident_tui.incident import Incident
-from incident_tui.tui.screens.base import AppModal, recorded
+from incident_tui.tui.screens.base import AppModal, recorded, report_saves
 from incident_tui.tui.widgets.step_view import NO_IMAGERY
 
 NOTE_LENGTH = 500
@@ -45,6 +49,18 @@ class ConfirmQuit(AppModal):
 
     def action_quit_now(self) -> None:
         self.dismiss(True)
+
+
+def ask_for_note(screen: Screen[Any], incident: Incident, refresh: Callable[[], None]) -> None:
+    """Open the note dialog over `screen`; once a note is recorded, say so and refresh."""
+
+    def closed(recorded: bool | None) -> None:
+        if recorded:
+            screen.notify("Note recorded.")
+            report_saves(screen, incident)
+            refresh()
+
+    screen.app.push_screen(NoteDialog(incident), closed)
 
 
 class NoteDialog(AppModal):

@@ -151,15 +151,9 @@ class StepScreen(AppScreen):
             self.view.on_mount()
 
     def action_note(self) -> None:
-        from incident_tui.tui.screens.dialogs import NoteDialog
+        from incident_tui.tui.screens.dialogs import ask_for_note
 
-        def closed(recorded: bool | None) -> None:
-            if recorded:
-                self.notify("Note recorded.")
-                report_saves(self, self.incident)
-                self._refresh_side()
-
-        self.app.push_screen(NoteDialog(self.incident), closed)
+        ask_for_note(self, self.incident, self._refresh_side)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refer_now":

@@ -168,15 +168,9 @@ class SummaryScreen(AppScreen):
         self.query_one("#decision-list").focus()
 
     def action_note(self) -> None:
-        from incident_tui.tui.screens.dialogs import NoteDialog
+        from incident_tui.tui.screens.dialogs import ask_for_note
 
-        def closed(recorded: bool | None) -> None:
-            if recorded:
-                self.notify("Note recorded.")
-                report_saves(self, self.incident)
-                self._refresh()
-
-        self.app.push_screen(NoteDialog(self.incident), closed)
+        ask_for_note(self, self.incident, self._refresh)
 
     def action_leave(self) -> None:
         if not self.incident.sealed:
