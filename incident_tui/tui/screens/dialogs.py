@@ -136,7 +136,8 @@ class ReferNowDialog(AppModal):
             yield Static(
                 "The procedure goes straight to the referral steps from here. This is "
                 "recorded with the time and your name, and stays in force even if an "
-                "earlier answer is corrected. In immediate danger, call 999 first.",
+                "earlier answer is corrected."
+                + (f" {self.incident.text(refer.escalation.message)}" if refer.escalation else ""),
                 classes="hint",
                 markup=False,
             )
