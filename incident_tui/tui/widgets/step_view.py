@@ -67,9 +67,10 @@ class StepView(Vertical):
         if isinstance(step, TextStep):
             yield Static(NO_IMAGERY, classes="hint", markup=False)
         yield from self._answer_widgets()
+        # between the answers and the reason box, so it is in view at 80x24 when either has focus
+        yield Static("", id="step-error", classes="error", markup=False)
         yield Label("", id="rationale-label", markup=False)
         yield Input(id="rationale", max_length=1000, placeholder="Type the reason here")
-        yield Static("", id="step-error", classes="error", markup=False)
         if isinstance(step, ChecklistStep | TextStep) or self._step_needs_rationale():
             yield Button("Record this answer", id="record", variant="primary")
         # small print last: the answers must stay in view at 80x24
