@@ -208,7 +208,9 @@ async def test_closed_mid_incident_resumes_at_the_step_reached(dirs, toy_flows):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         resume = app.screen.query_one("#open-incidents")
-        assert reference in str(resume.get_option_at_index(0).prompt)
+        offered = str(resume.get_option_at_index(0).prompt)
+        assert reference in offered
+        assert "last answer: What is suspected?" in offered  # in the flow's words, not an id
         resume.focus()
         await pilot.press("enter")
         await pilot.pause()

@@ -68,6 +68,18 @@ def when_text(iso: str) -> str:
     return moment.astimezone().strftime("%d %b %H:%M")
 
 
+def last_answer_text(flow: Flow | None, step_id: str | None, settings: Settings) -> str:
+    """Where an unfinished incident stopped, in the words of the last step answered."""
+    if step_id is None:
+        return "no answer yet"
+    if flow is None or not flow.has_step(step_id):
+        return f"last answer at step '{step_id}'"
+    prompt = " ".join(fill(flow.step(step_id).prompt, settings).split())
+    if len(prompt) > 48:
+        prompt = prompt[:47].rstrip() + "…"
+    return f"last answer: {prompt}"
+
+
 @dataclass(frozen=True)
 class DecisionLine:
     """One decision as listed in the side panel and the summary."""

@@ -10,7 +10,7 @@ from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
-from incident_tui.tui.present import when_text
+from incident_tui.tui.present import last_answer_text, when_text
 from incident_tui.tui.screens.base import AppScreen
 
 SWITCH_TO_TRAINING = "switch-to-training"
@@ -71,11 +71,12 @@ class HomeScreen(AppScreen):
         rows = [r for r in store.rows() if r.status == "open"] if store else []
         flows = self.ctx.flows if self.ctx._flows is not None else {}
         for row in reversed(rows):
-            title = flows[row.flow_id].flow.title if row.flow_id in flows else row.flow_id
-            reached = row.last_step or "start"
+            flow = flows[row.flow_id].flow if row.flow_id in flows else None
+            title = flow.title if flow else row.flow_id
             pupil = f" · pupil {row.pupil}" if row.pupil else ""
             when = when_text(row.last_time)
-            label = f"{row.reference} · {title}{pupil}\n   at step '{reached}', {when}"
+            stopped = last_answer_text(flow, row.last_step, self.ctx.settings)
+            label = f"{row.reference} · {title}{pupil}\n   {stopped}, {when}"
             incidents.add_option(Option(Text(label), id=row.reference))
         if not rows:
             incidents.add_option(Option("No unfinished incidents", disabled=True))
