@@ -96,12 +96,12 @@ class ReviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_rows()
         self.query_one(IncidentTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self.incidents.rows:
-            self.load_rows()
+        # sent when the screen is first shown as well as on every return to it: the one
+        # place the rows are read, so the index is read and checked once, not twice
+        self.load_rows()
 
     # --- data -------------------------------------------------------------------
 
