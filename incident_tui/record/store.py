@@ -457,10 +457,10 @@ class Store:
         for row in found:
             if type(row.get("event_count")) is int and row["event_count"] == 0:
                 continue  # an opening interrupted before anything was recorded
-            path = shard_path(self.root, str(row["id"]))
             try:
                 rows.append(IndexRow.model_validate(row))
             except ValidationError as exc:
+                path = shard_path(self.root, str(row["id"]))
                 problems.append(f"{path}: {_invalid_row(row, exc)}")
         rows.sort(key=lambda row: (row.opened, row.reference))
         return rows, problems
