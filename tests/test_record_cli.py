@@ -14,7 +14,7 @@ from incident_tui import locations
 from incident_tui.cli import main
 from incident_tui.record.events import Actor, Event, FlowRef
 from incident_tui.record.keys import load_or_create_key
-from incident_tui.record.store import IndexRow, Store
+from incident_tui.record.store import IndexRow, Store, shard_path
 
 FLOW = FlowRef(id="searching", version="1.0", hash="cd" * 32)
 TEACHER = Actor(name="Jane Smith", role="teacher")
@@ -280,7 +280,7 @@ def test_verify_with_a_checkpoint_of_an_unchanged_record_is_intact(record, tmp_p
 
 def _drop_index_row(root: Path, incident: str) -> None:
     """Remove an incident's row the way someone editing the index by hand would."""
-    shard = root / "index" / f"{incident[:2]}.json"
+    shard = shard_path(root, incident)
     document = json.loads(shard.read_text())
     table = document["incidents"]
     rows = [row for row in table.values() if row["id"] != incident]
@@ -307,9 +307,9 @@ def test_a_corrupt_incident_file_does_not_stop_the_others_being_listed_or_shown(
 def test_a_corrupt_index_file_costs_only_its_own_incidents(record):
     rows = [record.incident(pupil=f"P-{n}") for n in range(3)]
     broken = rows[0]
-    shard = record.root() / "index" / f"{broken.id[:2]}.json"
+    shard = shard_path(record.root(), broken.id)
     shard.write_text("{ torn")
-    others = [row for row in rows if row.id[:2] != broken.id[:2]]
+    others = [row for row in rows if shard_path(record.root(), row.id) != shard]
     code, out, err = record.run("list")
     assert code == 1 and str(shard) in err
     assert broken.reference not in out
@@ -333,7 +333,7 @@ def test_a_corrupt_index_file_costs_only_its_own_incidents(record):
 def test_one_invalid_index_row_costs_only_its_own_incident(record, edit):
     rows = [record.incident(pupil=f"P-{n}") for n in range(3)]
     bad = rows[1]
-    shard = record.root() / "index" / f"{bad.id[:2]}.json"
+    shard = shard_path(record.root(), bad.id)
     document = json.loads(shard.read_text())
     for row in document["incidents"].values():
         if row["id"] == bad.id:
