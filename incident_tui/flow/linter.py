@@ -163,13 +163,21 @@ def _condition_uses(step: AnyStep) -> Iterator[_Use]:
                 yield _Use(("actions", k, "when"), f"{label}, action {k + 1}", action.when, False)
 
 
-def _leaves(condition: Condition) -> Iterator[Condition]:
+def _leaves(
+    condition: Condition, guarded: frozenset[str] = frozenset()
+) -> Iterator[tuple[Condition, frozenset[str]]]:
+    """Each single test, with the steps an enclosing `all` first requires to be answered
+    (`{step = X, answered = true}` beside it): the author's way of testing an optional step."""
     if condition.step is not None:
-        yield condition
-    for sub in (condition.any or []) + (condition.all or []):
-        yield from _leaves(sub)
+        yield condition, guarded
+    for sub in condition.any or []:
+        yield from _leaves(sub, guarded)
+    if condition.all:
+        inner = guarded | {c.step for c in condition.all if c.step and c.answered is True}
+        for sub in condition.all:
+            yield from _leaves(sub, inner)
     if condition.not_ is not None:
-        yield from _leaves(condition.not_)
+        yield from _leaves(condition.not_, guarded)
 
 
 def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -482,8 +490,8 @@ class _Linter:
                 dominators.update(_dominators(graph, root))
         for index, step in self.step_items():
             for use in _condition_uses(step):
-                for leaf in _leaves(use.condition):
-                    message = self._condition_problem(step, use, leaf, dominators)
+                for leaf, guarded in _leaves(use.condition):
+                    message = self._condition_problem(step, use, leaf, guarded, dominators)
                     if message is not None:
                         self.at_step(index, use.loc, f"{use.label}: {message}")
 
@@ -492,6 +500,7 @@ class _Linter:
         step: AnyStep,
         use: _Use,
         leaf: Condition,
+        guarded: frozenset[str],
         dominators: dict[str, set[str]],
     ) -> str | None:
         tested_id = leaf.step
@@ -528,7 +537,7 @@ class _Linter:
                     f"condition tests step '{tested_id}' for '{leaf.includes}', which is not one "
                     "of its items"
                 )
-        if leaf.answered is not None:
+        if leaf.answered is not None or tested_id in guarded:
             return None  # asking whether a step was answered is how to test an optional one
         if step.id not in dominators:
             return None  # unreachable: reported already
