@@ -1,0 +1,168 @@
+"""The guidance's key cases, walked through the shipped procedures by the engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
+from tests.flow_driver import REASON, drive, visited
+
+NUDES = "nudes-sharing"
+SEARCH = "search-confiscation"
+TRIGGERS = [
+    "trigger-adult",
+    "trigger-coercion",
+    "trigger-unusual-acts",
+    "trigger-under-13",
+    "trigger-immediate-risk",
+]
+NO_TRIGGER = {trigger: "no" for trigger in TRIGGERS}
+REFERRED = "referred"
+
+
+# --- sharing nudes and semi-nudes ------------------------------------------------
+
+
+def test_with_no_trigger_the_case_may_be_kept_in_school_and_deletion_is_asked() -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery"})
+    assert session.end.id == "managed-in-school"
+    assert "deletion" in visited(session)
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_any_trigger_refers_at_once_and_never_offers_deletion(trigger: str) -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery", trigger: "yes"})
+    steps = visited(session)
+    assert steps[steps.index("trigger-immediate-risk") + 1] == "refer-now"
+    assert "deletion" not in steps and "manage-decision" not in steps
+    assert session.end.id == REFERRED
+
+
+def test_an_adult_involved_raises_the_police_escalation() -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery", "trigger-adult": "yes"})
+    assert any("adult is involved" in e.message for e in session.escalations())
+
+
+def test_sextortion_is_referred_even_when_every_trigger_is_answered_no() -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "sextortion"})
+    steps = visited(session)
+    assert "refer-now" in steps and "deletion" not in steps
+    assert "sextortion-advice" in steps  # don't pay, block, keep the evidence
+    assert session.end.id == REFERRED
+
+
+def test_a_999_call_made_at_the_start_keeps_the_case_on_the_referral_route() -> None:
+    plan = {**NO_TRIGGER, "scope": "imagery", "report-to": "neither-danger"}
+    session = drive(NUDES, plan)
+    assert "emergency-call" in visited(session)
+    assert "deletion" not in visited(session)
+    assert session.end.id == REFERRED
+
+
+def test_police_involved_at_deletion_is_recorded_as_a_referral() -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery", "deletion": "police-involved"})
+    assert "referral-details" in visited(session)
+    assert session.end.id == REFERRED
+
+
+def test_pupils_not_spoken_to_still_hear_of_report_remove_and_take_it_down() -> None:
+    plan = {**NO_TRIGGER, "scope": "imagery", "talk-appropriate": "not-appropriate"}
+    session = drive(NUDES, plan, stop_at="signpost")
+    assert session.current.id == "signpost"
+    labels = " ".join(item.label for item in session.current.items)
+    assert "report_remove" in labels and "take_it_down" in labels
+
+
+def test_a_referral_is_refused_without_its_reason() -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "sextortion"}, stop_at="refer-now")
+    with pytest.raises(EngineError, match="reason"):
+        session.answer(AnswerInput("refer-now", "police"))
+    session.answer(AnswerInput("refer-now", "police", REASON))
+
+
+# --- searching, screening and confiscation ------------------------------------------
+
+SEARCH_FOR = {
+    "search-type": "search",
+    "authorised": "headteacher",
+    "search-scope": ["outer-clothing"],
+    "searcher-sex": "same-sex",
+    "witness": "same-sex-witness",
+}
+
+
+def test_no_same_sex_searcher_and_no_serious_risk_cannot_reach_a_search() -> None:
+    session = drive(SEARCH, {**SEARCH_FOR, "suspected": "weapon"}, stop_at="searcher-sex")
+    with pytest.raises(InterlockBlocked):
+        session.answer(AnswerInput("searcher-sex", "opposite-sex", REASON))
+    assert session.current.id == "searcher-sex"
+
+
+def test_a_school_rule_item_with_consent_refused_is_never_searched() -> None:
+    plan = {**SEARCH_FOR, "suspected": "school-rule-unlisted", "consent": "refuses"}
+    session = drive(SEARCH, plan)
+    assert "extent" not in visited(session)
+    assert session.end.id == "no-search"
+
+
+def test_a_weapon_found_ends_with_the_police() -> None:
+    plan = {**SEARCH_FOR, "suspected": "weapon", "consent": "agrees", "found": ["weapon"]}
+    session = drive(SEARCH, plan)
+    assert "Hand the weapon to the police; never return it." in session.actions()
+    assert any("weapon has been found" in e.message for e in session.escalations())
+
+
+def test_device_data_cannot_be_recorded_as_examined_without_a_good_reason() -> None:
+    plan = {
+        **SEARCH_FOR,
+        "suspected": "stolen",
+        "search-scope": ["outer-clothing", "device-data"],
+        "dev-good-reason": "no-good-reason",
+        "consent": "agrees",
+        "found": ["nothing"],
+    }
+    session = drive(SEARCH, plan, stop_at="device-data")
+    assert [c.id for c in session.choices()] == ["not-examined"]
+
+
+def test_with_a_good_reason_device_data_may_be_examined() -> None:
+    plan = {
+        **SEARCH_FOR,
+        "suspected": "stolen",
+        "search-scope": ["outer-clothing", "device-data"],
+        "dev-good-reason": "good-reason",
+        "consent": "agrees",
+        "found": ["nothing"],
+    }
+    session = drive(SEARCH, plan, stop_at="device-data")
+    assert "examined-other" in [c.id for c in session.choices()]
+
+
+def test_data_on_a_device_going_to_the_police_is_never_offered_for_deletion() -> None:
+    plan = {
+        **SEARCH_FOR,
+        "suspected": "weapon",
+        "consent": "agrees",
+        "found": ["weapon", "device"],
+        "found-device-reason": "examine",
+        "device-data": "examined-other",
+    }
+    session = drive(SEARCH, plan, stop_at="other-material")
+    assert "delete" not in [c.id for c in session.choices()]
+    school_rule = {**plan, "suspected": "stolen", "found": ["device"]}
+    session = drive(SEARCH, school_rule, stop_at="other-material")
+    assert "delete" in [c.id for c in session.choices()]
+
+
+def test_a_pornographic_image_that_may_show_a_child_is_secured_and_the_dsl_told() -> None:
+    plan = {
+        **SEARCH_FOR,
+        "suspected": "school-rule-listed",
+        "consent": "agrees",
+        "found": ["pornography"],
+        "pornography-check": "child-other",
+    }
+    session = drive(SEARCH, plan, stop_at="dsl-told")
+    assert "pornography-secure" in visited(session)
+    assert any("indecent image of a child" in e.message for e in session.escalations())
+    assert [c.id for c in session.choices()] == ["told"]
