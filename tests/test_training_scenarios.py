@@ -216,3 +216,38 @@ def test_refer_now_taken_at_a_key_step_is_not_graded_as_an_answer_to_it():
     result = grade(scenario.scenario, flow, session.decisions, session.current.id)
     judged = {j.step_id: j for j in result.judgements}
     assert judged[model[first_key].step].status is Status.not_reached  # not "None chosen"
+
+
+def test_a_dsl_who_refers_the_under_13_selfie_is_not_marked_down_for_school_only_steps():
+    from incident_tui.flow.loader import get_flow
+    from incident_tui.training.scenario import get_scenario
+    from tests.flow_driver import drive
+
+    loaded = get_scenario("under-13-selfie")
+    flow = get_flow("nudes-sharing").flow
+    model = {entry.step: entry.answer for entry in loaded.scenario.model}
+    referred = drive(flow, {**model, "manage-decision": "refer"})
+    result = grade(loaded.scenario, flow, referred.decisions, referred.current.id)
+    assert {j.step_id for j in result.judgements} == {
+        "what-now",
+        "trigger-adult",
+        "trigger-under-13",
+        "manage-decision",
+    }
+    assert result.passed and result.mattered_most() == []
+    # kept in school, the school-only steps are scored: deciding to view is marked wrong
+    kept = drive(flow, {**model, "view-decision": "reason-takedown"})
+    result = grade(loaded.scenario, flow, kept.decisions, kept.current.id)
+    statuses = {j.step_id: j.status for j in result.judgements}
+    assert statuses["view-decision"] is Status.wrong
+    assert statuses["deletion"] is Status.right
+
+
+def test_a_scenario_expectation_whose_condition_names_a_missing_step_is_rejected(toy, tmp_path):
+    path = tmp_path / "when.toml"
+    text = TOY_SCENARIO.read_text().replace(
+        'step = "police"\n', 'step = "police"\nwhen = { step = "no-such-step", is = "x" }\n'
+    )
+    path.write_text(text)
+    messages = [p.message for p in lint_scenario(load_scenario(path), toy)]
+    assert "expectation 4 (step 'police'): when: step 'no-such-step' is not a step" in messages[0]

@@ -83,6 +83,10 @@ class _ScenarioLinter:
                 )
                 continue
             self.check_expectation(n, label, self.flow.step(expectation.step), expectation)
+            tested = expectation.when.steps_tested() if expectation.when else set()
+            for step_id in sorted(tested):
+                if not self.flow.has_step(step_id):
+                    self.at(("expect", n, "when"), f"{label}: when: {self._no_step(step_id)}")
         if not self.problems and self.scenario.model:
             self.check_model()
         return self.problems
@@ -168,9 +172,10 @@ class _ScenarioLinter:
             self.at(("model",), f"the model path stops at step '{session.current.id}', not an end")
             return
         result = grade(self.scenario, self.flow, session.decisions, end.id)
+        judged = {j.step_id: j for j in result.judgements}
         for n, expectation in enumerate(self.scenario.expect):
-            judgement = result.judgements[n]
-            if not judgement.right:
+            judgement = judged.get(self.flow.step(expectation.step).id)
+            if judgement is not None and not judgement.right:
                 self.at(
                     ("expect", n),
                     f"expectation {n + 1} (step '{expectation.step}'): the model path does not "

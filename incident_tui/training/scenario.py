@@ -28,7 +28,7 @@ from incident_tui.flow.loader import (
     schema_problems,
     shipped_flows_dir,
 )
-from incident_tui.flow.model import ItemId, SourceRef, StepId
+from incident_tui.flow.model import Condition, ItemId, SourceRef, StepId
 
 SCENARIOS_DIR = "scenarios"
 
@@ -95,6 +95,9 @@ class Expectation(_Strict):
     """A source key declared by the procedure, and the section."""
     mistakes: dict[str, str] = {}
     """Extra feedback for a particular wrong choice id."""
+    when: Condition | None = None
+    """Expected only on a path where this holds, written as in a flow (e.g. only when
+    the case is kept in school); on any other path it is not scored."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Expectation:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from incident_tui.flow.engine import AnswerInput, Decision
+from incident_tui.flow.engine import AnswerInput, Decision, holds
 from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, ConfirmStep, EndStep, Flow
 from incident_tui.settings import Settings, fill
 from incident_tui.training.scenario import Expectation, Scenario
@@ -188,6 +188,11 @@ def meets(step: AnyStep, expectation: Expectation, answer: AnswerInput) -> bool:
     return not (expectation.override and answer.override != expectation.override)
 
 
+def applies(expectation: Expectation, answers: dict[str, AnswerInput]) -> bool:
+    """Whether an expectation is scored on this path (see `Expectation.when`)."""
+    return expectation.when is None or holds(expectation.when, answers)
+
+
 def judge(
     scenario: Scenario,
     flow: Flow,
@@ -237,9 +242,11 @@ def grade(
     """Every expectation of the scenario against the decisions on the run's active path."""
     settings = settings or Settings()
     answers: dict[str, AnswerInput] = {}
+    latest: dict[str, AnswerInput] = {}
     for decision in decisions:  # a step met again (e.g. after waiting) is judged the first time
         if not decision.referred_now:  # "refer now" is not an answer to the step it left
             answers.setdefault(decision.answer.step, decision.answer)
+            latest[decision.answer.step] = decision.answer
     judgements = [
         judge(
             scenario,
@@ -250,6 +257,7 @@ def grade(
             reached=end_step == expectation.step,
         )
         for expectation in scenario.expect
+        if applies(expectation, latest)
     ]
     return Grade(
         judgements=tuple(judgements),
@@ -260,4 +268,4 @@ def grade(
     )
 
 
-__all__ = ["Grade", "Judgement", "Status", "expected_text", "grade", "judge", "meets"]
+__all__ = ["Grade", "Judgement", "Status", "applies", "expected_text", "grade", "judge", "meets"]

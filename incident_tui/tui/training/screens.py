@@ -26,7 +26,7 @@ from incident_tui.flow.loader import LoadedFlow
 from incident_tui.incident import Incident
 from incident_tui.training.debrief import Debrief
 from incident_tui.training.scenario import LoadedScenario, Scenario, load_scenarios
-from incident_tui.training.scoring import Judgement, grade, judge
+from incident_tui.training.scoring import Judgement, applies, grade, judge
 from incident_tui.tui.screens.base import AppModal, AppScreen
 from incident_tui.tui.screens.step import StepScreen
 
@@ -314,6 +314,8 @@ class TrainingStepScreen(StepScreen):
             step_id = decision.answer.step
             expectation = run.scenario.expectation_for(step_id)
             if expectation is None or step_id in run.judged:
+                continue
+            if not applies(expectation, self.incident.session.answers):
                 continue
             judgement = judge(
                 run.scenario, run.flow.flow, expectation, decision.answer, self.incident.settings
