@@ -44,6 +44,9 @@ class Tmux:
             time.sleep(0.05)
 
     def text(self, typed: str) -> None:
+        # a pause first, as a person makes: characters sent within a few ms of a Tab
+        # can be delivered before the Tab's focus change, to the widget being left
+        time.sleep(0.3)
         subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", typed], check=True)
         time.sleep(0.1)
 
@@ -157,10 +160,11 @@ def test_a_whole_search_incident_in_tmux_then_verify_and_show(tmp_path, tmux):
     for _ in range(80):
         if session.ended:
             break
-        # the side panel counts the answers recorded: wait until the last one is saved
+        # the side panel counts the answers recorded: wait until the last one is saved,
+        # then for the next step's prompt in its box, so no key reaches the step before
         screen = tmux.wait_for(f" {len(session.decisions)} answered ")
+        tmux.wait_for(f"┃ {prompt_line(fill(session.current.prompt, settings))}")
         if not reference:
-            tmux.wait_for(prompt_line(fill(session.current.prompt, settings)))
             reference = screen.split("·")[1].strip()
         session.answer(answer_keys(tmux, session, plan))
     assert session.ended
