@@ -215,13 +215,40 @@ async def test_closed_mid_incident_resumes_at_the_step_reached(dirs, toy_flows):
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one("#name").value == "Sam Jones"  # remembered
-        await pilot.press("enter")  # the name and role are already filled
+        assert "Filled in from the last incident" in str(
+            app.screen.query_one("#remembered").content
+        )
+        await pilot.press("enter", "enter")  # keep the name and the role
         await pilot.pause()
         assert isinstance(app.screen, StepScreen)
         assert current_step(app).id == "grounds"
         assert "ESCALATION" in str(app.screen.query_one("#escalation-banner").content)
         await answer(pilot, "Seen")
     assert kinds(read_events(dirs, reference))[-1] == "answer"
+
+
+async def test_the_next_person_at_a_shared_computer_is_recorded_not_the_last_one(
+    dirs, toy_flows
+):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, "toy-search", name="Ann Smith", role="Teacher")
+        await pilot.press("escape")  # home; the incident stays open
+        await pilot.pause()
+        app.screen.query_one("#flows").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        # typed straight away, as someone else would: each answer replaces what was there
+        for value in ("Bob Green", "Deputy head", "CD", "Hall"):
+            await type_text(pilot, value)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        reference = app.incident.reference
+    opened = read_events(dirs, reference)[0]
+    assert (opened.actor.name, opened.actor.role) == ("Bob Green", "Deputy head")
+    assert (opened.data["pupil"], opened.data["location"]) == ("CD", "Hall")
 
 
 async def test_a_failed_append_keeps_the_step_and_says_not_saved(dirs, toy_flows, monkeypatch):

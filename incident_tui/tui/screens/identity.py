@@ -35,6 +35,14 @@ class IdentityScreen(AppScreen):
             with Horizontal(classes="form-row"):
                 yield Label("Your name")
                 yield Input(last.name if last else "", id="name", max_length=120)
+            if last:
+                yield Static(
+                    f"Filled in from the last incident on this computer ({last.name}). "
+                    "If that is not you, just type your own name and role.",
+                    id="remembered",
+                    classes="hint",
+                    markup=False,
+                )
             with Horizontal(classes="form-row"):
                 yield Label("Your role")
                 yield Input(
@@ -60,11 +68,9 @@ class IdentityScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        for field in self.query(Input):
-            if not field.value:
-                field.focus()
-                return
-        self.query_one("#go", Button).focus()
+        # always the name first, its remembered text selected: typing replaces it, so
+        # whoever is at the keyboard is the one recorded (Enter keeps it)
+        self.query_one("#name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         fields = list(self.query(Input))
