@@ -168,7 +168,9 @@ def test_a_whole_search_incident_in_tmux_then_verify_and_show(tmp_path, tmux):
             reference = screen.split("·")[1].strip()
         session.answer(answer_keys(tmux, session, plan))
     assert session.ended
-    tmux.wait_for("Seal the record")
+    tmux.wait_for("Tab to 'Seal the record'")
+    tmux.keys("Tab")
+    tmux.wait_for("Seal the record ")
     tmux.keys("Enter")
     screen = tmux.wait_for("Seal code:")
     assert "ESCALATION" in screen

@@ -34,6 +34,7 @@ def default_export_path(reference: str) -> Path:
 
 
 class SummaryScreen(AppScreen):
+    AUTO_FOCUS = None  # sealing cannot be undone: never one stray Enter away
     BINDINGS = [
         Binding("escape", "leave", "Home", id="leave"),
         Binding("f2", "decisions", "Decisions", id="decisions"),
@@ -56,6 +57,15 @@ class SummaryScreen(AppScreen):
                 yield Static(
                     "Outcome: " + incident.text(end.outcome), classes="outcome", markup=False
                 )
+                # on screen on arrival: the button itself may be below the fold at 80x24
+                yield Static(
+                    "Check the decisions on the right (F2 to correct one), then Tab to "
+                    "'Seal the record' and press Enter. Sealing closes the procedure: after "
+                    "it only notes, corrections and the DSL's review can be added.",
+                    id="seal-hint",
+                    classes="hint",
+                    markup=False,
+                )
                 if end.guidance:
                     yield Static(incident.text(end.guidance), classes="guidance", markup=False)
                 actions = [incident.text(a) for a in incident.session.actions()]
@@ -64,14 +74,6 @@ class SummaryScreen(AppScreen):
                     yield Static(
                         "\n".join(f"- {a}" for a in actions), classes="actions", markup=False
                     )
-                yield Static(
-                    "Check the decisions on the right (F2 to correct one). "
-                    "Sealing closes the procedure: after it only notes, corrections and "
-                    "the DSL's review can be added.",
-                    id="seal-hint",
-                    classes="hint",
-                    markup=False,
-                )
                 yield Button("Seal the record", id="seal", variant="primary")
                 yield Static("", id="sealed", classes="sealed", markup=False)
                 yield Label("Export to a Markdown file:", id="export-label")
@@ -86,7 +88,6 @@ class SummaryScreen(AppScreen):
     def on_mount(self) -> None:
         self._refresh()
         self._show_sealed(self.incident.sealed)
-        self.query_one("#seal", Button).focus()
 
     def _refresh(self) -> None:
         incident = self.incident
