@@ -35,6 +35,10 @@ def screen_text(app) -> str:
 
 
 async def seal(pilot) -> str:
+    await pilot.press("enter")  # a stray Enter on arrival seals nothing
+    await pilot.pause()
+    assert "Seal code:" not in screen_text(pilot.app)
+    await pilot.press("tab")
     assert pilot.app.screen.focused.id == "seal"
     await pilot.press("enter")
     await pilot.pause()
@@ -140,7 +144,7 @@ async def test_nudes_adult_involved_escalates_is_amended_and_resumed_to_the_end(
         app.screen.query_one("#open-incidents").focus()
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # keep the remembered name and role
         await pilot.pause()
         assert current_step(app).id == reached
         assert "ESCALATION" in str(app.screen.query_one("#escalation-banner").content)
@@ -275,3 +279,48 @@ async def test_refer_now_is_not_offered_where_the_procedure_has_none(dirs, toy_f
 
 def visible_text_of(app) -> str:
     return "\n".join(visible_lines(app))
+
+
+async def test_at_80x24_the_highlighted_answer_and_the_reason_box_come_into_view(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, SEARCH)
+        await drive(pilot, {"search-type": "search"}, until="suspected")
+        choices = app.incident.session.choices()
+        last = f"{len(choices)}. " + app.incident.text(choices[-1].label)
+        assert _in_view(app, "1. " + app.incident.text(choices[0].label))
+        assert not _in_view(app, last)  # a long list runs below the screen at first
+        await pilot.press("end")
+        await pilot.pause()
+        assert _in_view(app, last)
+        # a choice needing a reason: the box it types into is on screen
+        await drive(pilot, {"suspected": "weapon"}, until="dsl-told")
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen.focused, Input)
+        assert _in_view(app, "You chose:")
+        box = app.screen.focused.region
+        assert box.y > 0 and box.bottom <= SIZE[1] - 1
+
+
+async def test_refer_now_from_a_stop_screen_goes_to_the_referral_steps(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, SEARCH)
+        await drive(pilot, {"search-type": "search", "suspected": "weapon"}, until="authorised")
+        choices = [c.id for c in app.incident.session.choices()]
+        await pilot.press(str(choices.index("not-authorised") + 1))
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        footer = visible_lines(app)[-1]
+        assert "Refer now" in footer and "Decisions" not in footer  # only keys that work here
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == app.incident.flow.refer_now.to
+    events = read_events(dirs, reference)
+    assert [e.step for e in events if e.data.get("refer_now")] == ["authorised"]

@@ -227,9 +227,7 @@ async def test_closed_mid_incident_resumes_at_the_step_reached(dirs, toy_flows):
     assert kinds(read_events(dirs, reference))[-1] == "answer"
 
 
-async def test_the_next_person_at_a_shared_computer_is_recorded_not_the_last_one(
-    dirs, toy_flows
-):
+async def test_the_next_person_at_a_shared_computer_is_recorded_not_the_last_one(dirs, toy_flows):
     app = make_app(dirs, flows=toy_flows)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -118,10 +118,12 @@ class StepScreen(AppScreen):
         await self.show_current()
 
     def _stop(self, blocked: InterlockBlocked, answer: AnswerInput) -> None:
-        from incident_tui.tui.screens.stop import StopScreen
+        from incident_tui.tui.screens.stop import REFER_NOW, StopScreen
 
-        async def closed(recorded: bool | None) -> None:
-            if recorded:
+        async def closed(recorded: bool | str | None) -> None:
+            if recorded == REFER_NOW:
+                self.action_refer_now()
+            elif recorded:
                 await self.show_current()
 
         self.app.push_screen(StopScreen(self.incident, blocked, answer), closed)

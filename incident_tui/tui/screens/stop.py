@@ -8,19 +8,35 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from incident_tui.flow.engine import AnswerInput, InterlockBlocked
 from incident_tui.flow.model import Override
 from incident_tui.incident import Incident
 from incident_tui.tui.present import sources_text
 from incident_tui.tui.screens.base import AppModal, recorded
+from incident_tui.tui.widgets.in_view import focus_in_view
 from incident_tui.tui.widgets.ticklist import TickItem, TickList
+
+REFER_NOW = "refer-now"
+"""What the STOP screen dismisses with when the user asks to refer now instead."""
 
 
 class StopScreen(AppModal):
-    """Dismisses with True when an override was recorded, None when the user goes back."""
+    """Dismisses with True when an override was recorded, None when the user goes back,
+    REFER_NOW when the user asks to refer now (the flow's own referral route)."""
+
+    BINDINGS = [
+        Binding(
+            "ctrl+r",
+            "refer_now",
+            "Refer now",
+            id="stop.refer-now",
+            tooltip="Leave this choice and go to the referral steps",
+        ),
+    ]
 
     def __init__(
         self,
@@ -63,6 +79,15 @@ class StopScreen(AppModal):
                 )
             yield VerticalScroll(id="override-form")
             yield Static("", id="stop-error", classes="error", markup=False)
+        yield Footer()  # this dialog's own keys, not those of the screen beneath
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refer_now":  # not while correcting: a correction is its own decision
+            return self.incident.flow.refer_now is not None and self.amends is None
+        return True
+
+    def action_refer_now(self) -> None:
+        self.dismiss(REFER_NOW)
 
     def on_mount(self) -> None:
         self.query_one("#back", Button).focus()
@@ -104,7 +129,7 @@ class StopScreen(AppModal):
             Button("Record the override", id="record-override", variant="error"),
         )
         form.display = True
-        self.query_one("#conditions", TickList).focus()
+        focus_in_view(self.query_one("#conditions", TickList))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

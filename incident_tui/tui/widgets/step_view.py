@@ -27,6 +27,7 @@ from incident_tui.flow.model import (
 )
 from incident_tui.incident import Incident
 from incident_tui.tui.present import sources_text
+from incident_tui.tui.widgets.in_view import focus_in_view
 from incident_tui.tui.widgets.ticklist import TickItem, TickList
 
 NUMBER_KEYS = [
@@ -53,6 +54,8 @@ class StepView(Vertical):
         self.step = step
         self.choices = choices
         self.picked: Choice | None = None
+        self._moved = False
+        """Whether the user has moved the highlight yet (the first one is the list's own)."""
 
     # --- layout ---------------------------------------------------------------------
 
@@ -155,6 +158,10 @@ class StepView(Vertical):
         if event.option_list.id == "choices":
             self.picked = None
             self._show_rationale()
+        if self._moved:
+            # a long list runs below the screen: bring it up as the highlight moves down
+            event.option_list.call_after_refresh(event.option_list.scroll_visible, animate=False)
+        self._moved = True
 
     # --- answering ---------------------------------------------------------------------
 
@@ -177,8 +184,7 @@ class StepView(Vertical):
         if self.rationale_needed(choice) is Rationale.none:
             self.finish()
         else:
-            box = self.query_one("#rationale", Input)
-            box.focus()
+            focus_in_view(self.query_one("#rationale", Input))
             self.show_error(
                 f"You chose: {self.incident.text(choice.label)}. "
                 "Give the reason, then Enter to record it."
@@ -198,7 +204,7 @@ class StepView(Vertical):
             and not box.value.strip()
             and self.rationale_needed() is Rationale.required
         ):
-            box.focus()
+            focus_in_view(box)
             return
         self.finish()
 
@@ -252,7 +258,7 @@ class StepView(Vertical):
         choice = self.picked if isinstance(step, ChoiceStep) else None
         rationale = self._rationale()
         if self.rationale_needed(choice) is Rationale.required and not rationale:
-            self.query_one("#rationale", Input).focus()
+            focus_in_view(self.query_one("#rationale", Input))
             self.show_error("A reason is required for this answer: type it, then Enter.")
             return None
         return value, rationale
