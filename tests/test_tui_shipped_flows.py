@@ -324,3 +324,15 @@ async def test_refer_now_from_a_stop_screen_goes_to_the_referral_steps(dirs):
         assert current_step(app).id == app.incident.flow.refer_now.to
     events = read_events(dirs, reference)
     assert [e.step for e in events if e.data.get("refer_now")] == ["authorised"]
+
+
+async def test_the_side_panel_shows_each_answer_whole_once_its_scrollbar_appears(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, SEARCH)
+        plan = {"search-type": "search", "suspected": "weapon", "authorised": "headteacher"}
+        await drive(pilot, plan, until="searcher-sex")
+        await pilot.pause()
+        side = "\n".join(line[52:] for line in visible_lines(app))
+        assert "→ I am the headteacher" in side
