@@ -281,3 +281,11 @@ async def test_a_lock_held_elsewhere_is_reported_and_nothing_is_written(record: 
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is detail
+
+
+async def test_at_80x24_every_key_of_the_review_list_is_in_its_footer(record: Record) -> None:
+    async with app_for(record).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = pilot.app.screen._compositor.render_strips()[-1].text
+        for key in ("Open", "Back", "Find", "Flags", "Attention", "Sort", "Reverse", "^q Quit"):
+            assert key in footer, footer

@@ -43,9 +43,9 @@ class ReviewScreen(Screen[None]):
 
     DEFAULT_CSS = """
     ReviewScreen #review-filters { height: 1; }
-    ReviewScreen #review-filters Input { width: 13; }
+    ReviewScreen #review-filters Input { width: 13; margin-right: 1; }
     ReviewScreen #review-filters #review-search { width: 1fr; }
-    ReviewScreen #review-filters Select { width: 17; }
+    ReviewScreen #review-filters Select { width: 17; margin-right: 1; }
     ReviewScreen #review-state { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     ReviewScreen #review-problems {
         height: auto; max-height: 3; padding: 0 1; background: $error; color: $text;
@@ -55,9 +55,11 @@ class ReviewScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="review.back"),
-        Binding("slash", "search", "Search", id="review.search", tooltip="Type to search"),
-        Binding("f", "toggle_flagged", "Flagged", id="review.flagged", tooltip="Flagged only"),
-        Binding("a", "toggle_attention", "Needs attention", id="review.attention"),
+        Binding("slash", "search", "Find", id="review.search", tooltip="Type to search"),
+        Binding("f", "toggle_flagged", "Flags", id="review.flagged", tooltip="Flagged only"),
+        Binding(
+            "a", "toggle_attention", "Attention", id="review.attention", tooltip="Needs attention"
+        ),
         Binding("s", "next_sort", "Sort", id="review.sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="review.reverse", tooltip="Reverse the order"),
         Binding("ctrl+r", "reload", "Reload", id="review.reload", show=False),
@@ -93,7 +95,7 @@ class ReviewScreen(Screen[None]):
         yield problems
         yield IncidentTable(id="review-table")
         yield Static("", id="review-detail", markup=False)
-        yield Footer()
+        yield Footer(compact=True)  # every key in view at 80 columns
 
     def on_mount(self) -> None:
         self.query_one(IncidentTable).focus()
