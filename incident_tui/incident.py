@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from incident_tui.errors import UserError
-from incident_tui.flow.engine import AnswerInput, EngineError, Session, find_override
+from incident_tui.flow.engine import (
+    AnswerInput,
+    EngineError,
+    InterlockBlocked,
+    Session,
+    find_override,
+)
 from incident_tui.flow.loader import LoadedFlow
 from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, Escalation
 from incident_tui.record.events import Actor, DataValue, Event, EventKind, FlowRef
@@ -188,6 +194,19 @@ class Incident:
             data=data,
         )
         return self.session.refer_now(ref=event.seq)
+
+    def stop_shown(self, blocked: InterlockBlocked) -> Event:
+        """Record that a STOP was shown. The choice is not an answer (the engine refused
+        it), but that someone reached for it belongs in the chronology the DSL reads."""
+        self._writable()
+        choice = blocked.choice
+        text = (
+            f"STOP shown: '{self.text(choice.label)}' was chosen, which would break the rule: "
+            f"{self.text(blocked.interlock.rule)}"
+        )
+        return self._append(
+            EventKind.note, step=self.session.current.id, answer=text, data={"stop": choice.id}
+        )
 
     def note(self, text: str) -> Event:
         if not text.strip():

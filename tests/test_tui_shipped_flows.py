@@ -112,7 +112,12 @@ async def test_search_without_authorisation_cannot_proceed(dirs):
         await pilot.pause()
         assert isinstance(app.screen, StepScreen)
         assert current_step(app).id == "authorised"
-    assert kinds(read_events(dirs, reference)).count("answer") == 3
+    events = read_events(dirs, reference)
+    assert kinds(events).count("answer") == 3
+    # the refused choice is no answer, but the DSL can see that it was reached for
+    [stop] = [e for e in events if e.data.get("stop")]
+    assert stop.kind.value == "note" and stop.step == "authorised"
+    assert stop.data["stop"] == "not-authorised" and "STOP shown" in stop.answer
 
 
 async def test_nudes_adult_involved_escalates_is_amended_and_resumed_to_the_end(dirs):

@@ -103,12 +103,14 @@ async def test_search_with_override_escalation_and_seal_is_recorded(dirs, toy_fl
         "escalation",
         "answer",
         "answer",
+        "note",  # STOP shown
         "override",
         "answer",
         "escalation",
         "sealed",
     ]
-    override = events[6]
+    assert events[6].data["stop"] == "no"
+    override = events[7]
     assert override.data["override"] == "serious-harm"
     assert override.rationale == "Pupil threatening others"
     assert events[0].data["pupil"] == "CD"

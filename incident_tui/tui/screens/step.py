@@ -126,6 +126,11 @@ class StepScreen(AppScreen):
             elif recorded:
                 await self.show_current()
 
+        try:
+            self.incident.stop_shown(blocked)
+        except UserError as exc:  # the STOP itself must still be shown
+            self.notify(not_saved(exc), title="STOP not recorded", severity="error", timeout=15)
+        self._refresh_side()
         self.app.push_screen(StopScreen(self.incident, blocked, answer), closed)
 
     @on(DecisionsPanel.CorrectionAsked)
