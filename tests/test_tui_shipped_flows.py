@@ -96,16 +96,22 @@ async def test_screening_that_finds_nothing_is_a_short_sealed_record(dirs):
     assert events[-1].data["outcome"]
 
 
+async def not_authorised_stop(pilot, suspected: str) -> str:
+    """A new search for `suspected`, answered 'not authorised': the STOP screen is up."""
+    reference = await start_incident(pilot, SEARCH)
+    await drive(pilot, {"search-type": "search", "suspected": suspected}, until="authorised")
+    choices = [c.id for c in pilot.app.incident.session.choices()]
+    await pilot.press(str(choices.index("not-authorised") + 1))
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StopScreen)
+    return reference
+
+
 async def test_search_without_authorisation_cannot_proceed(dirs):
     app = make_app(dirs)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        reference = await start_incident(pilot, SEARCH)
-        await drive(pilot, {"search-type": "search", "suspected": "drugs"}, until="authorised")
-        choices = [c.id for c in app.incident.session.choices()]
-        await pilot.press(str(choices.index("not-authorised") + 1))
-        await pilot.pause()
-        assert isinstance(app.screen, StopScreen)
+        reference = await not_authorised_stop(pilot, "drugs")
         text = screen_text(app)
         assert "STOP" in text and "No exception is allowed" in text
         await pilot.press("escape")
@@ -313,12 +319,7 @@ async def test_refer_now_from_a_stop_screen_goes_to_the_referral_steps(dirs):
     app = make_app(dirs)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        reference = await start_incident(pilot, SEARCH)
-        await drive(pilot, {"search-type": "search", "suspected": "weapon"}, until="authorised")
-        choices = [c.id for c in app.incident.session.choices()]
-        await pilot.press(str(choices.index("not-authorised") + 1))
-        await pilot.pause()
-        assert isinstance(app.screen, StopScreen)
+        reference = await not_authorised_stop(pilot, "weapon")
         footer = visible_lines(app)[-1]
         assert "Refer now" in footer and "Decisions" not in footer  # only keys that work here
         await pilot.press("ctrl+r")
