@@ -107,6 +107,16 @@ async def not_authorised_stop(pilot, suspected: str) -> str:
     return reference
 
 
+async def refer_now(pilot) -> None:
+    """Ctrl+R and confirm: the flow's referral steps are on screen."""
+    await pilot.press("ctrl+r")
+    await pilot.pause()
+    await pilot.press("y")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StepScreen)
+    assert current_step(pilot.app).id == pilot.app.incident.flow.refer_now.to
+
+
 async def test_search_without_authorisation_cannot_proceed(dirs):
     app = make_app(dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -237,11 +247,7 @@ async def test_refer_now_from_a_search_goes_to_its_referral_steps(dirs):
         await pilot.pause()
         reference = await start_incident(pilot, SEARCH)
         await drive(pilot, {"search-type": "search"}, until="suspected")
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
-        assert current_step(app).id == app.incident.flow.refer_now.to
+        await refer_now(pilot)
         await drive(pilot, {})
         assert isinstance(app.screen, SummaryScreen)
         assert "Referred" in screen_text(app)
@@ -263,12 +269,7 @@ async def test_refer_now_from_an_early_step_goes_straight_to_the_referral_steps(
         await pilot.press("escape")  # cancel: nothing recorded
         await pilot.pause()
         assert current_step(app).id == "what-now"
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
-        assert isinstance(app.screen, StepScreen)
-        assert current_step(app).id == app.incident.flow.refer_now.to
+        await refer_now(pilot)
         assert "ESCALATION" in visible_text_of(app)
     events = read_events(dirs, reference)
     referral = [e for e in events if e.data.get("refer_now")]
@@ -322,12 +323,7 @@ async def test_refer_now_from_a_stop_screen_goes_to_the_referral_steps(dirs):
         reference = await not_authorised_stop(pilot, "weapon")
         footer = visible_lines(app)[-1]
         assert "Refer now" in footer and "Decisions" not in footer  # only keys that work here
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
-        assert isinstance(app.screen, StepScreen)
-        assert current_step(app).id == app.incident.flow.refer_now.to
+        await refer_now(pilot)
     events = read_events(dirs, reference)
     assert [e.step for e in events if e.data.get("refer_now")] == ["authorised"]
 
