@@ -1,0 +1,47 @@
+"""Recorded text never carries control sequences to a screen or a file."""
+
+import pytest
+
+from incident_tui.safe_text import control_problem, printable
+
+ATTACKS = {
+    "CSI colour": "red \x1b[31mtext",
+    "OSC title": "\x1b]0;TITLE\x07after",
+    "clear screen": "\x1b[2J",
+    "C1 CSI": "a\x9b31mb",
+    "bidi override": "abc\u202edcba",
+    "isolate": "x\u2066y",
+    "NUL": "a\x00b",
+    "DEL": "a\x7fb",
+    "line separator": "a\u2028b",
+}
+
+
+@pytest.mark.parametrize("text", ATTACKS.values(), ids=ATTACKS.keys())
+def test_unsafe_text_is_refused_and_printed_as_escapes(text: str) -> None:
+    assert control_problem(text) is not None
+    shown = printable(text)
+    assert all(ch.isprintable() or ch in "\n\t" for ch in shown)
+    assert "\\" in shown  # the character is shown, not dropped
+
+
+def test_the_refusal_names_the_character_and_where() -> None:
+    assert control_problem("abc\x1b[31m") == (
+        "contains a control character (U+001B) at character 4"
+    )
+    assert "text-direction control (U+202E RIGHT-TO-LEFT OVERRIDE)" in (
+        control_problem("x\u202e") or ""
+    )
+
+
+def test_ordinary_text_passes_unchanged() -> None:
+    text = "Zoë, Łukasz, Nguyễn, 李 said:\n\tline two"
+    assert control_problem(text) is None
+    assert printable(text) == text
+
+
+def test_one_line_fields_escape_newlines_and_tabs() -> None:
+    assert control_problem("Y9\nAB", one_line=True) is not None
+    assert printable("Y9\nAB\tC", one_line=True) == "Y9\\nAB\\tC"
+    assert printable("\x1b", one_line=True) == "\\x1b"
+    assert printable("\u202e") == "\\u202e"
