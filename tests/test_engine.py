@@ -232,3 +232,124 @@ def test_refer_now_is_refused_where_the_flow_has_none() -> None:
     with pytest.raises(EngineError, match="no 'refer now'"):
         session.refer_now()
     assert session.current.id == "item"
+
+
+DISPOSAL_FLOW = """
+id = "disposal"
+title = "Disposal"
+version = "1"
+summary = "One disposal question per kind of item found."
+start = "found"
+
+[sources.SSC]
+title = "Searching, screening and confiscation"
+
+[[steps]]
+id = "found"
+kind = "checklist"
+require = "any"
+prompt = "What was found?"
+next = "alcohol"
+[[steps.items]]
+id = "alcohol"
+label = "Alcohol"
+[[steps.items]]
+id = "phone"
+label = "A phone"
+
+[[steps]]
+id = "alcohol"
+kind = "choice"
+prompt = "What happened to the alcohol?"
+when = {step = "found", includes = "alcohol"}
+next = "phone"
+[[steps.choices]]
+id = "disposed"
+label = "Disposed of"
+[[steps.choices]]
+id = "police"
+label = "Given to the police"
+next = "police"
+
+[[steps]]
+id = "phone"
+kind = "text"
+prompt = "What happened to the phone?"
+when = {step = "found", includes = "phone"}
+next = [{when = {step = "alcohol", answered = true}, to = "both"}, {to = "done"}]
+
+[[steps]]
+id = "both"
+kind = "end"
+prompt = "Done."
+outcome = "Alcohol disposed of"
+
+[[steps]]
+id = "done"
+kind = "end"
+prompt = "Done."
+outcome = "Handled"
+
+[[steps]]
+id = "police"
+kind = "end"
+prompt = "Done."
+outcome = "Police"
+"""
+
+
+def disposal(*found: str) -> Session:
+    import tomllib
+
+    from incident_tui.flow.model import Flow
+
+    session = Session(Flow.model_validate(tomllib.loads(DISPOSAL_FLOW)))
+    if found:
+        session.answer(AnswerInput("found", list(found)))
+    return session
+
+
+def test_a_step_whose_when_does_not_hold_is_not_asked() -> None:
+    only_phone = disposal("phone")
+    assert only_phone.current.id == "phone"
+    with pytest.raises(EngineError, match="not the current step"):
+        only_phone.answer(AnswerInput("alcohol", "disposed"))
+    only_phone.answer(AnswerInput("phone", "Returned to the pupil at home time"))
+    assert only_phone.end is not None and only_phone.end.id == "done"
+    assert [d.answer.step for d in only_phone.decisions] == ["found", "phone"]
+
+
+def test_each_step_whose_when_holds_is_asked_in_turn() -> None:
+    both = disposal("alcohol", "phone")
+    assert both.current.id == "alcohol"
+    both.answer(AnswerInput("alcohol", "disposed"))
+    assert both.current.id == "phone"
+    both.answer(AnswerInput("phone", "Kept until the end of the day"))
+    assert both.end is not None and both.end.id == "both"
+
+
+def test_skipping_several_steps_reaches_the_next_one_that_is_asked() -> None:
+    session = disposal()
+    session.answer(AnswerInput("found", ["phone"]))
+    # correcting the finding to alcohol alone skips the phone question, and ends
+    # on the route the skipped step's next takes
+    session.amend(session.decisions[0].ref, AnswerInput("found", ["alcohol"]), reason="misread")
+    assert session.current.id == "alcohol"
+    session.answer(AnswerInput("alcohol", "disposed"))
+    assert session.end is not None and session.end.id == "both"
+
+
+def test_a_correction_that_makes_a_when_false_drops_the_skipped_answer() -> None:
+    session = disposal("alcohol", "phone")
+    session.answer(AnswerInput("alcohol", "disposed"))
+    session.amend(session.decisions[0].ref, AnswerInput("found", ["phone"]), reason="misread")
+    assert session.current.id == "phone"
+    assert "alcohol" not in session.answers
+
+
+def test_progress_estimate_counts_a_skippable_step_as_free() -> None:
+    session = disposal()
+    # found, then (alcohol and phone may both be skipped) straight to an end
+    assert session.remaining_estimate() == 1
+    session.answer(AnswerInput("found", ["phone"]))
+    assert session.remaining_estimate() == 1

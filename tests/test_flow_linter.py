@@ -310,3 +310,43 @@ def test_a_refer_now_to_a_missing_step_is_reported(tmp_path: Path) -> None:
     path.write_text(text)
     _, found = check_paths([path])
     assert "refer_now: no step 'nowhere'" in [p.message for p in found]
+
+
+def test_a_step_with_a_when_may_be_skipped_and_the_checks_know_it() -> None:
+    """A skipped step is not answered; a skipped choice step goes to its step-level next."""
+    assert problems("step-when.toml") == [
+        (
+            "step-when.toml",
+            30,
+            "step 'phone': a choice step with a 'when' needs a step-level next "
+            "(where the walk goes when the step is skipped)",
+        ),
+        (
+            "step-when.toml",
+            30,
+            "step 'phone', when: condition tests step 'phone' itself, which is not answered yet",
+        ),
+        (
+            "step-when.toml",
+            45,
+            "step 'bag', route 1: condition tests step 'bag' itself, which its 'when' may skip "
+            "(this next is also where a skipped step goes)",
+        ),
+        (
+            "step-when.toml",
+            53,
+            "step 'done', action 1: condition tests step 'alcohol', which its 'when' may skip "
+            "on the way to 'done'",
+        ),
+    ]
+
+
+def test_an_end_step_cannot_have_a_when(tmp_path: Path) -> None:
+    text = (FIXTURES / "good.toml").read_text()
+    path = tmp_path / "end-when.toml"
+    end = text.index('kind = "end"')
+    path.write_text(text[:end] + 'when = { step = "consent", answered = true }\n' + text[end:])
+    _, found = check_paths([path])
+    assert [p.message for p in found] == [
+        "step 'done': an end step cannot have a 'when': there is no next to skip to"
+    ]

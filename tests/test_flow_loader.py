@@ -160,6 +160,7 @@ def test_a_fragment_is_included_with_prefixed_ids_and_its_exit_rewired() -> None
     routes = flow.step("device.bag").next
     assert [r.to for r in routes] == ["done", "done"]
     assert routes[0].when.step == "device.off"
+    assert flow.step("device.bag").when.step == "device.off"
     # the fragment's sources are merged into the flow's
     assert sorted(flow.sources) == ["kcsie", "sscg"]
     # a fragment step is found in the fragment file, at its own line

@@ -12,10 +12,14 @@ for steps that are no longer on the path are kept in the history but are
 inactive; the flow continues from wherever the corrected path now stops.
 Replaying the same answers and amendments therefore always reaches the same
 state as the live session did.
+
+Skipped steps: a step with a `when` that does not hold when the walk reaches it
+is not asked; the walk goes straight on to the step's own `next`.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -316,9 +320,26 @@ class Session:
         return _walk(self.flow, self._entries)
 
 
+def arrive(flow: Flow, step_id: str, answers: dict[str, AnswerInput]) -> AnyStep:
+    """The step the walk stops at when it reaches `step_id`: past every step whose
+    `when` does not hold, to that step's own `next`."""
+    step = flow.step(step_id)
+    seen = {step.id}
+    while step.when is not None and not holds(step.when, answers):
+        assert not isinstance(step, EndStep)  # the model forbids a `when` on an end
+        if step.next is None:
+            raise EngineError(f"step '{step.id}' is skipped but has no step-level next")
+        following = flow.step(resolve_next(step.next, answers))
+        if following.id in seen:
+            raise EngineError(f"step '{step.id}': every step of a loop is skipped")
+        seen.add(following.id)
+        step = following
+    return step
+
+
 def _walk(flow: Flow, entries: Iterable[_Entry]) -> Walk:
-    current = flow.step(flow.start)
     answers: dict[str, AnswerInput] = {}
+    current = arrive(flow, flow.start, answers)
     decisions: list[Decision] = []
     for entry in entries:
         if isinstance(current, EndStep):
@@ -326,7 +347,7 @@ def _walk(flow: Flow, entries: Iterable[_Entry]) -> Walk:
         if entry.referred_now and flow.refer_now is not None:
             # sticky: a referral once started is never undone by a later correction
             decisions.append(Decision(entry.ref, entry.answer, referred_now=True))
-            current = flow.step(flow.refer_now.to)
+            current = arrive(flow, flow.refer_now.to, answers)
             continue
         if entry.answer.step != current.id:
             continue  # no longer on the path after an amendment
@@ -336,7 +357,7 @@ def _walk(flow: Flow, entries: Iterable[_Entry]) -> Walk:
             continue  # an amendment made this answer unavailable: it must be given again
         answers[current.id] = entry.answer
         decisions.append(Decision(entry.ref, entry.answer, entry.amended))
-        current = flow.step(next_step_id(current, entry.answer, answers))
+        current = arrive(flow, next_step_id(current, entry.answer, answers), answers)
     return Walk(tuple(decisions), current, answers)
 
 
@@ -451,6 +472,8 @@ def successors(step: AnyStep) -> list[str]:
             targets.append(choice.next if choice.next is not None else step.next)  # type: ignore[arg-type]
             if choice.interlock:
                 targets.extend(o.next for o in choice.interlock.overrides if o.next)
+        if step.when is not None and step.next is not None:
+            targets.append(step.next)  # skipped: the step's own next
     elif not isinstance(step, EndStep):
         targets.append(step.next)
     found: list[str] = []
@@ -462,19 +485,32 @@ def successors(step: AnyStep) -> list[str]:
     return found
 
 
+def _skip_targets(step: AnyStep) -> list[str]:
+    """Where the walk goes when it skips this step (none if it cannot be skipped)."""
+    if step.when is None or isinstance(step, EndStep) or step.next is None:
+        return []
+    return [step.next] if isinstance(step.next, str) else [r.to for r in step.next]
+
+
 def shortest_to_end(flow: Flow, start: str) -> int:
-    """Fewest steps from `start` to any end (0 at an end); -1 if none is reachable."""
-    frontier, seen, distance = [start], {start}, 0
-    while frontier:
-        if any(isinstance(flow.step(s), EndStep) for s in frontier if flow.has_step(s)):
-            return distance
-        nxt: list[str] = []
-        for sid in frontier:
-            if not flow.has_step(sid):
-                continue
-            for target in successors(flow.step(sid)):
-                if target not in seen:
-                    seen.add(target)
-                    nxt.append(target)
-        frontier, distance = nxt, distance + 1
+    """Fewest steps answered from `start` to any end (0 at an end); -1 if none is
+    reachable. `start` is asked (it is where the walk stands); a later step that may
+    be skipped costs nothing on the way past it."""
+    best: dict[str, int] = {start: 0}
+    queue: deque[tuple[str, int]] = deque([(start, 0)])
+    while queue:
+        sid, distance = queue.popleft()
+        if distance > best.get(sid, distance) or not flow.has_step(sid):
+            continue
+        step = flow.step(sid)
+        if isinstance(step, EndStep):
+            return distance  # 0-1 breadth first: the first end taken off is the nearest
+        skips = _skip_targets(step) if sid != start else []
+        for target, cost in [(t, 0) for t in skips] + [(t, 1) for t in successors(step)]:
+            if distance + cost < best.get(target, distance + cost + 1):
+                best[target] = distance + cost
+                if cost == 0:
+                    queue.appendleft((target, distance))
+                else:
+                    queue.append((target, distance + 1))
     return -1

@@ -3,7 +3,8 @@
 The schema (model.py) says what a step may hold; the linter checks what the
 steps mean together: every `next` leads to a step, every step can be reached
 and leads to an end, ids are unique, sources and contact names are declared,
-and a condition only tests a step that has been answered on every path to it.
+and a condition only tests a step that has been answered on every path to it
+(a step with a `when` may be skipped, so it is not answered on every path).
 """
 
 from __future__ import annotations
@@ -146,11 +147,16 @@ def _route_lists(step: AnyStep) -> Iterator[tuple[Loc, str, list[Any]]]:
 
 
 def _condition_uses(step: AnyStep) -> Iterator[_Use]:
-    for loc, label, routes in _route_lists(step):
+    label = _step_label(step.id)
+    if step.when is not None:
+        yield _Use(("when",), f"{label}, when", step.when, False)
+    for loc, route_label, routes in _route_lists(step):
+        # a route may test its own step once answered; the step-level next of a step
+        # with a `when` is also where the walk goes when the step is skipped
+        itself = loc != ("next",) or step.when is None
         for n, route in enumerate(routes):
             if route.when is not None:
-                yield _Use((*loc, n, "when"), f"{label}, route {n + 1}", route.when, True)
-    label = _step_label(step.id)
+                yield _Use((*loc, n, "when"), f"{route_label}, route {n + 1}", route.when, itself)
     if isinstance(step, ChoiceStep):
         for j, choice in enumerate(step.choices):
             if choice.when is not None:
@@ -421,7 +427,15 @@ class _Linter:
         for index, step in self.step_items():
             if any(lead.target not in self.steps for lead in leads(step)):
                 broken.add(step.id)
-            if isinstance(step, ChoiceStep) and step.next is None:
+            if isinstance(step, ChoiceStep) and step.next is None and step.when is not None:
+                broken.add(step.id)
+                self.at_step(
+                    index,
+                    ("when",),
+                    f"step '{step.id}': a choice step with a 'when' needs a step-level next "
+                    "(where the walk goes when the step is skipped)",
+                )
+            elif isinstance(step, ChoiceStep) and step.next is None:
                 for j, choice in enumerate(step.choices):
                     if choice.next is None and _goes_on(choice):
                         broken.add(step.id)
@@ -544,10 +558,20 @@ class _Linter:
         if tested_id == step.id:
             if use.may_test_itself:
                 return None
+            if use.loc[:1] == ("next",):
+                return (
+                    f"condition tests step '{tested_id}' itself, which its 'when' may skip "
+                    "(this next is also where a skipped step goes)"
+                )
             return f"condition tests step '{tested_id}' itself, which is not answered yet"
         if tested_id not in dominators[step.id]:
             return (
                 f"condition tests step '{tested_id}', which is not answered on every path "
+                f"to '{step.id}'"
+            )
+        if tested.when is not None:
+            return (
+                f"condition tests step '{tested_id}', which its 'when' may skip on the way "
                 f"to '{step.id}'"
             )
         return None

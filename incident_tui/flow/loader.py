@@ -305,6 +305,8 @@ def _rewrite_next(value: Any, target: Any, when: Any) -> Any:
 def _rewrite_step(step: dict[str, Any], target: Any, when: Any) -> dict[str, Any]:
     """Apply `target` to every place a step leads, and `when` to every condition."""
     step = dict(step)
+    if step.get("when") is not None:
+        step["when"] = when(step["when"])
     if step.get("next") is not None:
         step["next"] = _rewrite_next(step["next"], target, when)
     if "choices" in step:

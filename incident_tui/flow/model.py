@@ -202,6 +202,11 @@ class _StepBase(_Strict):
     rationale: Rationale = Rationale.none
     rationale_prompt: str | None = None
     """The label on the rationale box, e.g. 'What are the reasonable grounds?'."""
+    when: Condition | None = None
+    """Asked only when this holds. When the walk reaches a step whose `when` does not
+    hold, the step is not asked (nothing is recorded for it) and the walk goes on to
+    the step's own `next`; a choice step with a `when` needs a step-level `next`.
+    E.g. one disposal step per kind of item, each asked only if that item was found."""
 
 
 class ConfirmStep(_StepBase):
@@ -242,6 +247,12 @@ class EndStep(_StepBase):
     outcome: str = Field(min_length=1)
     """Short outcome label, e.g. 'Referred to police and children's social care'."""
     actions: list[Action] = []
+
+    @model_validator(mode="after")
+    def _not_skipped(self) -> EndStep:
+        if self.when is not None:
+            raise ValueError("an end step cannot have a 'when': there is no next to skip to")
+        return self
 
 
 Step = Annotated[
