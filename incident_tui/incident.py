@@ -23,7 +23,7 @@ from incident_tui.flow.engine import (
 )
 from incident_tui.flow.loader import LoadedFlow
 from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, Escalation
-from incident_tui.record.events import Actor, DataValue, Event, EventKind, FlowRef
+from incident_tui.record.events import Actor, Answer, DataValue, Event, EventKind, FlowRef
 from incident_tui.record.storage import StoreWriteError
 from incident_tui.record.store import IndexRow, Store
 from incident_tui.settings import Settings, fill
@@ -238,10 +238,27 @@ class Incident:
         if self.sealed:
             raise EngineError("this incident is sealed: only notes and the DSL's review can follow")
 
-    def _append(self, kind: EventKind, **fields: object) -> Event:
+    def _append(
+        self,
+        kind: EventKind,
+        *,
+        step: str | None = None,
+        prompt: str | None = None,
+        answer: Answer = None,
+        rationale: str | None = None,
+        data: dict[str, DataValue] | None = None,
+    ) -> Event:
         try:
             event = self.store.append(
-                self.row.id, kind=kind, actor=self.actor, expect_prev=self.head, **fields
+                self.row.id,
+                kind=kind,
+                actor=self.actor,
+                step=step,
+                prompt=prompt,
+                answer=answer,
+                rationale=rationale,
+                data=data,
+                expect_prev=self.head,
             )
         except StoreWriteError as exc:
             if exc.event is None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.resources import files
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -354,7 +354,7 @@ def cells(row: IndexRow, integrity: Integrity) -> tuple[str, ...]:
     )
 
 
-def _sort_key(column: str, integrity: Integrity) -> Callable[[IndexRow], object]:
+def _sort_key(column: str, integrity: Integrity) -> Callable[[IndexRow], Any]:
     if column == "flags":
         return lambda r: (
             is_damaged(r, integrity),

@@ -18,7 +18,7 @@ from incident_tui.errors import UserError
 
 if TYPE_CHECKING:
     from incident_tui.record.events import Event
-    from incident_tui.record.store import IndexRow, Store
+    from incident_tui.record.store import IndexRow, Mode, Store
     from incident_tui.record.verify import Finding
 
 EXPORT_FORMATS = ("md", "json", "pdf")
@@ -111,7 +111,7 @@ def _key(args: argparse.Namespace) -> bytes:
     return load_key(locations.key_file(), store_has_data=holds_incidents(_root(args)))
 
 
-def _mode(args: argparse.Namespace) -> str:
+def _mode(args: argparse.Namespace) -> Mode:
     return "training" if args.training else "live"
 
 

@@ -12,9 +12,12 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import Mode
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -183,7 +186,7 @@ def run_answers(args: argparse.Namespace) -> int:
     settings = load_settings(locations.config_file())
     root = locations.store_dir(training=args.training)
     key = load_or_create_key(locations.key_file(), store_has_data=holds_incidents(root))
-    mode = "training" if args.training else "live"
+    mode: Mode = "training" if args.training else "live"
     with Store.open(root, key=key, mode=mode) as store:
         opening = Opening(
             actor=Actor(name=name, role=role),

@@ -350,10 +350,10 @@ class _Linter:
                                 override.source.ref,
                             )
                         )
-            for loc, where, ref in refs:
-                if ref not in declared:
+            for loc, where, name in refs:
+                if name not in declared:
                     self.at_step(
-                        index, loc, f"{where}: source '{ref}' is not declared under [sources]"
+                        index, loc, f"{where}: source '{name}' is not declared under [sources]"
                     )
 
     def check_names(self) -> None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.util import Padding
 
 from incident_tui import __version__
 from incident_tui.record.events import Event, EventKind, utc_now
@@ -181,7 +182,7 @@ class _Document(FPDF):
             latin1_safe(text),
             border=1,
             fill=True,
-            padding=1.5,
+            padding=Padding.new(1.5),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
@@ -268,7 +269,7 @@ def _chronology(pdf: _Document, events: Sequence[Event]) -> None:
     for event in events:
         target = amended_seq(event)
         if event.kind == EventKind.amendment and target in seqs:
-            amended_by.setdefault(target, []).append(event)  # type: ignore[arg-type]
+            amended_by.setdefault(target, []).append(event)
     for event in events:
         target = amended_seq(event)
         if event.kind == EventKind.amendment and target in seqs:

@@ -462,7 +462,7 @@ def _check_chain(
                 first,
             )
         elif not gaps:
-            prev = GENESIS
+            prev: object = GENESIS  # whatever the file holds, compared as it is
             for event in events:
                 if event.get("prev") != prev:
                     seq = event.get("seq")

@@ -21,7 +21,7 @@ from incident_tui.review import append_review
 from incident_tui.settings import Settings
 
 if TYPE_CHECKING:
-    from incident_tui.record.store import IndexRow, Store
+    from incident_tui.record.store import IndexRow, Mode, Store
     from incident_tui.record.verify import Finding, VerifyReport
 
 
@@ -39,7 +39,7 @@ class ReviewContext:
         return self.store.root
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         return self.store.mode
 
     @property

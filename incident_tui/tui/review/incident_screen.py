@@ -8,6 +8,8 @@ review decision is a new event appended after the others.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,6 +22,9 @@ from incident_tui.record.references import seal_code
 from incident_tui.review import chronology, flags_text
 from incident_tui.tui.review.context import ReviewContext
 from incident_tui.tui.widgets.banners import ModeBanner
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import IndexRow
 
 
 class IncidentReviewScreen(Screen[None]):
@@ -53,7 +58,7 @@ class IncidentReviewScreen(Screen[None]):
         self.findings: list = []
         self.events: list[Event] = []
         self.read_problem = ""
-        self.row = None
+        self.row: IndexRow | None = None
 
     def compose(self) -> ComposeResult:
         yield ModeBanner(self.ctx.mode, self.ctx.school, "Review")
