@@ -49,6 +49,11 @@ AFTER_SEAL: frozenset[EventKind] = frozenset(
 )
 """The only kinds that may follow the seal."""
 
+SIGN_OFF = "sign-off"
+"""The review decision (data["review"] of a `reviewed` event) that marks an incident reviewed."""
+REVIEW_DATE = "review-date"
+"""The review decision that sets the date of the next review (its data["date"])."""
+
 
 class Actor(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

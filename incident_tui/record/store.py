@@ -42,6 +42,8 @@ from incident_tui.errors import UserError
 from incident_tui.record.events import (
     AFTER_SEAL,
     GENESIS,
+    REVIEW_DATE,
+    SIGN_OFF,
     Actor,
     Answer,
     DataValue,
@@ -220,9 +222,9 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
         if row["status"] == "open":
             row["status"] = "sealed"
     elif kind == EventKind.reviewed:
-        if data.get("review") == "sign-off":
+        if data.get("review") == SIGN_OFF:
             row["status"] = "reviewed"
-        elif data.get("review") == "review-date" and data.get("date") is not None:
+        elif data.get("review") == REVIEW_DATE and data.get("date") is not None:
             row["review_date"] = str(data["date"])
     return row
 

@@ -19,7 +19,6 @@ from textual.worker import Worker, WorkerState
 
 from incident_tui.errors import UserError
 from incident_tui.review import (
-    COLUMNS,
     STATUSES,
     IncidentList,
     ListQuery,
@@ -27,7 +26,7 @@ from incident_tui.review import (
     parse_day,
 )
 from incident_tui.tui.review.context import ReviewContext, findings_by_incident
-from incident_tui.tui.review.table import IncidentTable
+from incident_tui.tui.review.table import COLUMNS, IncidentTable
 from incident_tui.tui.widgets.banners import ModeBanner
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The incident list: draws only the lines on screen, so 10,000 rows cost nothing.
 
-Rows, filtering and sorting are worked out by `incident_tui.review`; this
+Rows, filtering and sorting are worked out by `incident_tui.review.listing`; this
 widget only shows the rows it is given, keeps a cursor and says which row is
 highlighted or chosen. Damage and flags are always in words (the Flags
 column), with colour only as a second cue.
@@ -9,6 +9,7 @@ column), with colour only as a second cue.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
@@ -20,8 +21,44 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from incident_tui.record.references import local_short
 from incident_tui.record.store import IndexRow
-from incident_tui.review import COLUMNS, Integrity, cells, is_damaged
+from incident_tui.review import Integrity, flags_text, is_damaged
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    """What the column shows; also its sort key (`incident_tui.review.SORT_KEYS`)."""
+    title: str
+    width: int
+    """Width at 80 columns (the list then fits in 78, beside a scroll bar)."""
+    grow: int = 0
+    """Share of any extra room on a wider screen."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("reference", "Reference", 14),
+    Column("opened", "Opened", 16),
+    Column("procedure", "Procedure", 7, grow=2),
+    Column("staff", "Staff", 7, grow=2),
+    Column("pupil", "Pupil", 6, grow=1),
+    Column("status", "Status", 8),
+    Column("flags", "Flags", 14, grow=3),
+)
+
+
+def cells(row: IndexRow, integrity: Integrity) -> tuple[str, ...]:
+    """One row of the list as text, column by column."""
+    return (
+        row.reference,
+        local_short(row.opened),
+        row.flow_id,
+        row.actor,
+        row.pupil or "-",
+        row.status,
+        flags_text(row, integrity),
+    )
 
 
 class IncidentTable(ScrollView, can_focus=True):

@@ -1,0 +1,56 @@
+"""The DSL's review, on top of the record: decisions as data, the list, what needs attention.
+
+- `catalogue`: the decisions a DSL can record (data in `review_actions.toml`)
+  and `append_review`, the one way they are written.
+- `attention`: flags and the "needs attention" rules, from index rows.
+- `listing`: filtering and sorting the list of incidents.
+
+Plain Python: nothing here imports Textual.
+"""
+
+from incident_tui.review.attention import (
+    Integrity,
+    attention_reasons,
+    flags_text,
+    is_damaged,
+    is_flagged,
+    needs_attention,
+)
+from incident_tui.review.catalogue import (
+    DSL_ROLE,
+    ReviewCatalogue,
+    ReviewDecision,
+    ReviewField,
+    append_review,
+    build_review,
+    decision_label,
+    parse_catalogue,
+    review_decisions,
+)
+from incident_tui.review.listing import SORT_KEYS, STATUSES, IncidentList, ListQuery, parse_day
+from incident_tui.review.screen_chronology import ChronologyEntry, chronology
+
+__all__ = [
+    "DSL_ROLE",
+    "SORT_KEYS",
+    "STATUSES",
+    "ChronologyEntry",
+    "IncidentList",
+    "Integrity",
+    "ListQuery",
+    "ReviewCatalogue",
+    "ReviewDecision",
+    "ReviewField",
+    "append_review",
+    "attention_reasons",
+    "build_review",
+    "chronology",
+    "decision_label",
+    "flags_text",
+    "is_damaged",
+    "is_flagged",
+    "needs_attention",
+    "parse_catalogue",
+    "parse_day",
+    "review_decisions",
+]
