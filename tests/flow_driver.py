@@ -8,8 +8,8 @@ short text). Every answer carries a reason, so a required one is never missing.
 
 from __future__ import annotations
 
+from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput, AnswerValue, Session
-from incident_tui.flow.loader import get_flow
 from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Flow
 
 REASON = "Reason given"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput, Session, rationale_setting
-from incident_tui.flow.loader import get_flow
 from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Rationale, TextStep
 from incident_tui.settings import Settings, fill
 

@@ -10,6 +10,7 @@ import pytest
 from incident_tui import locations
 from incident_tui.errors import UserError
 from incident_tui.flow import loader
+from incident_tui.flow.available import available_flows, get_flow
 from incident_tui.flow.loader import FlowFileError, Problem, load_flow
 
 FIXTURES = Path(__file__).parent / "fixtures" / "flows"
@@ -330,11 +331,11 @@ def test_a_local_flow_overrides_a_shipped_flow_with_the_same_id(
     monkeypatch.setattr(loader, "shipped_flows_dir", lambda: shipped)
     locations.set_overrides(config_dir=tmp_path / "config")
     try:
-        flows = loader.load_flows()
+        flows = available_flows().flows
         assert flows["good"].flow.title == "Our own"
-        assert loader.get_flow("good").path == local / "good.toml"
+        assert get_flow("good").path == local / "good.toml"
         with pytest.raises(UserError, match=r"unknown flow 'nope' \(known: good\)"):
-            loader.get_flow("nope")
+            get_flow("nope")
     finally:
         locations.set_overrides()
 

@@ -117,13 +117,14 @@ def test_list_shows_id_title_version_steps_and_path(
     shipped_copy: Path, own_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     local = own_config / "flows"
-    local.mkdir(parents=True)
-    shutil.copy(FIXTURES / "dangling-start.toml", local / "ours.toml")
+    shutil.copytree(shipped_copy, local)
+    text = (local / "good.toml").read_text(encoding="utf-8")
+    (local / "good.toml").unlink()
+    (local / "ours.toml").write_text(text.replace('id = "good"', 'id = "ours"', 1), "utf-8")
     assert main(["flows", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["ID", "TITLE", "VERSION", "STEPS", "PATH"]
-    assert lines[1].split() == ["dangling-start", "Fixture", "1", "1", str(local / "ours.toml")]
-    assert lines[2].split() == [
+    assert lines[1].split() == [
         "good",
         "A",
         "good",
@@ -132,6 +133,19 @@ def test_list_shows_id_title_version_steps_and_path(
         "4",
         str(shipped_copy / "good.toml"),
     ]
+    assert lines[2].split() == ["ours", "A", "good", "flow", "1", "4", str(local / "ours.toml")]
+
+
+def test_list_leaves_out_a_flow_the_linter_refuses_and_names_it(
+    shipped_copy: Path, own_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = own_config / "flows"
+    local.mkdir(parents=True)
+    shutil.copy(FIXTURES / "dangling-start.toml", local / "ours.toml")
+    assert main(["flows", "list"]) == 1
+    captured = capsys.readouterr()
+    assert [line.split()[0] for line in captured.out.splitlines()] == ["ID", "good"]
+    assert f"incident-tui: {local / 'ours.toml'}:2: start 'begin' is not a step" in captured.err
 
 
 def test_list_names_the_files_it_could_not_load(

@@ -190,7 +190,7 @@ def test_a_lost_key_is_never_replaced_while_incidents_are_recorded(
 def test_the_record_shows_the_wording_of_each_chosen_option(
     dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from incident_tui.flow.loader import get_flow
+    from incident_tui.flow.available import get_flow
 
     example = str(EXAMPLES / "search-confiscation.answers.json")
     assert main([*dirs, "run", "search-confiscation", "--answers", example]) == 0

@@ -202,7 +202,7 @@ def test_training_logic_imports_without_textual():
 
 
 def test_refer_now_taken_at_a_key_step_is_not_graded_as_an_answer_to_it():
-    from incident_tui.flow.loader import get_flow
+    from incident_tui.flow.available import get_flow
     from incident_tui.training.scenario import load_scenarios
 
     flow = get_flow("nudes-sharing").flow
@@ -219,7 +219,7 @@ def test_refer_now_taken_at_a_key_step_is_not_graded_as_an_answer_to_it():
 
 
 def test_a_dsl_who_refers_the_under_13_selfie_is_not_marked_down_for_school_only_steps():
-    from incident_tui.flow.loader import get_flow
+    from incident_tui.flow.available import get_flow
     from incident_tui.training.scenario import get_scenario
     from tests.flow_driver import drive
 

@@ -166,3 +166,24 @@ async def test_a_lost_record_key_is_named_and_never_replaced(dirs, toy_flows):
         assert not isinstance(again.screen, HomeScreen)
         assert "record key" in visible_text(again) and "missing" in visible_text(again)
     assert not key_file.exists()
+
+
+async def test_a_bad_local_flow_is_named_on_the_home_screen_and_the_rest_are_offered(dirs):
+    local = dirs.config / "flows"
+    local.mkdir(parents=True)
+    fixture = Path(__file__).parent / "fixtures" / "flows" / "dangling-next.toml"
+    (local / "dangling-next.toml").write_text(fixture.read_text(encoding="utf-8"), "utf-8")
+    (local / "broken.toml").write_text('id = "broken"\ntitle = \n', encoding="utf-8")
+    app = make_app(dirs)
+    async with app.run_test(size=(240, 50)) as pilot:
+        await pilot.pause()
+        offered = app.screen.query_one("#flows")
+        ids = [offered.get_option_at_index(i).id for i in range(offered.option_count)]
+        assert ids == ["nudes-sharing", "search-confiscation"]
+        text = visible_text(app)
+        assert "Not offered" in text
+        assert f"{local / 'broken.toml'}:2: not valid TOML" in text
+        assert (
+            f"{local / 'dangling-next.toml'}:18: step 'ask', choice 'a': "
+            "next 'nowhere' is not a step" in text
+        )

@@ -117,9 +117,10 @@ def _count(n: int, word: str) -> str:
 
 
 def flows_list(args: argparse.Namespace) -> int:
-    from incident_tui.flow.loader import flow_paths, load_all
+    from incident_tui.flow.available import available_flows
 
-    flows, problems = load_all(flow_paths())
+    available = available_flows()
+    flows, problems = available.flows, available.problems
     rows = [("ID", "TITLE", "VERSION", "STEPS", "PATH")]
     for flow_id in sorted(flows):
         loaded = flows[flow_id]
@@ -138,7 +139,7 @@ def flows_list(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"incident-tui: {problem}", file=sys.stderr)
         print(
-            "incident-tui: some flow files could not be loaded; "
+            "incident-tui: some flow files are not offered; "
             "`incident-tui flows check` lists every problem",
             file=sys.stderr,
         )

@@ -163,8 +163,8 @@ def _apply(target: Any, entry: Entry, path: Path) -> None:
 
 def run_answers(args: argparse.Namespace) -> int:
     from incident_tui import locations
+    from incident_tui.flow.available import get_flow
     from incident_tui.flow.engine import Session
-    from incident_tui.flow.loader import get_flow
     from incident_tui.incident import Incident, Opening
     from incident_tui.record.events import Actor
     from incident_tui.record.export import seal_code

@@ -492,10 +492,11 @@ def flow_files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.toml") if p.is_file())
 
 
-def flow_paths(extra: list[Path] | None = None) -> list[Path]:
-    """Shipped flows, then the school's own (config dir `flows/`), then `extra`."""
-    paths = flow_files_in(shipped_flows_dir()) + flow_files_in(locations.local_flows_dir())
-    return paths + list(extra or [])
+def flow_paths(extra: list[Path] | None = None, *, local_dir: Path | None = None) -> list[Path]:
+    """Shipped flows, then the school's own (`local_dir`, by default the config
+    folder's `flows/`), then `extra`."""
+    local = locations.local_flows_dir() if local_dir is None else local_dir
+    return flow_files_in(shipped_flows_dir()) + flow_files_in(local) + list(extra or [])
 
 
 T = TypeVar("T")
@@ -532,17 +533,14 @@ def load_each(
     return found, problems
 
 
+def flow_id_line(loaded: LoadedFlow) -> tuple[str, int]:
+    """A flow's id and the line it is declared on (for `load_each`)."""
+    return loaded.flow.id, loaded.top_line("id")
+
+
 def load_all(paths: list[Path]) -> tuple[dict[str, LoadedFlow], list[Problem]]:
     """Every flow in `paths` by id, and the problems of files that could not be read."""
-    return load_each(paths, load_flow, lambda f: (f.flow.id, f.top_line("id")), "flow")
-
-
-def load_flows(extra: list[Path] | None = None) -> dict[str, LoadedFlow]:
-    """Every available flow by id (FlowFileError if any file cannot be loaded)."""
-    flows, problems = load_all(flow_paths(extra))
-    if problems:
-        raise FlowFileError(problems)
-    return flows
+    return load_each(paths, load_flow, flow_id_line, "flow")
 
 
 def pick(found: dict[str, T], ident: str, problems: list[Problem], what: str) -> T:
@@ -556,15 +554,3 @@ def pick(found: dict[str, T], ident: str, problems: list[Problem], what: str) ->
             str(p) for p in problems
         )
     raise UserError(message)
-
-
-def get_flow(flow_id: str, extra: list[Path] | None = None) -> LoadedFlow:
-    """The flow with this id, checked by the linter; a clear UserError otherwise."""
-    from incident_tui.flow.linter import lint
-
-    flows, problems = load_all(flow_paths(extra))
-    loaded = pick(flows, flow_id, problems, "flow")
-    lint_problems = lint(loaded)
-    if lint_problems:
-        raise FlowFileError(lint_problems)
-    return loaded

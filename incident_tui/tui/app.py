@@ -23,7 +23,7 @@ from incident_tui.settings import Settings, load_settings
 from incident_tui.tui.last_actor import load_last_actor, save_last_actor
 
 if TYPE_CHECKING:
-    from incident_tui.flow.loader import LoadedFlow
+    from incident_tui.flow.loader import LoadedFlow, Problem
     from incident_tui.incident import Incident, Opening
     from incident_tui.record.store import Store
     from incident_tui.tui.screens.home import HomeScreen
@@ -62,6 +62,8 @@ class IncidentApp(App[str | None]):
         self.config_dir = config_dir or locations.config_dir()
         self.settings = settings or load_settings(self.config_dir / "config.toml")
         self._flows = flows
+        self.flow_problems: list[Problem] = []
+        """Why any flow file in the folders is not offered (FILE:LINE: what)."""
         self.store: Store | None = store
         self.key: bytes | None = None
         """The record key, once the record is open for writing."""
@@ -74,10 +76,13 @@ class IncidentApp(App[str | None]):
 
     @property
     def flows(self) -> dict[str, LoadedFlow]:
+        """The procedures on offer: every flow file that loads and passes the linter."""
         if self._flows is None:
-            from incident_tui.flow.loader import load_flows
+            from incident_tui.flow.available import available_flows
 
-            self._flows = load_flows()
+            available = available_flows(self.config_dir / "flows")
+            self._flows = available.flows
+            self.flow_problems = available.problems
         return self._flows
 
     def last_actor(self) -> Actor | None:

@@ -10,6 +10,7 @@ from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
+from incident_tui.safe_text import printable
 from incident_tui.tui.present import last_answer_text, when_text
 from incident_tui.tui.screens.base import AppScreen
 
@@ -30,6 +31,7 @@ class HomeScreen(AppScreen):
         with VerticalScroll(id="home"):
             yield Static("Start a new incident  (n)", classes="section-title", markup=False)
             yield OptionList(id="flows")
+            yield Static("", id="flow-problems", classes="error", markup=False)
             yield Static("Resume an unfinished incident  (r)", classes="section-title")
             yield OptionList(id="open-incidents")
             yield Static("", id="home-error", classes="error", markup=False)
@@ -49,12 +51,15 @@ class HomeScreen(AppScreen):
     def refresh_lists(self) -> None:
         flows = self.query_one("#flows", OptionList)
         flows.clear_options()
-        error = self.query_one("#home-error", Static)
-        try:
-            loaded = self.ctx.flows
-        except UserError as exc:
-            error.update(f"The procedures could not be loaded: {exc.message}")
-            loaded = {}
+        loaded = self.ctx.flows
+        problems = self.ctx.flow_problems
+        notice = ""
+        if problems:
+            notice = "Not offered: these procedure files have problems " + (
+                "(whoever looks after them can run `incident-tui flows check`):\n"
+            )
+            notice += "\n".join(printable(str(p), one_line=True) for p in problems)
+        self.query_one("#flow-problems", Static).update(notice)
         for number, (flow_id, item) in enumerate(sorted(loaded.items()), start=1):
             text = Text()
             text.append(f"{number}. {item.flow.title}", style="bold")

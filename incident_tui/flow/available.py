@@ -1,0 +1,69 @@
+"""The procedures on offer: every flow file loaded and checked by the linter, in one place.
+
+The app, `run` and `flows list` all offer what this returns, so a flow is either
+offered everywhere or refused everywhere. A file that cannot be read, or that
+the linter refuses, is left out and its problems (FILE:LINE: what) are kept to
+be shown; the shipped flows and every good file are still offered. A school's
+file that overrides a shipped flow but is refused leaves the shipped one offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from incident_tui.flow.linter import lint
+from incident_tui.flow.loader import (
+    FlowFileError,
+    LoadedFlow,
+    Problem,
+    flow_id_line,
+    flow_paths,
+    load_each,
+    load_flow,
+    pick,
+)
+
+
+@dataclass(frozen=True)
+class AvailableFlows:
+    """The flows that may be used, by id, and why any other flow file is not offered."""
+
+    flows: dict[str, LoadedFlow]
+    problems: list[Problem] = field(default_factory=list)
+    """Every problem of every file left out, in the order the files were read."""
+    refused: dict[str, list[Problem]] = field(default_factory=dict)
+    """Flow ids whose file loaded but was refused by the linter, with its problems."""
+
+    def get(self, flow_id: str) -> LoadedFlow:
+        """The flow with this id; FlowFileError if its file was refused, UserError if unknown."""
+        if flow_id in self.flows:
+            return self.flows[flow_id]
+        if flow_id in self.refused:
+            raise FlowFileError(self.refused[flow_id])
+        return pick(self.flows, flow_id, self.problems, "flow")
+
+
+def available_flows(
+    local_dir: Path | None = None, extra: list[Path] | None = None
+) -> AvailableFlows:
+    """Shipped flows, then the school's own (`local_dir`, by default the config folder's
+    `flows/`), then `extra`: each loaded and linted; later files override earlier ones."""
+    paths = flow_paths(extra, local_dir=local_dir)
+    refused: dict[str, list[Problem]] = {}
+
+    def load_checked(path: Path) -> LoadedFlow:
+        loaded = load_flow(path)
+        problems = lint(loaded)
+        if problems:
+            refused[loaded.flow.id] = problems
+            raise FlowFileError(problems)
+        return loaded
+
+    flows, problems = load_each(paths, load_checked, flow_id_line, "flow")
+    return AvailableFlows(flows, problems, refused)
+
+
+def get_flow(flow_id: str, extra: list[Path] | None = None) -> LoadedFlow:
+    """The flow with this id, checked by the linter; a clear UserError otherwise."""
+    return available_flows(extra=extra).get(flow_id)
