@@ -22,7 +22,7 @@ from incident_tui.flow.engine import (
     find_override,
 )
 from incident_tui.flow.loader import LoadedFlow
-from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, Escalation
+from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, Escalation, Flow
 from incident_tui.record.events import Actor, Answer, DataValue, Event, EventKind, FlowRef
 from incident_tui.record.storage import StoreWriteError
 from incident_tui.record.store import IndexRow, Store
@@ -292,11 +292,13 @@ class Incident:
         assert choice.interlock is not None and answer.override is not None
         override = find_override(choice.interlock, answer.override)
         assert override is not None
+        confirmed = [c for c in override.conditions if c.id in answer.confirmed]
         return {
             "override": override.id,
             "override_label": override.label,
             "rule": self.text(choice.interlock.rule),
-            "conditions": [self.text(c) for c in override.conditions],
+            "conditions": [self.text(c.text) for c in confirmed],
+            "confirmed": [c.id for c in confirmed],
         }
 
     def _record_escalations(self, step_id: str, already: list[Escalation]) -> list[Escalation]:
@@ -313,14 +315,28 @@ class Incident:
         }
 
 
-def _answer_of(event: Event) -> AnswerInput:
+def _answer_of(event: Event, flow: Flow) -> AnswerInput:
     override = event.data.get("override")
+    confirmed = event.data.get("confirmed")
+    if isinstance(override, str) and not isinstance(confirmed, list):
+        # recorded before conditions were confirmed by id: the screens had every one ticked
+        confirmed = _all_conditions(flow, event, override)
     return AnswerInput(
         step=event.step or "",
         value=event.answer,
         rationale=event.rationale,
         override=override if isinstance(override, str) else None,
+        confirmed=tuple(confirmed) if isinstance(confirmed, list) else (),
     )
+
+
+def _all_conditions(flow: Flow, event: Event, override_id: str) -> list[str]:
+    step = flow.step(event.step) if event.step and flow.has_step(event.step) else None
+    if not isinstance(step, ChoiceStep):
+        return []
+    choice = next((c for c in step.choices if c.id == event.answer), None)
+    found = find_override(choice.interlock, override_id) if choice and choice.interlock else None
+    return [c.id for c in found.conditions] if found else []
 
 
 def _replay_into(session: Session, event: Event) -> None:
@@ -329,9 +345,14 @@ def _replay_into(session: Session, event: Event) -> None:
     if event.kind is EventKind.escalation and event.data.get("refer_now") is True:
         session.refer_now(ref=event.seq)
     elif event.kind in (EventKind.answer, EventKind.override):
-        session.answer(_answer_of(event), ref=event.seq)
+        session.answer(_answer_of(event, session.flow), ref=event.seq)
     elif event.kind is EventKind.amendment and isinstance(amends, int):
-        session.amend(amends, _answer_of(event), str(event.data.get("reason") or ""), ref=event.seq)
+        session.amend(
+            amends,
+            _answer_of(event, session.flow),
+            str(event.data.get("reason") or ""),
+            ref=event.seq,
+        )
 
 
 __all__ = ["Incident", "Opening", "flow_ref"]

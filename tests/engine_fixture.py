@@ -83,7 +83,10 @@ sources = [{ref = "SSC", section = "Who can search"}]
 [[steps.choices.interlock.overrides]]
 id = "serious-harm"
 label = "Serious-harm exception"
-conditions = ["Serious harm if not searched at once", "No other staff can be summoned"]
+conditions = [
+  {id = "serious-harm", text = "Serious harm if not searched at once"},
+  {id = "no-other-staff", text = "No other staff can be summoned"},
+]
 source = {ref = "SSC", section = "Who can search"}
 [[steps.choices]]
 id = "wait"

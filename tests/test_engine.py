@@ -77,11 +77,38 @@ def test_search_without_same_sex_witness_cannot_proceed_without_the_exception() 
     assert session.current.id == "staff"
     with pytest.raises(EngineError, match="not allowed here"):
         session.answer(AnswerInput("staff", "no", rationale="x", override="made-up"))
+    both = ("serious-harm", "no-other-staff")
     with pytest.raises(EngineError, match="reason is required"):
-        session.answer(AnswerInput("staff", "no", override="serious-harm"))
-    session.answer(AnswerInput("staff", "no", rationale="Knife shown", override="serious-harm"))
+        session.answer(AnswerInput("staff", "no", override="serious-harm", confirmed=both))
+    session.answer(
+        AnswerInput("staff", "no", rationale="Knife shown", override="serious-harm", confirmed=both)
+    )
     assert session.current.id == "found"
     assert [o.id for _, o in session.overrides()] == ["serious-harm"]
+
+
+def test_an_exception_stands_only_with_every_condition_confirmed_by_id() -> None:
+    session = started(SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "yes"))
+    exception = {"rationale": "Knife shown", "override": "serious-harm"}
+    with pytest.raises(EngineError) as none:
+        session.answer(AnswerInput("staff", "no", **exception))
+    assert "Serious harm if not searched at once" in str(none.value)
+    assert "No other staff can be summoned" in str(none.value)
+    with pytest.raises(EngineError) as one:
+        session.answer(AnswerInput("staff", "no", **exception, confirmed=("serious-harm",)))
+    assert "No other staff can be summoned" in str(one.value)
+    assert "Serious harm if not searched" not in str(one.value)
+    with pytest.raises(EngineError, match="no condition 'urgent'"):
+        session.answer(
+            AnswerInput("staff", "no", **exception, confirmed=("serious-harm", "urgent"))
+        )
+    with pytest.raises(EngineError, match="only with an exception"):
+        session.answer(AnswerInput("staff", "wait", confirmed=("serious-harm",)))
+    assert session.current.id == "staff"
+    session.answer(
+        AnswerInput("staff", "no", **exception, confirmed=("no-other-staff", "serious-harm"))
+    )
+    assert session.current.id == "found"
 
 
 def test_an_override_where_there_is_no_interlock_is_refused() -> None:

@@ -56,7 +56,7 @@ def draw_answer(data: st.DataObject, session: Session) -> AnswerInput:
         return AnswerInput(step.id, picked, rationale="reason given")
     assert isinstance(step, ChoiceStep)
     choice = data.draw(st.sampled_from(session.choices()))
-    override = None
+    override, confirmed = None, ()
     if choice.interlock is not None:
         with pytest.raises(InterlockBlocked):
             session.check(AnswerInput(step.id, choice.id, rationale="reason given"))
@@ -65,8 +65,11 @@ def draw_answer(data: st.DataObject, session: Session) -> AnswerInput:
             allowed = [c for c in session.choices() if c.interlock is None]
             choice = data.draw(st.sampled_from(allowed))
         else:
-            override = data.draw(st.sampled_from(choice.interlock.overrides)).id
-    return AnswerInput(step.id, choice.id, rationale="reason given", override=override)
+            picked = data.draw(st.sampled_from(choice.interlock.overrides))
+            override, confirmed = picked.id, tuple(c.id for c in picked.conditions)
+    return AnswerInput(
+        step.id, choice.id, rationale="reason given", override=override, confirmed=confirmed
+    )
 
 
 def walk(data: st.DataObject, flow: Flow) -> tuple[Session, list[tuple]]:

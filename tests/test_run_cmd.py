@@ -202,3 +202,57 @@ def test_the_record_shows_the_wording_of_each_chosen_option(
     step = get_flow("search-confiscation").flow.step("search-type")
     label = next(c.label for c in step.choices if c.id == "search")
     assert f"Answer: {label} [search]" in shown
+
+
+def search_answers_with_the_exception(**exception: object) -> dict:
+    """The shipped search example, with the bag searched while no witness could come."""
+    answers = json.loads((EXAMPLES / "search-confiscation.answers.json").read_text())
+    entry = next(a for a in answers["answers"] if a["step"] == "possessions-witness")
+    entry.update(
+        answer="not-present",
+        override="serious-harm-exception",
+        rationale="He said the knife was for a pupil waiting at the gate; no one else was free.",
+        **exception,
+    )
+    return answers
+
+
+def test_an_exception_without_its_conditions_confirmed_is_refused_naming_the_entry(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = search_answers_with_the_exception()
+    file = write(tmp_path, answers)
+    assert main([*dirs, "run", "search-confiscation", "--answers", file]) == 1
+    err = capsys.readouterr().err
+    assert "entry 6: step 'possessions-witness'" in err
+    assert "needs every condition confirmed" in err
+    assert "serious harm will follow" in err and "(no-pupil-and-witness)" in err
+    incidents = tmp_path / "data" / "live" / "incidents"
+    assert not incidents.exists() or not any(incidents.iterdir())
+
+
+def test_an_unknown_condition_id_is_named(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = search_answers_with_the_exception(confirm=["serious-harm", "no-other-staff"])
+    file = write(tmp_path, answers)
+    assert main([*dirs, "run", "search-confiscation", "--answers", file]) == 1
+    err = capsys.readouterr().err
+    assert "entry 6: step 'possessions-witness'" in err
+    assert "no condition 'no-other-staff'" in err
+
+
+def test_an_exception_with_every_condition_confirmed_is_recorded_with_them(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = search_answers_with_the_exception(confirm=["serious-harm", "no-pupil-and-witness"])
+    file = write(tmp_path, answers)
+    assert main([*dirs, "run", "search-confiscation", "--answers", file]) == 0
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+        events = store.events(row.id)
+    (override,) = [e for e in events if e.kind is EventKind.override]
+    assert override.step == "possessions-witness"
+    assert override.data["confirmed"] == ["serious-harm", "no-pupil-and-witness"]
+    assert len(override.data["conditions"]) == 2
+    assert row.overrides == 1

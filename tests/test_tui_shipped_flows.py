@@ -79,6 +79,7 @@ async def test_search_for_a_weapon_with_opposite_sex_override_is_sealed_and_expo
     assert override.step == "searcher-sex"
     assert override.data["override"] == "serious-harm-exception"
     assert len(override.data["conditions"]) == 2
+    assert override.data["confirmed"] == ["serious-harm", "no-same-sex-staff"]
     assert exported.exists() and reference in exported.read_text(encoding="utf-8")
     assert oct(exported.stat().st_mode & 0o777) == "0o600"
 

@@ -112,6 +112,7 @@ async def test_search_with_override_escalation_and_seal_is_recorded(dirs, toy_fl
     assert events[6].data["stop"] == "no"
     override = events[7]
     assert override.data["override"] == "serious-harm"
+    assert override.data["confirmed"] == ["serious-harm", "no-other-staff"]
     assert override.rationale == "Pupil threatening others"
     assert events[0].data["pupil"] == "CD"
 
@@ -419,14 +420,18 @@ async def test_correcting_to_a_choice_that_breaks_a_rule_stops_and_records_the_o
         assert "Instead: Supervise the pupil" in text
         await pilot.press("tab", "enter")  # the exception
         await pilot.pause()
-        await pilot.press("tab")  # skip ticking: refused
+        await pilot.press("enter", "tab")  # only the first condition ticked: refused
         await type_text(pilot, "Pupil threatening others")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, StopScreen)
-        assert "Every condition" in screen_text(app)
+        refusal = str(app.screen.query_one("#stop-error").content)
+        assert "needs every condition confirmed" in refusal
+        assert "No other staff can be summoned" in refusal
+        assert "Serious harm if not searched" not in refusal
+        assert kinds(read_events(dirs, reference))[-1] != "amendment"
         app.screen.query_one("#conditions").focus()
-        await pilot.press("enter", "down", "enter")  # tick both conditions
+        await pilot.press("down", "enter")  # tick the second
         app.screen.query_one("#override-reason").focus()
         await pilot.press("enter")
         await pilot.pause()
@@ -446,6 +451,7 @@ async def test_correcting_to_a_choice_that_breaks_a_rule_stops_and_records_the_o
         "Serious harm if not searched at once",
         "No other staff can be summoned",
     ]
+    assert amendment.data["confirmed"] == ["serious-harm", "no-other-staff"]
 
 
 async def test_going_back_from_stop_leaves_the_correction_unrecorded(dirs, toy_flows):

@@ -51,6 +51,8 @@ class Entry:
     amend: bool
     reason: str
     refer_now: bool = False
+    confirm: tuple[str, ...] = ()
+    """The ids of the exception's conditions confirmed, as ticked on the STOP screen."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _optional_str(path: Path, data: dict[str, Any], key: str) -> str | None:
     return value
 
 
-_ENTRY_KEYS = {"step", "answer", "rationale", "override", "amend", "reason"}
+_ENTRY_KEYS = {"step", "answer", "rationale", "override", "confirm", "amend", "reason"}
 
 
 def _entry(path: Path, position: int, raw: Any) -> Entry:
@@ -123,6 +125,12 @@ def _entry(path: Path, position: int, raw: Any) -> Entry:
     for key in ("rationale", "override", "reason"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             raise UserError(f"{where} (step '{step}'): '{key}' must be text")
+    confirm = raw.get("confirm", [])
+    if not isinstance(confirm, list) or not all(isinstance(c, str) for c in confirm):
+        raise UserError(
+            f"{where} (step '{step}'): 'confirm' must be a list of condition ids, "
+            'e.g. ["serious-harm", "no-other-staff"]'
+        )
     amend = raw.get("amend", False)
     if not isinstance(amend, bool):
         raise UserError(f"{where} (step '{step}'): 'amend' must be true or false")
@@ -136,6 +144,7 @@ def _entry(path: Path, position: int, raw: Any) -> Entry:
         override=raw.get("override"),
         amend=amend,
         reason=raw.get("reason") or "",
+        confirm=tuple(confirm),
     )
 
 
@@ -143,7 +152,9 @@ def _apply(target: Any, entry: Entry, path: Path) -> None:
     """Apply one entry to a Session or an Incident (both take the same calls)."""
     from incident_tui.flow.engine import AnswerInput, EngineError, Session
 
-    answer = AnswerInput(entry.step, entry.answer, entry.rationale, entry.override)
+    answer = AnswerInput(
+        entry.step, entry.answer, entry.rationale, entry.override, confirmed=entry.confirm
+    )
     session: Session = target if isinstance(target, Session) else target.session
     try:
         if entry.refer_now:

@@ -69,6 +69,8 @@ class AnswerInput:
     rationale: str | None = None
     override: str | None = None
     """The id of an allowed override, when the chosen option is interlocked."""
+    confirmed: tuple[str, ...] = ()
+    """The ids of the override's conditions the user confirmed: all are needed."""
 
 
 @dataclass(frozen=True)
@@ -406,6 +408,10 @@ def validate_answer(step: AnyStep, answer: AnswerInput, answers: dict[str, Answe
         _check_text(step, answer)
     if answer.override is not None and (choice is None or choice.interlock is None):
         raise EngineError(f"step '{step.id}': there is nothing to override here")
+    if answer.confirmed and answer.override is None:
+        raise EngineError(
+            f"step '{step.id}': conditions are confirmed only with an exception ('override')"
+        )
     needs = rationale_setting(step, choice)
     if answer.override is not None:
         needs = Rationale.required  # an override always carries its reason
@@ -425,13 +431,33 @@ def _check_choice(step: ChoiceStep, answer: AnswerInput, answers: dict[str, Answ
     if choice.interlock is not None:
         if answer.override is None:
             raise InterlockBlocked(step, choice, choice.interlock)
-        if find_override(choice.interlock, answer.override) is None:
+        override = find_override(choice.interlock, answer.override)
+        if override is None:
             allowed = ", ".join(o.id for o in choice.interlock.overrides) or "none"
             raise EngineError(
                 f"step '{step.id}': override '{answer.override}' is not allowed here "
                 f"(allowed: {allowed})"
             )
+        _check_confirmed(step, override, answer.confirmed)
     return choice
+
+
+def _check_confirmed(step: ChoiceStep, override: Override, confirmed: tuple[str, ...]) -> None:
+    """An exception stands only with every one of its conditions confirmed, by id."""
+    known = [c.id for c in override.conditions]
+    unknown = [c for c in confirmed if c not in known]
+    if unknown:
+        raise EngineError(
+            f"step '{step.id}': the {override.label} has no condition "
+            f"{', '.join(repr(c) for c in unknown)} (its conditions: {', '.join(known)})"
+        )
+    missing = [c for c in override.conditions if c.id not in confirmed]
+    if missing:
+        words = "; ".join(f"'{c.text}' ({c.id})" for c in missing)
+        raise EngineError(
+            f"step '{step.id}': the {override.label} needs every condition confirmed; "
+            f"not confirmed: {words}"
+        )
 
 
 def _check_checklist(step: ChecklistStep, answer: AnswerInput) -> None:

@@ -129,17 +129,34 @@ class Escalation(_Strict):
     """A contact name from the school's config, e.g. 'police_emergency' or 'mash'."""
 
 
+class OverrideCondition(_Strict):
+    """One condition of an exception, confirmed by its id: ticked on the STOP
+    screen, or named in an answers file's `confirm`."""
+
+    id: ItemId
+    """Stable and meaningful, e.g. 'serious-harm': answers files name it."""
+    text: str = Field(min_length=1)
+    """What the user confirms is true, in plain words."""
+
+
 class Override(_Strict):
     """The one exception the guidance allows to an interlock's rule."""
 
     id: ItemId
     label: str = Field(min_length=1)
     """Short name shown on the button, e.g. 'Serious-harm exception'."""
-    conditions: list[str] = Field(min_length=1)
+    conditions: list[OverrideCondition] = Field(min_length=1)
     """Every one must be confirmed, e.g. both limbs of the same-sex exception."""
     source: SourceRef
     next: Target | None = None
     """Where the flow goes when overridden; default: the choice's own next."""
+
+    @model_validator(mode="after")
+    def _distinct_conditions(self) -> Override:
+        ids = [c.id for c in self.conditions]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"exception '{self.id}': two conditions share an id")
+        return self
 
 
 class Interlock(_Strict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from incident_tui.flow.engine import AnswerInput, EngineError, Session
+from incident_tui.flow.engine import AnswerInput, EngineError, Session, find_override
 from incident_tui.flow.loader import LoadedFlow, Problem
 from incident_tui.flow.model import (
     AnyStep,
@@ -200,6 +200,17 @@ def auto_answer(step: AnyStep) -> AnswerInput | None:
     return None
 
 
+def _every_condition(step: AnyStep, value: object, override_id: str | None) -> tuple[str, ...]:
+    """A model path that records an exception confirms every one of its conditions."""
+    if override_id is None or not isinstance(step, ChoiceStep):
+        return ()
+    choice = next((c for c in step.choices if c.id == value), None)
+    if choice is None or choice.interlock is None:
+        return ()
+    override = find_override(choice.interlock, override_id)
+    return tuple(c.id for c in override.conditions) if override else ()
+
+
 def model_answers(loaded: LoadedScenario, flow: Flow) -> list[AnswerInput]:
     """The model path as full answers, in order (empty if the scenario gives none or it fails)."""
     session = play_model(loaded, flow, lambda loc, message: None)
@@ -220,7 +231,11 @@ def play_model(
             n, entry = queue.pop(0)
             loc: tuple[str | int, ...] = ("model", n)
             answer = AnswerInput(
-                step.id, entry.answer, entry.rationale or MODEL_TEXT, entry.override
+                step.id,
+                entry.answer,
+                entry.rationale or MODEL_TEXT,
+                entry.override,
+                confirmed=_every_condition(step, entry.answer, entry.override),
             )
         else:
             auto = auto_answer(step)

@@ -110,7 +110,7 @@ class StopScreen(AppModal):
         form = self.query_one("#override-form", VerticalScroll)
         await form.remove_children()
         text = self.incident.text
-        items = [TickItem(f"c{n}", text(c)) for n, c in enumerate(override.conditions)]
+        items = [TickItem(c.id, text(c.text)) for c in override.conditions]
         await form.mount(
             Static(f"Exception: {text(override.label)}", classes="section-title", markup=False),
             Static(
@@ -139,9 +139,6 @@ class StopScreen(AppModal):
         error = self.query_one("#stop-error", Static)
         if self.override is None:
             return
-        if not self.query_one("#conditions", TickList).all_ticked():
-            error.update("Every condition of the exception must be ticked.")
-            return
         reason = self.query_one("#override-reason", Input).value.strip()
         if not reason:
             error.update("A reason is required for an override.")
@@ -152,6 +149,8 @@ class StopScreen(AppModal):
             value=self.answer.value,
             rationale=reason,
             override=self.override.id,
+            # the engine refuses the exception, naming them, unless every one is ticked
+            confirmed=tuple(self.query_one("#conditions", TickList).values()),
         )
         amends = self.amends
 
