@@ -110,6 +110,8 @@ async def not_authorised_stop(pilot, suspected: str) -> str:
 
 async def refer_now(pilot) -> None:
     """Ctrl+R and confirm: the flow's referral steps are on screen."""
+    refer = pilot.app.incident.flow.refer_now
+    assert pilot.app.screen.active_bindings["ctrl+r"].tooltip == refer.label  # the flow's words
     await pilot.press("ctrl+r")
     await pilot.pause()
     await pilot.press("y")

@@ -539,3 +539,32 @@ def test_the_banner_names_who_to_call_first_and_never_grows_past_three_lines():
     assert lines[0].startswith("ESCALATION · Call 999 · Risk number 1")
     assert "2 more" in lines[2] and "decisions panel" in lines[2]
     assert len(escalation_banner_lines(raised[:3], Settings())) == 3
+
+
+async def test_a_text_box_shows_the_flows_own_hint_and_a_step_may_give_its_own(dirs, tmp_path):
+    from incident_tui.flow.loader import load_flow
+    from tests.engine_fixture import TOY_FLOW
+
+    text = TOY_FLOW.replace(
+        'start = "safety"', 'start = "safety"\ntext_hint = "Write only what was reported."'
+    ).replace(
+        'prompt = "What are the grounds?"', 'prompt = "What are the grounds?"\nhint = "Say why."'
+    )
+    path = tmp_path / "hinted.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_flow(path)
+    app = make_app(dirs, flows={loaded.flow.id: loaded})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        await answer(pilot, "vape")
+        assert current_step(app).id == "grounds"
+        shown = screen_text(app)
+        assert "Say why." in shown
+        assert "Write only what was reported." not in shown
+        assert "image" not in shown
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog)
+        assert "Write only what was reported." in screen_text(app)

@@ -253,6 +253,8 @@ class TextStep(_StepBase):
     kind: Literal["text"]
     max_length: int = Field(default=500, ge=1, le=4000)
     placeholder: str = ""
+    hint: str | None = None
+    """Shown under this text box instead of the flow's `text_hint`."""
     optional: bool = False
     next: Next
 
@@ -326,6 +328,9 @@ class Flow(_Strict):
     sources: dict[str, SourceDoc] = Field(min_length=1)
     includes: list[Include] = []
     refer_now: ReferNow | None = None
+    text_hint: str = ""
+    """Shown under every free-text box of this procedure (text steps and notes): what to
+    write, and what never to write, e.g. 'Never describe what any image shows'."""
     steps: list[Step] = Field(min_length=1)
     _index: dict[str, AnyStep] = PrivateAttr(default_factory=dict)
 

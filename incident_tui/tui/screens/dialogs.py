@@ -12,7 +12,6 @@ from textual.widgets import Button, Input, Static
 
 from incident_tui.incident import Incident
 from incident_tui.tui.screens.base import AppModal, recorded, report_saves
-from incident_tui.tui.widgets.step_view import NO_IMAGERY
 
 NOTE_LENGTH = 500
 
@@ -82,12 +81,13 @@ class NoteDialog(AppModal):
                 classes="section-title",
                 markup=False,
             )
-            yield Static(
+            hint = (
                 "What happened or was said, as facts. It is added to the record with the "
-                f"time and your name, and cannot be changed afterwards. {NO_IMAGERY}",
-                classes="hint",
-                markup=False,
+                "time and your name, and cannot be changed afterwards."
             )
+            if self.incident.flow.text_hint:
+                hint += " " + self.incident.text(self.incident.flow.text_hint)
+            yield Static(hint, classes="hint", markup=False)
             yield Input(id="note-text", max_length=NOTE_LENGTH, placeholder="Type the note here")
             with Horizontal(classes="buttons"):
                 yield Button("Record the note (Enter)", id="record-note", variant="primary")

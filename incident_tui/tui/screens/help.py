@@ -38,8 +38,9 @@ SAFETY
   STOP means a choice would break a rule: the panel says which rule and
   what to do instead. ESCALATION means immediate risk: the banner stays
   at the top with the number to call.
-  Never attach, copy or describe an image: the record describes what
-  was reported, it never contains the imagery.
+  The record holds only what is typed here: no file, picture or video
+  can be attached to it. Each procedure says under its text boxes what
+  to write there and what never to write.
 
 COLOURS
   Nothing depends on colour alone. For a 16-colour terminal choose the

@@ -7,6 +7,8 @@ the screen says so and stays where it is.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,7 +44,7 @@ class StepScreen(AppScreen):
             "refer_now",
             "Refer now",
             id="refer-now",
-            tooltip="Go straight to the referral steps (police / children's social care)",
+            tooltip="Go straight to the referral steps",
         ),
         *NUMBER_KEYS,
     ]
@@ -50,6 +52,13 @@ class StepScreen(AppScreen):
     def __init__(self, incident: Incident) -> None:
         super().__init__()
         self.incident = incident
+        if (refer := incident.flow.refer_now) is not None:
+            # The tooltip says where this flow's referral route goes, in the flow's words.
+            keys = self._bindings.key_to_bindings
+            keys["ctrl+r"] = [
+                replace(b, tooltip=incident.text(refer.label)) if b.id == "refer-now" else b
+                for b in keys.get("ctrl+r", [])
+            ]
 
     def compose(self) -> ComposeResult:
         detail = f"{self.incident.reference} · {self.incident.flow.title}"

@@ -36,8 +36,6 @@ NUMBER_KEYS = [
 ]
 """Keys 1-9 choose an answer or tick an item; the screen holding a StepView binds them."""
 
-NO_IMAGERY = "Keep it short. Never describe what any image or video shows."
-
 
 class StepView(Vertical):
     """The current step; posts `Answered` when the user has given a complete answer."""
@@ -67,8 +65,8 @@ class StepView(Vertical):
             yield Static("WARNING: " + text(step.warning), classes="warning", markup=False)
         if step.guidance:
             yield Static(text(step.guidance), classes="guidance", markup=False)
-        if isinstance(step, TextStep):
-            yield Static(NO_IMAGERY, classes="hint", markup=False)
+        if isinstance(step, TextStep) and (hint := step.hint or self.incident.flow.text_hint):
+            yield Static(text(hint), classes="hint", markup=False)
         yield from self._answer_widgets()
         # between the answers and the reason box, so it is in view at 80x24 when either has focus
         yield Static("", id="step-error", classes="error", markup=False)
