@@ -18,6 +18,7 @@ from pathlib import Path
 from incident_tui import __version__, locations
 from incident_tui.commands import COMMAND_MODULES, app_cmd
 from incident_tui.errors import UserError
+from incident_tui.safe_text import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +60,7 @@ def _report_crash(exc: BaseException) -> str:
         where = f"details written to {log_file}"
     except OSError:
         where = "the details could not be written to the log"
-    return f"incident-tui: unexpected error ({type(exc).__name__}: {exc}); {where}"
+    return printable(f"incident-tui: unexpected error ({type(exc).__name__}: {exc}); {where}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except UserError as exc:
-        print(f"incident-tui: {exc.message}", file=sys.stderr)
+        # A message may quote the user's input or the record: never raw to the terminal.
+        print(f"incident-tui: {printable(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): not an error worth a message.

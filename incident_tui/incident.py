@@ -27,6 +27,28 @@ from incident_tui.record.events import Actor, Answer, DataValue, Event, EventKin
 from incident_tui.record.storage import StoreWriteError
 from incident_tui.record.store import IndexRow, Store
 from incident_tui.settings import Settings, fill
+from incident_tui.text_fields import (
+    ACTOR_NAME,
+    ACTOR_ROLE,
+    LOCATION,
+    NOTE,
+    PUPIL,
+)
+
+
+class TextRefused(UserError):
+    """A text that cannot be recorded (too long, control characters, blank name)."""
+
+
+def checked_actor(name: str, role: str, *, where: str = "") -> Actor:
+    """The Actor for `name` and `role`, or TextRefused naming the field and why
+    (blank, too long, control characters)."""
+    prefix = f"{where}: " if where else ""
+    for rule, text in ((ACTOR_NAME, name), (ACTOR_ROLE, role)):
+        problem = rule.problem(text)
+        if problem is not None:
+            raise TextRefused(f"{prefix}{problem}")
+    return Actor(name=name.strip(), role=role.strip())
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,14 @@ class Opening:
     location: str
     entered_from: str | None = None
     """Set when a paper record is entered from a file, not live on screen."""
+
+    def check(self) -> None:
+        """TextRefused naming the first field that cannot be recorded, and why."""
+        checked_actor(self.actor.name, self.actor.role)
+        for rule, text in ((PUPIL, self.pupil), (LOCATION, self.location)):
+            problem = rule.problem(text)
+            if problem is not None:
+                raise TextRefused(problem)
 
     def details(self) -> dict[str, DataValue]:
         details: dict[str, DataValue] = {"pupil": self.pupil, "location": self.location}
@@ -74,6 +104,7 @@ class Incident:
     def open(
         cls, store: Store, loaded: LoadedFlow, opening: Opening, settings: Settings
     ) -> Incident:
+        opening.check()
         lagged: StoreWriteError | None = None
         try:
             row = store.new_incident(
@@ -211,6 +242,9 @@ class Incident:
     def note(self, text: str) -> Event:
         if not text.strip():
             raise EngineError("a note needs some text")
+        problem = NOTE.problem(text.strip())
+        if problem is not None:
+            raise EngineError(problem)
         return self._append(EventKind.note, answer=text.strip())
 
     def seal(self) -> Event:

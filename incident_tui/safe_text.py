@@ -64,3 +64,10 @@ def control_problem(text: str, *, one_line: bool = False) -> str | None:
         return None
     kind = "a text-direction control" if found.group() in _BIDI_SET else "a control character"
     return f"contains {kind} ({_describe(found.group())}) at character {found.start() + 1}"
+
+
+def json_escaped(json_text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every unsafe character
+    written as a `\\uXXXX` escape: the same JSON value, safe to print. `json.dumps`
+    escapes C0 controls itself but not DEL, C1 controls or bidi controls."""
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)

@@ -11,10 +11,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from incident_tui import locations
 from incident_tui.errors import UserError
+from incident_tui.safe_text import json_escaped, printable
 
 if TYPE_CHECKING:
     from incident_tui.record.events import Event
@@ -97,6 +98,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # --- shared -------------------------------------------------------------------
+
+
+def _say(text: str, file: TextIO | None = None) -> None:
+    """Print a line that may quote the record or the user's input (a reference, a
+    pupil, a path): never raw to the terminal."""
+    print(printable(text), file=file)
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -234,28 +241,34 @@ def list_incidents(args: argparse.Namespace) -> int:
         with _open_store(args, _key(args)) as store:
             rows, problems = _listable_rows(store)
     for problem in problems:
-        print(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
+        _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
     if problems:
-        print("incident-tui: run `incident-tui verify` for details", file=sys.stderr)
+        _say("incident-tui: run `incident-tui verify` for details", file=sys.stderr)
     status = 1 if problems else 0
     if args.json:
-        print(json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False))
+        rows_json = json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False)
+        sys.stdout.write(json_escaped(rows_json) + "\n")
         return status
     if not rows:
-        print(f"no incidents recorded in {root}")
+        _say(f"no incidents recorded in {root}")
         return status
     if args.training:
-        print(f"TRAINING record in {root} (not real incidents)")
-    table = [("REFERENCE", "OPENED", "FLOW", "STATUS", "EVENTS", "FLAGS", "PUPIL")]
+        _say(f"TRAINING record in {root} (not real incidents)")
+    table: list[tuple[str, ...]] = [
+        ("REFERENCE", "OPENED", "FLOW", "STATUS", "EVENTS", "FLAGS", "PUPIL")
+    ]
     table += [
-        (
-            row.reference,
-            local_short(row.opened),
-            row.flow_id,
-            row.status,
-            str(row.event_count),
-            _flags(row),
-            row.pupil or "-",
+        tuple(
+            printable(cell, one_line=True)
+            for cell in (
+                row.reference,
+                local_short(row.opened),
+                row.flow_id,
+                row.status,
+                str(row.event_count),
+                _flags(row),
+                row.pupil or "-",
+            )
         )
         for row in rows
     ]
@@ -294,7 +307,7 @@ def show_incident(args: argparse.Namespace) -> int:
 def _finding_line(finding: Finding) -> str:
     where = finding.reference or finding.incident
     seq = f"event {finding.seq}" if finding.seq is not None else "-"
-    return f"{where}  {seq}  {finding.kind}: {finding.message}"
+    return printable(f"{where}  {seq}  {finding.kind}: {finding.message}")
 
 
 def verify_record(args: argparse.Namespace) -> int:
@@ -309,33 +322,36 @@ def verify_record(args: argparse.Namespace) -> int:
     except MissingKey as exc:
         # The chains can still be checked; the signatures cannot, and we say so.
         key = None
-        print(f"incident-tui: {exc.message}", file=sys.stderr)
+        _say(f"incident-tui: {exc.message}", file=sys.stderr)
     try:
         report = verify_store(root, key, incident=args.ref, checkpoint=args.checkpoint)
     except UserError as exc:
         raise _with_hint(exc, args) from None
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "ok": report.complete,
-                    "signatures_checked": report.signatures_checked,
-                    "incidents": report.incidents,
-                    "events": report.events,
-                    "checkpoint": str(args.checkpoint) if args.checkpoint else None,
-                    "findings": [
-                        {
-                            "incident": f.incident,
-                            "reference": f.reference,
-                            "seq": f.seq,
-                            "kind": f.kind,
-                            "message": f.message,
-                        }
-                        for f in report.findings
-                    ],
-                },
-                ensure_ascii=False,
+        sys.stdout.write(
+            json_escaped(
+                json.dumps(
+                    {
+                        "ok": report.complete,
+                        "signatures_checked": report.signatures_checked,
+                        "incidents": report.incidents,
+                        "events": report.events,
+                        "checkpoint": str(args.checkpoint) if args.checkpoint else None,
+                        "findings": [
+                            {
+                                "incident": f.incident,
+                                "reference": f.reference,
+                                "seq": f.seq,
+                                "kind": f.kind,
+                                "message": f.message,
+                            }
+                            for f in report.findings
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
             )
+            + "\n"
         )
         return 0 if report.complete else 1
     summary = f"{_count(report.incidents, 'incident')}, {_count(report.events, 'event')}"
@@ -348,7 +364,7 @@ def verify_record(args: argparse.Namespace) -> int:
         f"{locations.key_file()} is missing)"
     )
     for finding in report.findings:
-        print(_finding_line(finding))
+        _say(_finding_line(finding))
     if report.ok:
         against = f"; matches checkpoint {args.checkpoint}" if args.checkpoint else ""
         leftovers = ""
@@ -358,16 +374,16 @@ def verify_record(args: argparse.Namespace) -> int:
                 "they are tidied up the next time incident-tui records)"
             )
         if not report.signatures_checked:
-            print(f"{summary}: the hash chains are intact{unsigned}{leftovers}")
+            _say(f"{summary}: the hash chains are intact{unsigned}{leftovers}")
             return 1
-        print(f"{summary}: intact{against}{leftovers}")
+        _say(f"{summary}: intact{against}{leftovers}")
         return 0
     damage = [f for f in report.findings if f.kind != "crash-leftover"]
     incidents = len({f.incident for f in damage if f.incident != INDEX})
     where = [_count(incidents, "incident")] if incidents else []
     if any(f.incident == INDEX for f in damage):
         where.append("the index")
-    print(
+    _say(
         f"{summary}: DAMAGED, {_count(len(damage), 'problem')} "
         f"in {' and '.join(where)} (record in {root}){unsigned}"
     )
@@ -400,15 +416,15 @@ def write_checkpoint(args: argparse.Namespace) -> int:
         f"{_count(int(written['incidents']), 'incident')}, "
         f"{_count(int(written['events']), 'event')}"
     )
-    print(
+    _say(
         f"Wrote checkpoint {args.output}: {counts} "
         f"({written['mode']} record, {written['created']})."
     )
-    print(
+    _say(
         "Keep a copy away from this computer (printed, or with the DSL's own files): "
         "anyone who can alter the record here could alter a checkpoint kept here too."
     )
-    print(
+    _say(
         f"Later, `incident-tui verify --checkpoint {args.output}` shows whether any "
         "incident has been deleted or the record rolled back since."
     )
@@ -448,9 +464,9 @@ def export_incident(args: argparse.Namespace) -> int:
     row, events, findings = _load_incident(args)
     data = render_export(fmt, row, events, findings, _school_name())
     write_private_file(args.output, data, replace=True)
-    print(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
+    _say(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
     if findings:
-        print(
+        _say(
             f"incident-tui: warning: incident {row.reference} is damaged "
             f"({_count(len(findings), 'problem')}); the export says so at the top",
             file=sys.stderr,
@@ -468,9 +484,9 @@ def export_all_command(args: argparse.Namespace) -> int:
         raise _no_store(args)
     count, damaged = export_all(root, _key(args), _mode(args), args.output, fmt, _school_name())
     record = "TRAINING incidents" if args.training else "incidents"
-    print(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
+    _say(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
     if damaged:
-        print(
+        _say(
             f"incident-tui: warning: {_count(len(damaged), 'damaged incident')}, exported with "
             f"the damage stated: {', '.join(damaged)}",
             file=sys.stderr,

@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
+from incident_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from incident_tui.incident import Incident
+    from incident_tui.record.events import Actor
 
 if TYPE_CHECKING:
     from incident_tui.record.store import Mode
@@ -74,6 +79,11 @@ def read_answers_file(path: Path) -> AnswersFile:
         raise UserError(f"{path}: cannot read the answers file: {exc}") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise UserError(
+            f"{path}: nested too deeply to be an answers file (an answers file is a list "
+            "of entries, each an object of a few keys)"
+        ) from None
     if isinstance(data, list):
         data = {"answers": data}
     if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
@@ -172,12 +182,53 @@ def _apply(target: Any, entry: Entry, path: Path) -> None:
         raise UserError(f"{path}: entry {entry.position}: {exc}") from None
 
 
+def _checked_opening_texts(
+    args: argparse.Namespace, answers: AnswersFile, name: str, role: str
+) -> Actor:
+    """The actor, once the name, role, pupil and location can all be recorded;
+    otherwise UserError naming where each came from (the file, or --actor/--role)."""
+    from incident_tui.incident import checked_actor
+    from incident_tui.text_fields import ACTOR_NAME, ACTOR_ROLE, LOCATION, PUPIL
+
+    path = answers.path
+    given = (
+        ("--actor" if args.actor else f"{path}: 'actor'", ACTOR_NAME, name),
+        ("--role" if args.role else f"{path}: 'role'", ACTOR_ROLE, role),
+        (f"{path}: 'pupil'", PUPIL, answers.pupil),
+        (f"{path}: 'location'", LOCATION, answers.location),
+    )
+    for where, rule, text in given:
+        problem = rule.problem(text)
+        if problem is not None:
+            raise UserError(f"{where}: {problem}")
+    return checked_actor(name, role)
+
+
+def _left_open(incident: Incident, path: Path, exc: UserError) -> UserError:
+    """A save failed after the incident was opened: the events already recorded stay
+    (nothing is ever deleted), so say which incident is open and how to finish it,
+    rather than "not recorded", which would lead to a second, duplicate incident."""
+    from incident_tui.record.events import EventKind
+
+    answered = sum(1 for event in incident.events if event.kind is not EventKind.opened)
+    step = incident.session.current.id
+    lines = [
+        exc.message,
+        f"Incident {incident.reference} was opened from {path} and is left open with "
+        f"{len(incident.events)} events recorded ({answered} after the opening), at step "
+        f"'{step}'. Do not run this file again (that would open a second incident): "
+        f"resume {incident.reference} in the app (Resume on the home screen) and enter "
+        "the remaining answers there.",
+    ]
+    lines += [f"warning: {warning}" for warning in incident.take_warnings()]
+    return UserError("\n".join(lines), exit_code=exc.exit_code)
+
+
 def run_answers(args: argparse.Namespace) -> int:
     from incident_tui import locations
     from incident_tui.flow.available import get_flow
     from incident_tui.flow.engine import Session
     from incident_tui.incident import Incident, Opening
-    from incident_tui.record.events import Actor
     from incident_tui.record.export import seal_code
     from incident_tui.record.keys import load_or_create_key
     from incident_tui.record.store import Store, holds_incidents
@@ -189,6 +240,7 @@ def run_answers(args: argparse.Namespace) -> int:
     role = args.role or answers.actor_role or "staff"
     if not name:
         raise UserError("say who is entering this: --actor NAME (or 'actor' in the file)")
+    actor = _checked_opening_texts(args, answers, name, role)
 
     dry_run = Session(loaded.flow)  # the whole file is checked before anything is written
     for entry in answers.entries:
@@ -200,16 +252,19 @@ def run_answers(args: argparse.Namespace) -> int:
     mode: Mode = "training" if args.training else "live"
     with Store.open(root, key=key, mode=mode) as store:
         opening = Opening(
-            actor=Actor(name=name, role=role),
+            actor=actor,
             pupil=answers.pupil,
             location=answers.location,
-            entered_from=args.answers.name,
+            entered_from=printable(args.answers.name, one_line=True),
         )
         incident = Incident.open(store, loaded, opening, settings)
-        for entry in answers.entries:
-            _apply(incident, entry, args.answers)
         session = incident.session
-        sealed = incident.seal() if session.end is not None and not args.no_seal else None
+        try:
+            for entry in answers.entries:
+                _apply(incident, entry, args.answers)
+            sealed = incident.seal() if session.end is not None and not args.no_seal else None
+        except UserError as exc:
+            raise _left_open(incident, args.answers, exc) from None
     # Everything is recorded before anything is printed.
     print(f"Recorded {incident.reference} ({mode}): {len(incident.events)} events.")
     for warning in incident.take_warnings():

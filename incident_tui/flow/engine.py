@@ -39,6 +39,7 @@ from incident_tui.flow.model import (
     Rationale,
     TextStep,
 )
+from incident_tui.text_fields import AMENDMENT_REASON, RATIONALE, text_answer
 
 AnswerValue = str | list[str] | bool | None
 
@@ -282,6 +283,9 @@ class Session:
         """Correct an earlier active answer; the flow continues from the corrected path."""
         if not reason.strip():
             raise EngineError("an amendment needs a reason")
+        problem = AMENDMENT_REASON.problem(reason)
+        if problem is not None:
+            raise EngineError(problem)
         active = {d.ref: d for d in self.decisions}
         if target_ref not in active:
             raise EngineError(f"there is no active decision {target_ref} to amend")
@@ -417,6 +421,10 @@ def validate_answer(step: AnyStep, answer: AnswerInput, answers: dict[str, Answe
         needs = Rationale.required  # an override always carries its reason
     if needs is Rationale.required and not (answer.rationale or "").strip():
         raise EngineError(f"step '{step.id}': a reason is required for this answer")
+    if answer.rationale is not None:
+        problem = RATIONALE.problem(answer.rationale)
+        if problem is not None:
+            raise EngineError(f"step '{step.id}': {problem}")
 
 
 def _check_choice(step: ChoiceStep, answer: AnswerInput, answers: dict[str, AnswerInput]) -> Choice:
@@ -486,8 +494,9 @@ def _check_text(step: TextStep, answer: AnswerInput) -> None:
         raise EngineError(f"step '{step.id}' needs a text answer")
     if not value.strip() and not step.optional:
         raise EngineError(f"step '{step.id}' needs an answer")
-    if len(value) > step.max_length:
-        raise EngineError(f"step '{step.id}': at most {step.max_length} characters")
+    problem = text_answer(step.max_length).problem(value)
+    if problem is not None:
+        raise EngineError(f"step '{step.id}': {problem}")
 
 
 def successors(step: AnyStep) -> list[str]:

@@ -64,6 +64,15 @@ from incident_tui.record.storage import (
     parse_record_json,
     read_record_bytes,
 )
+from incident_tui.text_fields import (
+    ACTOR_NAME,
+    ACTOR_ROLE,
+    LOCATION,
+    PUPIL,
+    REVIEW_TEXT,
+    STORED_TEXT_LIMIT,
+    TextField,
+)
 
 Mode = Literal["live", "training"]
 
@@ -491,6 +500,9 @@ class Store:
     ) -> IndexRow:
         """Open an incident: its `opened` event (seq 0) is durable when this returns."""
         self._require_writable()
+        problem = unsafe_text(EventKind.opened, actor, {}, details)
+        if problem is not None:
+            raise AppendRefused(f"the incident cannot be opened: {problem}; nothing was written")
         incident_id = uuid.uuid4().hex
         time = utc_now()
         opened = make_event(
@@ -543,8 +555,12 @@ class Store:
             raise AppendRefused(f"{kind!r} is not a kind of event") from None
         if kind is EventKind.opened:
             raise AppendRefused("an incident is opened only once, by starting it")
-        incident_id = self.resolve(incident)
         data = dict(data or {})
+        texts = {"the prompt": prompt, "the answer": answer, "the reason": rationale}
+        problem = unsafe_text(kind, actor, texts, data)
+        if problem is not None:
+            raise AppendRefused(f"{problem}; nothing was written")
+        incident_id = self.resolve(incident)
         with self._writing(incident_id):
             try:
                 events, row, shard, doc_id = self._current(incident_id)
@@ -763,6 +779,34 @@ class Store:
                 if is_temp_file(name):
                     with contextlib.suppress(OSError):
                         os.unlink(folder / name)
+
+
+_OPENING_FIELDS = {"pupil": PUPIL, "location": LOCATION}
+
+
+def unsafe_text(
+    kind: EventKind,
+    actor: Actor,
+    texts: dict[str, Any],
+    data: dict[str, Any],
+) -> str | None:
+    """Why an event cannot be recorded as given (a text too long, a control character,
+    a blank name), or None. The record's own check at the door, whatever wrote the
+    event: the engine and the screens check each field first, with its own limit."""
+    checks: list[tuple[TextField, Any]] = [(ACTOR_NAME, actor.name), (ACTOR_ROLE, actor.role)]
+    checks += [(TextField(where, STORED_TEXT_LIMIT), value) for where, value in texts.items()]
+    for key, value in data.items():
+        if kind is EventKind.opened and key in _OPENING_FIELDS:
+            rule = _OPENING_FIELDS[key]
+        else:
+            limit = REVIEW_TEXT.limit if kind is EventKind.reviewed else STORED_TEXT_LIMIT
+            rule = TextField(f"the text of '{key}'", limit)
+        checks.append((rule, value))
+    for rule, value in checks:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and (problem := rule.problem(text)) is not None:
+                return problem
+    return None
 
 
 def _invalid_row(row: dict[str, Any], exc: ValidationError) -> str:

@@ -22,6 +22,7 @@ from incident_tui.flow.model import (
     TextStep,
 )
 from incident_tui.record.events import Event, EventKind
+from incident_tui.safe_text import printable
 from incident_tui.settings import Settings, contact, fill
 
 
@@ -36,8 +37,8 @@ def answer_text(step: AnyStep, value: AnswerValue, settings: Settings) -> str:
     if isinstance(step, ConfirmStep):
         return "Confirmed" if value is True else "Not confirmed"
     if isinstance(step, TextStep):
-        return str(value or "")
-    return "" if value is None else str(value)
+        return printable(str(value or ""))
+    return "" if value is None else printable(str(value))
 
 
 def sources_text(flow: Flow, refs: list[SourceRef]) -> str:
@@ -144,9 +145,10 @@ def note_lines(events: list[Event]) -> list[NoteLine]:
     lines: list[NoteLine] = []
     for event in events:
         if event.kind is EventKind.note:
-            lines.append(NoteLine(event.seq, short_time(event.time), str(event.answer or "")))
+            text = printable(str(event.answer or ""))
+            lines.append(NoteLine(event.seq, short_time(event.time), text))
         elif event.kind is EventKind.escalation and event.data.get("message"):
-            text = f"{event.data['message']} Call: {event.data.get('call') or ''}"
+            text = printable(f"{event.data['message']} Call: {event.data.get('call') or ''}")
             lines.append(NoteLine(event.seq, short_time(event.time), text, "ESCALATION"))
     return lines
 

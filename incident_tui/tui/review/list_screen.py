@@ -25,6 +25,7 @@ from incident_tui.review import (
     attention_reasons,
     parse_day,
 )
+from incident_tui.safe_text import printable
 from incident_tui.tui.review.context import ReviewContext, findings_by_incident
 from incident_tui.tui.review.table import COLUMNS, IncidentTable
 from incident_tui.tui.widgets.banners import ModeBanner
@@ -238,8 +239,11 @@ class ReviewScreen(Screen[None]):
         reasons = attention_reasons(row, self.incidents.integrity)
         need = "needs attention: " + "; ".join(reasons) if reasons else "nothing needs attention"
         detail.update(
-            f"{row.reference} - {row.flow_id} {row.flow_version} - {row.status}"
-            f"{' - review ' + row.review_date if row.review_date else ''}\n{need}. Enter opens it."
+            printable(
+                f"{row.reference} - {row.flow_id} {row.flow_version} - {row.status}"
+                f"{' - review ' + row.review_date if row.review_date else ''}\n{need}. "
+                "Enter opens it."
+            )
         )
 
     @on(IncidentTable.Chosen)

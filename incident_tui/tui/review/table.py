@@ -24,6 +24,7 @@ from textual.strip import Strip
 from incident_tui.record.references import local_short
 from incident_tui.record.store import IndexRow
 from incident_tui.review import Integrity, flags_text, is_damaged
+from incident_tui.safe_text import printable
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def cells(row: IndexRow, integrity: Integrity) -> tuple[str, ...]:
-    """One row of the list as text, column by column."""
-    return (
+    """One row of the list as text, column by column; stored text with any control
+    character shown as an escape, never raw to the terminal."""
+    texts = (
         row.reference,
         local_short(row.opened),
         row.flow_id,
@@ -59,6 +61,7 @@ def cells(row: IndexRow, integrity: Integrity) -> tuple[str, ...]:
         row.status,
         flags_text(row, integrity),
     )
+    return tuple(printable(text, one_line=True) for text in texts)
 
 
 class IncidentTable(ScrollView, can_focus=True):

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
+from incident_tui.safe_text import printable
 from incident_tui.tui.widgets.banners import ModeBanner
 
 if TYPE_CHECKING:
@@ -21,13 +22,17 @@ def report_saves(screen: Screen[Any] | ModalScreen[Any], incident: Incident) -> 
     """Tell the user about anything that was saved but needs a word (the index lagged)."""
     for warning in incident.take_warnings():
         screen.notify(
-            warning, title="Saved; the index will catch up", severity="warning", timeout=30
+            printable(warning),
+            title="Saved; the index will catch up",
+            severity="warning",
+            timeout=30,
+            markup=False,
         )
 
 
 def not_saved(exc: UserError) -> str:
     """A write to the record that failed: say so plainly, and that nothing was lost."""
-    return f"NOT SAVED — {exc.message}. Nothing was lost; try again."
+    return printable(f"NOT SAVED — {exc.message}. Nothing was lost; try again.")
 
 
 def recorded(error: Static, write: Callable[[], object]) -> bool:

@@ -78,11 +78,12 @@ class HomeScreen(AppScreen):
         for row in reversed(rows):
             flow = flows[row.flow_id].flow if row.flow_id in flows else None
             title = flow.title if flow else row.flow_id
-            pupil = f" · pupil {row.pupil}" if row.pupil else ""
+            pupil = f" · pupil {printable(row.pupil, one_line=True)}" if row.pupil else ""
             when = when_text(row.last_time)
             stopped = last_answer_text(flow, row.last_step, self.ctx.settings)
-            label = f"{row.reference} · {title}{pupil}\n   {stopped}, {when}"
-            incidents.add_option(Option(Text(label), id=row.reference))
+            reference = printable(row.reference, one_line=True)
+            label = f"{reference} · {title}{pupil}\n   {stopped}, {when}"
+            incidents.add_option(Option(Text(printable(label)), id=row.reference))
         if not rows:
             incidents.add_option(Option("No unfinished incidents", disabled=True))
         else:

@@ -10,6 +10,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.record.events import Actor
+from incident_tui.safe_text import printable
 from incident_tui.tui.screens.base import AppScreen
 
 
@@ -28,7 +29,7 @@ class IdentityScreen(AppScreen):
         if self.flow_id:
             heading = f"New incident: {self.ctx.flows[self.flow_id].flow.title}"
         else:
-            heading = f"Resume incident {self.resume_reference}"
+            heading = f"Resume incident {printable(self.resume_reference or '', one_line=True)}"
         yield self.mode_banner()
         with VerticalScroll(id="identity"):
             yield Static(heading, classes="section-title", markup=False)
@@ -37,7 +38,8 @@ class IdentityScreen(AppScreen):
                 yield Input(last.name if last else "", id="name", max_length=120)
             if last:
                 yield Static(
-                    f"Filled in from the last incident on this computer ({last.name}). "
+                    "Filled in from the last incident on this computer "
+                    f"({printable(last.name, one_line=True)}). "
                     "If that is not you, just type your own name and role.",
                     id="remembered",
                     classes="hint",
@@ -117,7 +119,7 @@ class IdentityScreen(AppScreen):
                 assert self.resume_reference is not None
                 incident = self.ctx.resume_incident(self.resume_reference, actor)
         except (UserError, EngineError) as exc:
-            error.update(f"Not started: {_message(exc)}")
+            error.update(printable(f"Not started: {_message(exc)}"))
             return
         self.app.switch_screen(StepScreen(incident))
 

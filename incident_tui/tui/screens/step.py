@@ -18,6 +18,7 @@ from textual.widgets import Footer
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
 from incident_tui.incident import Incident
+from incident_tui.safe_text import printable
 from incident_tui.tui.present import (
     decision_lines,
     escalation_banner_lines,
@@ -138,7 +139,13 @@ class StepScreen(AppScreen):
         try:
             self.incident.stop_shown(blocked)
         except UserError as exc:  # the STOP itself must still be shown
-            self.notify(not_saved(exc), title="STOP not recorded", severity="error", timeout=15)
+            self.notify(
+                not_saved(exc),
+                title="STOP not recorded",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         self._refresh_side()
         self.app.push_screen(StopScreen(self.incident, blocked, answer), closed)
 
@@ -189,8 +196,11 @@ class StepScreen(AppScreen):
 
     def action_leave(self) -> None:
         self.notify(
-            f"Incident {self.incident.reference} stays open: resume it from the home screen.",
+            printable(
+                f"Incident {self.incident.reference} stays open: resume it from the home screen."
+            ),
             title="Still open",
+            markup=False,
         )
         self.ctx.incident = None
         self.app.pop_screen()

@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.incident import Incident
+from incident_tui.safe_text import printable
 from incident_tui.tui.present import (
     decision_lines,
     escalation_banner_lines,
@@ -115,7 +116,7 @@ class SummaryScreen(AppScreen):
         try:
             event = self.incident.seal()
         except UserError as exc:
-            error.update(f"NOT SEALED — {exc.message}. Nothing was lost; try again.")
+            error.update(printable(f"NOT SEALED — {exc.message}. Nothing was lost; try again."))
             return
         except EngineError as exc:
             error.update(str(exc))
@@ -140,10 +141,10 @@ class SummaryScreen(AppScreen):
         try:
             write_markdown_export(self.incident, path)
         except UserError as exc:
-            error.update(f"Not exported: {exc.message}")
+            error.update(printable(f"Not exported: {exc.message}"))
             return
-        error.update(f"Exported to {path}")
-        self.notify(f"Exported to {path}")
+        error.update(printable(f"Exported to {path}"))
+        self.notify(printable(f"Exported to {path}"), markup=False)
 
     @on(Button.Pressed, "#home")
     def home(self) -> None:
@@ -176,8 +177,9 @@ class SummaryScreen(AppScreen):
     def action_leave(self) -> None:
         if not self.incident.sealed:
             self.notify(
-                f"Incident {self.incident.reference} is not sealed yet: it stays open.",
+                printable(f"Incident {self.incident.reference} is not sealed yet: it stays open."),
                 title="Still open",
+                markup=False,
             )
         self.ctx.incident = None
         self.app.pop_screen()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from incident_tui.safe_text import printable
+
 
 class ModeBanner(Static):
     """One line at the top of every screen: LIVE or TRAINING, in words."""
@@ -16,7 +18,8 @@ class ModeBanner(Static):
     def _text(self, detail: str) -> str:
         head = "TRAINING (practice, not a real record)" if self.mode == "training" else "LIVE"
         parts = [head] + ([detail] if detail else []) + [self.school]
-        return " · ".join(parts)
+        # the detail names an incident by its stored reference: never raw to the terminal
+        return printable(" · ".join(parts), one_line=True)
 
     def show_detail(self, detail: str) -> None:
         self.update(self._text(detail))

@@ -1,0 +1,43 @@
+"""Stored text on screen: control characters shown as escapes, Textual markup shown as typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from incident_tui.record import store as store_module
+from incident_tui.record.events import Actor, FlowRef
+from incident_tui.record.keys import load_or_create_key
+from incident_tui.record.store import Store
+from incident_tui.tui.review.list_screen import ReviewScreen
+from tests.tui_helpers import make_app, visible_text
+
+PUPIL = "\x1b]0;OWNED\x07[red]Y9[/red]\u202eAB"
+
+
+async def test_the_resume_and_review_lists_show_stored_text_as_typed_and_escapes_visibly(
+    dirs, toy_flows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = load_or_create_key(dirs.config / "record.key")
+    loaded = next(iter(toy_flows.values()))
+    flow = FlowRef(id=loaded.flow.id, version=loaded.flow.version, hash=loaded.content_hash)
+    # as an older version (or a hand edit) could have left it
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "unsafe_text", lambda *args: None)
+        with Store.open(dirs.store_root(), key=key, mode="live") as store:
+            store.new_incident(
+                flow=flow, actor=Actor(name="Ann", role="teacher"), details={"pupil": PUPIL}
+            )
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = visible_text(app)
+        assert "pupil \\x1b]0;OWNED\\x07[red]Y9[/red]\\u202eAB" in home
+        for char in "\x1b\x07\u202e":
+            assert char not in home
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        listed = visible_text(app)
+        assert "\\x1b]0" in listed
+        for char in "\x1b\x07\u202e":
+            assert char not in listed
