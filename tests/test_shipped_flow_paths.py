@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
 from tests.flow_driver import REASON, drive, visited
 
@@ -78,6 +79,34 @@ def test_a_referral_is_refused_without_its_reason() -> None:
     with pytest.raises(EngineError, match="reason"):
         session.answer(AnswerInput("refer-now", "police"))
     session.answer(AnswerInput("refer-now", "police", REASON))
+
+
+def _cited(flow_id: str) -> list[tuple[str, list[str]]]:
+    """Each step (and interlock) with the source keys it cites."""
+    flow = get_flow(flow_id).flow
+    cited = [(step.id, [ref.ref for ref in step.sources]) for step in flow.steps]
+    for step in flow.steps:
+        for choice in getattr(step, "choices", []):
+            if choice.interlock is not None:
+                refs = [ref.ref for ref in choice.interlock.sources]
+                cited.append((f"{step.id}/{choice.id}", refs))
+    return cited
+
+
+@pytest.mark.parametrize("flow_id", [NUDES, SEARCH])
+def test_steps_cite_the_current_guidance_and_a_school_policy_only_beside_it(
+    flow_id: str,
+) -> None:
+    sources = get_flow(flow_id).flow.sources
+    seed = {key for key, doc in sources.items() if "seed" in (doc.status or "")}
+    current = {
+        key
+        for key, doc in sources.items()
+        if any(word in (doc.status or "") for word in ("current guidance", "statute"))
+    }
+    for where, refs in _cited(flow_id):
+        assert not seed & set(refs), f"{where} cites a seed policy: {refs}"
+        assert current & set(refs), f"{where} cites no current guidance: {refs}"
 
 
 # --- searching, screening and confiscation ------------------------------------------
