@@ -78,9 +78,11 @@ def test_a_missing_reason_is_named(
     dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     answers = nudes_answers()
-    del answers["answers"][17]["rationale"]
+    index = next(n for n, a in enumerate(answers["answers"]) if a["step"] == "trigger-adult")
+    del answers["answers"][index]["rationale"]
     assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 1
-    assert "entry 18: step 'trigger-adult': a reason is required" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"entry {index + 1}: step 'trigger-adult': a reason is required" in err
 
 
 def test_malformed_json_names_the_file_and_line(

@@ -81,6 +81,46 @@ def test_a_referral_is_refused_without_its_reason() -> None:
     session.answer(AnswerInput("refer-now", "police", REASON))
 
 
+MANAGED_TO_VIEWING = {**NO_TRIGGER, "scope": "imagery", "view-decision": "reason-takedown"}
+
+
+def test_the_initial_review_decides_whether_viewing_is_needed_rather_than_ticking_it() -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery"}, stop_at="review-points")
+    assert not any("viewing" in item.label.lower() for item in session.current.items)
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery"}, stop_at="review-viewing")
+    offered = [c.id for c in session.choices() if c.interlock is None]
+    assert offered == ["not-needed", "may-be-needed"]
+    for choice in offered:  # no or yes, and why: each is a decision with its reason
+        with pytest.raises(EngineError, match="reason"):
+            session.check(AnswerInput("review-viewing", choice))
+    session.answer(AnswerInput("review-viewing", "not-needed", REASON))
+    assert session.current.id == "trigger-adult"
+
+
+def test_when_a_viewing_safeguard_cannot_be_met_nobody_views_and_the_reason_is_kept() -> None:
+    session = drive(NUDES, MANAGED_TO_VIEWING, stop_at="view-safeguards-met")
+    with pytest.raises(EngineError, match="reason"):
+        session.check(AnswerInput("view-safeguards-met", "cannot-meet"))
+    session = drive(NUDES, {**MANAGED_TO_VIEWING, "view-safeguards-met": "cannot-meet"})
+    steps = visited(session)
+    assert steps[steps.index("view-safeguards-met") + 1] == "parents"
+    assert "view-safeguards" not in steps and "view-who" not in steps
+    assert session.answers["view-safeguards-met"].rationale == REASON
+    assert session.end.id == "managed-in-school"
+
+
+@pytest.mark.parametrize("step", ["review-viewing", "view-decision"])
+def test_viewing_to_check_what_it_shows_or_that_it_is_real_is_a_stop_with_no_exception(
+    step: str,
+) -> None:
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery"}, stop_at=step)
+    with pytest.raises(InterlockBlocked) as blocked:
+        session.answer(AnswerInput(step, "to-check", "To check it is real"))
+    assert blocked.value.interlock.overrides == []
+    assert "real" in blocked.value.interlock.rule
+    assert session.current.id == step
+
+
 def _cited(flow_id: str) -> list[tuple[str, list[str]]]:
     """Each step (and interlock) with the source keys it cites."""
     flow = get_flow(flow_id).flow
