@@ -121,6 +121,19 @@ def test_viewing_to_check_what_it_shows_or_that_it_is_real_is_a_stop_with_no_exc
     assert session.current.id == step
 
 
+def test_after_a_not_known_trigger_the_next_screen_says_so_not_that_none_applies() -> None:
+    plan = {**NO_TRIGGER, "scope": "imagery", "trigger-coercion": "unknown"}
+    session = drive(NUDES, {**plan, "trigger-judgement": "not-yet"}, stop_at="manage-decision")
+    steps = visited(session)
+    after = session.flow.step(steps[steps.index("trigger-judgement") + 1])
+    assert "not known" in after.guidance
+    assert "No trigger applies" not in after.guidance
+    session = drive(NUDES, {**plan, "trigger-judgement": "not-yet"})
+    assert any("not known" in action for action in session.actions())
+    plain = drive(NUDES, {**NO_TRIGGER, "scope": "imagery"}, stop_at="manage-decision")
+    assert "No trigger applies" in plain.flow.step(visited(plain)[-1]).guidance
+
+
 def _cited(flow_id: str) -> list[tuple[str, list[str]]]:
     """Each step (and interlock) with the source keys it cites."""
     flow = get_flow(flow_id).flow
