@@ -150,7 +150,7 @@ def test_a_step_name_with_an_escape_is_echoed_as_a_visible_escape(
 
 def test_the_engine_refuses_an_escape_in_a_reason_and_an_amendment_reason() -> None:
     from incident_tui.flow.engine import AnswerInput, Session
-    from incident_tui.flow.loader import get_flow
+    from incident_tui.flow.available import get_flow
 
     session = Session(get_flow("nudes-sharing").flow)
     step = session.current.id
@@ -199,7 +199,7 @@ def test_a_review_decision_with_an_escape_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_note_over_its_limit_is_refused_by_the_incident(tmp_path: Path) -> None:
-    from incident_tui.flow.loader import get_flow
+    from incident_tui.flow.available import get_flow
     from incident_tui.incident import Incident, Opening, TextRefused
     from incident_tui.settings import Settings
 
