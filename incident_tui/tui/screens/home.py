@@ -59,7 +59,9 @@ class HomeScreen(AppScreen):
                 "(whoever looks after them can run `incident-tui flows check`):\n"
             )
             notice += "\n".join(printable(str(p), one_line=True) for p in problems)
-        self.query_one("#flow-problems", Static).update(notice)
+        shown = self.query_one("#flow-problems", Static)
+        shown.update(notice)
+        shown.display = bool(notice)  # no blank line when every file is good
         for number, (flow_id, item) in enumerate(sorted(loaded.items()), start=1):
             text = Text()
             text.append(f"{number}. {item.flow.title}", style="bold")
