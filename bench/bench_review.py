@@ -60,7 +60,7 @@ async def time_screen(root: Path) -> tuple[float, list[float]]:
     from incident_tui.tui.review import ReviewScreen
 
     store = Store.open(root, key=KEY, mode="live", readonly=True)
-    app = review_app(store, Settings(), KEY)
+    app = review_app(store, Settings())
     start = time.perf_counter()
     async with app.run_test(size=(100, 30)) as pilot:
         while not isinstance(app.screen, ReviewScreen) or not app.screen.shown:

@@ -38,7 +38,8 @@ class Once(IncidentApp):
             self.call_after_refresh(self.check)
 
 from pathlib import Path
-app = Once(store_root=Path(sys.argv[1]), config_dir=Path(sys.argv[2]))
+from incident_tui.locations import Paths
+app = Once(paths=Paths(data=Path(sys.argv[1]), config=Path(sys.argv[2])))
 print(app.run(headless=True, size=(80, 24)))
 """
 
@@ -51,7 +52,7 @@ def cold_start(runs: int = 10) -> tuple[float, float]:
         for _ in range(runs):
             t0 = time.perf_counter()
             out = subprocess.run(
-                [sys.executable, "-c", START_SCRIPT, f"{tmp}/live", f"{tmp}/config"],
+                [sys.executable, "-c", START_SCRIPT, f"{tmp}/data", f"{tmp}/config"],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -93,7 +94,7 @@ async def key_to_step() -> tuple[list[float], list[float]]:
     StepScreen.show_current = show_current  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as tmp:
         dirs = h.Dirs(Path(tmp) / "data", Path(tmp) / "config")
-        app = IncidentApp(store_root=dirs.store_root(), config_dir=dirs.config)
+        app = IncidentApp(paths=dirs.paths)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await h.start_incident(pilot, "search-confiscation")

@@ -66,7 +66,7 @@ def _report_crash(exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    locations.set_overrides(args.data_dir, args.config_dir)
+    args.locations = locations.Paths.from_environment(args.data_dir, args.config_dir)
     if getattr(args, "global_training", False) and hasattr(args, "training"):
         args.training = True
     handler = getattr(args, "handler", None)

@@ -1,70 +1,72 @@
-"""Where incident-tui keeps things: one small function per path.
+"""Where incident-tui keeps things: one `Paths` value, built once at start-up.
 
 Data (the record) comes from platformdirs unless `--data-dir` or
-INCIDENT_TUI_DATA_DIR says otherwise; config likewise with
-INCIDENT_TUI_CONFIG_DIR. Live and training records are separate stores.
+INCIDENT_TUI_DATA_DIR says otherwise; config likewise with `--config-dir` or
+INCIDENT_TUI_CONFIG_DIR. The command line builds one `Paths` and passes it to
+whatever needs a folder; nothing here is set at run time. Live and training
+records are separate stores.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_config_path, user_data_path, user_log_path
+
+Mode = Literal["live", "training"]
+"""Which record: the live one, or the training one beside it (never mixed)."""
 
 APP_NAME = "incident-tui"
 DATA_ENV = "INCIDENT_TUI_DATA_DIR"
 CONFIG_ENV = "INCIDENT_TUI_CONFIG_DIR"
 
-_data_override: Path | None = None
-_config_override: Path | None = None
 
+@dataclass(frozen=True)
+class Paths:
+    """The folders of one run: where the record is kept, and where the config is."""
 
-def set_overrides(data_dir: Path | None = None, config_dir: Path | None = None) -> None:
-    """Apply `--data-dir` / `--config-dir` from the command line."""
-    global _data_override, _config_override
-    _data_override = data_dir
-    _config_override = config_dir
+    data: Path
+    """Holds the live and training stores."""
+    config: Path
+    """Holds the settings, the record key and the school's own flows."""
 
+    @classmethod
+    def from_environment(
+        cls,
+        data_dir: Path | None = None,
+        config_dir: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Paths:
+        """The command line's folders first, then the environment, then the platform's."""
+        env = os.environ if environ is None else environ
+        data = data_dir or (Path(env[DATA_ENV]) if env.get(DATA_ENV) else None)
+        config = config_dir or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+        return cls(
+            data=data or user_data_path(APP_NAME),
+            config=config or user_config_path(APP_NAME),
+        )
 
-def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    def store_dir(self, mode: Mode) -> Path:
+        """The live store, or the training store beside it: never the same folder."""
+        return self.data / ("training" if mode == "training" else "live")
 
+    @property
+    def config_file(self) -> Path:
+        return self.config / "config.toml"
 
-def data_dir() -> Path:
-    if _data_override is not None:
-        return _data_override
-    if env := os.environ.get(DATA_ENV):
-        return Path(env)
-    return user_data_path(APP_NAME)
+    @property
+    def key_file(self) -> Path:
+        """The per-install HMAC key: in the config dir, apart from the data it protects."""
+        return self.config / "record.key"
 
-
-def store_dir(training: bool = False) -> Path:
-    """The live store, or the training store beside it: never the same folder."""
-    return data_dir() / ("training" if training else "live")
-
-
-def config_dir() -> Path:
-    if _config_override is not None:
-        return _config_override
-    if env := os.environ.get(CONFIG_ENV):
-        return Path(env)
-    return user_config_path(APP_NAME)
-
-
-def config_file() -> Path:
-    return config_dir() / "config.toml"
-
-
-def key_file() -> Path:
-    """The per-install HMAC key: in the config dir, apart from the data it protects."""
-    return config_dir() / "record.key"
-
-
-def local_flows_dir() -> Path:
-    """A school's or trust's own flows, added to or overriding the shipped ones."""
-    return config_dir() / "flows"
+    @property
+    def local_flows_dir(self) -> Path:
+        """A school's or trust's own flows, added to or overriding the shipped ones."""
+        return self.config / "flows"
 
 
 def log_dir() -> Path:
@@ -73,4 +75,5 @@ def log_dir() -> Path:
 
 def ensure_private_dir(path: Path) -> Path:
     """Create a folder readable by its owner only (0700)."""
-    return _private_dir(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

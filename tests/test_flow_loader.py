@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import locations
 from incident_tui.errors import UserError
 from incident_tui.flow import loader
 from incident_tui.flow.available import available_flows, get_flow
@@ -303,13 +302,10 @@ def test_flow_paths_are_shipped_then_local_and_skip_fragments(
     (shipped / "fragments" / "f.toml").write_text("", encoding="utf-8")
     (shipped / "scenarios" / "s.toml").write_text("", encoding="utf-8")
     monkeypatch.setattr(loader, "shipped_flows_dir", lambda: shipped)
-    locations.set_overrides(config_dir=tmp_path / "config")
-    try:
-        (tmp_path / "config" / "flows").mkdir(parents=True)
-        (tmp_path / "config" / "flows" / "local.toml").write_text("", encoding="utf-8")
-        assert loader.flow_paths() == [shipped / "a.toml", tmp_path / "config/flows/local.toml"]
-    finally:
-        locations.set_overrides()
+    local = tmp_path / "config" / "flows"
+    local.mkdir(parents=True)
+    (local / "local.toml").write_text("", encoding="utf-8")
+    assert loader.flow_paths(local_dir=local) == [shipped / "a.toml", local / "local.toml"]
 
 
 def test_a_local_flow_overrides_a_shipped_flow_with_the_same_id(
@@ -329,15 +325,11 @@ def test_a_local_flow_overrides_a_shipped_flow_with_the_same_id(
             encoding="utf-8",
         )
     monkeypatch.setattr(loader, "shipped_flows_dir", lambda: shipped)
-    locations.set_overrides(config_dir=tmp_path / "config")
-    try:
-        flows = available_flows().flows
-        assert flows["good"].flow.title == "Our own"
-        assert get_flow("good").path == local / "good.toml"
-        with pytest.raises(UserError, match=r"unknown flow 'nope' \(known: good\)"):
-            get_flow("nope")
-    finally:
-        locations.set_overrides()
+    flows = available_flows(local).flows
+    assert flows["good"].flow.title == "Our own"
+    assert get_flow("good", local_dir=local).path == local / "good.toml"
+    with pytest.raises(UserError, match=r"unknown flow 'nope' \(known: good\)"):
+        get_flow("nope", local_dir=local)
 
 
 def test_from_the_source_tree_the_shipped_flows_are_the_repository_flows_folder() -> None:

@@ -35,7 +35,6 @@ def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     config = tmp_path / "config"
     monkeypatch.setenv(locations.CONFIG_ENV, str(config))
     yield config
-    locations.set_overrides()
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_any_unicode_prints_without_error() -> None:
 
 def test_export_all_as_json_re_verifies_with_the_hash_rule(record: Record, tmp_path: Path) -> None:
     out = tmp_path / "archive"
-    count, damaged = export_all(record.root, KEY, "live", out, "json", SCHOOL)
+    count, damaged = export_all(record.readonly(), out, "json", SCHOOL)
     assert count == 4
     assert damaged == [record.damaged.reference]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -109,7 +109,7 @@ def test_export_all_as_json_re_verifies_with_the_hash_rule(record: Record, tmp_p
 
 def test_export_all_as_pdf_writes_one_file_per_incident(record: Record, tmp_path: Path) -> None:
     out = tmp_path / "pdfs"
-    count, _ = export_all(record.root, KEY, "live", out, "pdf", SCHOOL)
+    count, _ = export_all(record.readonly(), out, "pdf", SCHOOL)
     files = sorted(out.glob("*.pdf"))
     assert count == len(files) == 4
     damaged = out / f"incident-{record.damaged.reference}.pdf"

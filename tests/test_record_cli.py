@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import locations
 from incident_tui.cli import main
 from incident_tui.record.events import Actor, Event, FlowRef
 from incident_tui.record.keys import load_or_create_key
@@ -108,8 +107,7 @@ class Record:
 
 @pytest.fixture
 def record(tmp_path, capsys):
-    yield Record(tmp_path, capsys)
-    locations.set_overrides(None, None)
+    return Record(tmp_path, capsys)
 
 
 # --- list ---------------------------------------------------------------------

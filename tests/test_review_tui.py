@@ -47,7 +47,7 @@ async def settle(pilot) -> None:
 
 
 def app_for(record: Record):
-    return review_app(record.readonly(), Settings(), KEY)
+    return review_app(record.readonly(), Settings())
 
 
 def shown_refs(screen: ReviewScreen) -> list[str]:

@@ -149,8 +149,8 @@ def test_a_step_name_with_an_escape_is_echoed_as_a_visible_escape(
 
 
 def test_the_engine_refuses_an_escape_in_a_reason_and_an_amendment_reason() -> None:
-    from incident_tui.flow.engine import AnswerInput, Session
     from incident_tui.flow.available import get_flow
+    from incident_tui.flow.engine import AnswerInput, Session
 
     session = Session(get_flow("nudes-sharing").flow)
     step = session.current.id

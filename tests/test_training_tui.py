@@ -34,8 +34,7 @@ SCENARIO = (
 def make_training_app(where: Dirs, flows) -> TrainingApp:  # noqa: ANN001
     loaded = load_scenario(SCENARIO)
     return TrainingApp(
-        store_root=where.store_root("training"),
-        config_dir=where.config,
+        paths=where.paths,
         flows=flows,
         scenarios={loaded.scenario.id: loaded},
     )
@@ -129,7 +128,7 @@ async def test_playing_wrong_with_feedback_at_the_end(dirs, toy_flows):  # noqa:
         decisions = [str(s.content) for s in screen.query(".debrief-decision")]
         assert "You chose: 'A vape (school rule)'" in decisions[0]
         assert "Source: Searching, screening and confiscation, Extent of the search" in decisions[0]
-    rows = results_table()
+    rows = results_table(dirs.paths)
     assert [r[1:4] for r in rows[1:]] == [("Ann Trainee", "toy-knife", "1/16 (6%) not yet passed")]
 
 

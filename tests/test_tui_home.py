@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import locations
 from incident_tui.commands import app_cmd
 from incident_tui.training.scenario import load_scenario
 from incident_tui.tui.app import IncidentApp
@@ -131,13 +130,15 @@ def _live_app_that_asks_for_training(monkeypatch: pytest.MonkeyPatch) -> list[In
 
 def test_open_app_runs_training_over_the_training_record_after_t(dirs, monkeypatch):
     ran = _live_app_that_asks_for_training(monkeypatch)
-    code = app_cmd.open_app(argparse.Namespace(training=False, theme="ansi-light"))
+    code = app_cmd.open_app(
+        argparse.Namespace(locations=dirs.paths, training=False, theme="ansi-light")
+    )
     assert code == 0
     assert [type(app) for app in ran] == [IncidentApp, TrainingApp]
     live, training = ran
     assert live.mode == "live" and live.return_value == SWITCH_TO_TRAINING
     assert training.mode == "training"
-    assert training.store_root == locations.store_dir(training=True)
+    assert training.store_root == dirs.data / "training"
     assert training.store_root != live.store_root
     assert training._wanted_theme == "ansi-light"  # the theme asked for carries over
 
@@ -150,7 +151,9 @@ def test_open_app_without_t_does_not_start_training(dirs, monkeypatch):
 
     monkeypatch.setattr(IncidentApp, "run", live_run)
     monkeypatch.setattr(TrainingApp, "run", live_run)
-    assert app_cmd.open_app(argparse.Namespace(training=False, theme=None)) == 0
+    assert (
+        app_cmd.open_app(argparse.Namespace(locations=dirs.paths, training=False, theme=None)) == 0
+    )
     assert [type(app) for app in ran] == [IncidentApp]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from incident_tui.flow.loader import load_flow
+from incident_tui.locations import Paths
 from incident_tui.record.store import IndexRow
 from incident_tui.settings import Settings
 from incident_tui.tui.app import IncidentApp
@@ -21,8 +22,7 @@ def toy_app(tmp_path: Path) -> IncidentApp:
     path.write_text(TOY_FLOW, encoding="utf-8")
     loaded = load_flow(path)
     return IncidentApp(
-        store_root=tmp_path / "data" / "live",
-        config_dir=tmp_path / "config",
+        paths=Paths(data=tmp_path / "data", config=tmp_path / "config"),
         flows={loaded.flow.id: loaded},
         settings=Settings(),
     )

@@ -20,10 +20,11 @@ from incident_tui import locations
 from incident_tui.flow.engine import rationale_setting
 from incident_tui.flow.loader import LoadedFlow, load_flow
 from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Rationale, TextStep
+from incident_tui.locations import Mode
 from incident_tui.record.events import Event
 from incident_tui.record.keys import load_or_create_key
 from incident_tui.record.store import Store
-from incident_tui.tui.app import IncidentApp, Mode
+from incident_tui.tui.app import IncidentApp
 from tests.engine_fixture import TOY_FLOW
 
 
@@ -31,6 +32,10 @@ from tests.engine_fixture import TOY_FLOW
 class Dirs:
     data: Path
     config: Path
+
+    @property
+    def paths(self) -> locations.Paths:
+        return locations.Paths(data=self.data, config=self.config)
 
     def store_root(self, mode: Mode = "live") -> Path:
         return self.data / ("training" if mode == "training" else "live")
@@ -43,12 +48,10 @@ def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dirs]:
     monkeypatch.setenv(locations.CONFIG_ENV, str(config))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
-    locations.set_overrides(None, None)
     still = reactive(False, init=False)
     still.__set_name__(Input, "cursor_blink")
     monkeypatch.setattr(Input, "cursor_blink", still)
     yield Dirs(data, config)
-    locations.set_overrides(None, None)
 
 
 @pytest.fixture
@@ -62,9 +65,7 @@ def toy_flows(tmp_path: Path) -> dict[str, LoadedFlow]:
 def make_app(
     dirs: Dirs, mode: Mode = "live", flows: dict[str, LoadedFlow] | None = None
 ) -> IncidentApp:
-    return IncidentApp(
-        mode=mode, store_root=dirs.store_root(mode), config_dir=dirs.config, flows=flows
-    )
+    return IncidentApp(paths=dirs.paths, mode=mode, flows=flows)
 
 
 def read_events(dirs: Dirs, reference: str, mode: Mode = "live") -> list[Event]:

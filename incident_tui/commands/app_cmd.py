@@ -30,14 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def open_app(args: argparse.Namespace) -> int:
+    from incident_tui.commands import mode_of
     from incident_tui.tui.app import IncidentApp
     from incident_tui.tui.screens.home import SWITCH_TO_TRAINING
 
-    training = bool(getattr(args, "training", False) or getattr(args, "global_training", False))
     theme = getattr(args, "theme", None)
-    app = IncidentApp(mode="training" if training else "live", theme=theme)
+    app = IncidentApp(paths=args.locations, mode=mode_of(args), theme=theme)
     if app.run() == SWITCH_TO_TRAINING:
         from incident_tui.tui.training.app import TrainingApp
 
-        TrainingApp(theme=theme).run()
+        TrainingApp(paths=args.locations, theme=theme).run()
     return 0

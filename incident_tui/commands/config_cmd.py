@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def config_init(args: argparse.Namespace) -> int:
     from incident_tui.settings import sample_config_text
 
-    path = locations.config_file()
+    path = args.locations.config_file
     if path.exists() and not args.force:
         raise UserError(f"{path} already exists; edit it, or use --force to replace it")
     try:
@@ -39,14 +39,15 @@ def config_init(args: argparse.Namespace) -> int:
 def config_show(args: argparse.Namespace) -> int:
     from incident_tui.settings import load_settings
 
-    config = locations.config_file()
+    paths = args.locations
+    config = paths.config_file
     settings = load_settings(config)
     rows = [
         ("config file", f"{config}{'' if config.exists() else '  (not yet written: defaults)'}"),
-        ("local flows", str(locations.local_flows_dir())),
-        ("record key", str(locations.key_file())),
-        ("live record", str(locations.store_dir(training=False))),
-        ("training record", str(locations.store_dir(training=True))),
+        ("local flows", str(paths.local_flows_dir)),
+        ("record key", str(paths.key_file)),
+        ("live record", str(paths.store_dir("live"))),
+        ("training record", str(paths.store_dir("training"))),
         ("logs", str(locations.log_dir())),
         ("school", settings.school.name),
     ]

@@ -61,7 +61,7 @@ def _expand(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _check_flow_files(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem]]:
+def _check_flow_files(paths: list[Path], local_dir: Path) -> tuple[list[LoadedFlow], list[Problem]]:
     from incident_tui.flow.linter import check_paths
 
     return check_paths(paths)
@@ -70,13 +70,13 @@ def _check_flow_files(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem
 # Each check takes the flow files and returns what it loaded and what is wrong.
 # Training scenarios (flows/scenarios/*.toml) will be checked by a second entry
 # here, run against the flows the first one loaded.
-def _check_scenarios(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem]]:
+def _check_scenarios(paths: list[Path], local_dir: Path) -> tuple[list[LoadedFlow], list[Problem]]:
     from incident_tui.training.check import check_scenario_files
 
-    return check_scenario_files(paths)
+    return check_scenario_files(paths, local_dir=local_dir)
 
 
-CHECKS: list[Callable[[list[Path]], tuple[list[LoadedFlow], list[Problem]]]] = [
+CHECKS: list[Callable[[list[Path], Path], tuple[list[LoadedFlow], list[Problem]]]] = [
     _check_flow_files,
     _check_scenarios,
 ]
@@ -88,13 +88,13 @@ def flows_check(args: argparse.Namespace) -> int:
     if args.paths:
         paths = _expand(args.paths)
     else:
-        paths = flow_paths()
+        paths = flow_paths(local_dir=args.locations.local_flows_dir)
         if not paths:
             raise UserError("no flow files found (the shipped flows are missing)")
     loaded: list[LoadedFlow] = []
     problems: list[Problem] = []
     for check in CHECKS:
-        found, wrong = check(paths)
+        found, wrong = check(paths, args.locations.local_flows_dir)
         loaded.extend(found)
         problems.extend(wrong)
     for problem in problems:
@@ -119,7 +119,7 @@ def _count(n: int, word: str) -> str:
 def flows_list(args: argparse.Namespace) -> int:
     from incident_tui.flow.available import available_flows
 
-    available = available_flows()
+    available = available_flows(args.locations.local_flows_dir)
     flows, problems = available.flows, available.problems
     rows = [("ID", "TITLE", "VERSION", "STEPS", "PATH")]
     for flow_id in sorted(flows):

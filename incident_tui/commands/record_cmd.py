@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from incident_tui import locations
 from incident_tui.errors import UserError
 from incident_tui.safe_text import json_escaped, printable
 
 if TYPE_CHECKING:
+    from incident_tui.locations import Mode
     from incident_tui.record.events import Event
-    from incident_tui.record.store import IndexRow, Mode, Store
+    from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding
 
 EXPORT_FORMATS = ("md", "json", "pdf")
@@ -107,25 +107,20 @@ def _say(text: str, file: TextIO | None = None) -> None:
 
 
 def _root(args: argparse.Namespace) -> Path:
-    return locations.store_dir(training=args.training)
-
-
-def _key(args: argparse.Namespace) -> bytes:
-    """The record key, for reading: never created here (MissingKey if it is lost)."""
-    from incident_tui.record.keys import load_key
-    from incident_tui.record.store import holds_incidents
-
-    return load_key(locations.key_file(), store_has_data=holds_incidents(_root(args)))
+    return args.locations.store_dir(_mode(args))
 
 
 def _mode(args: argparse.Namespace) -> Mode:
-    return "training" if args.training else "live"
+    from incident_tui.commands import mode_of
+
+    return mode_of(args)
 
 
-def _open_store(args: argparse.Namespace, key: bytes) -> Store:
-    from incident_tui.record.store import Store
+def _open_store(args: argparse.Namespace) -> Store:
+    """The record, read-only; the key is never created here (MissingKey if it is lost)."""
+    from incident_tui.record.access import open_record
 
-    return Store.open(_root(args), key=key, mode=_mode(args), readonly=True)
+    return open_record(args.locations, _mode(args))
 
 
 def _no_store(args: argparse.Namespace) -> UserError:
@@ -140,39 +135,17 @@ def _other_store_hint(args: argparse.Namespace) -> str:
 
 def _find(store: Store, args: argparse.Namespace) -> IndexRow:
     """The incident's row; a damaged index file elsewhere does not hide it."""
+    from incident_tui.record.access import IncidentNotFound, find_incident
+
     try:
-        return store.row(args.ref)
-    except UserError as exc:
-        rows, problems = _listable_rows(store)
-        for row in rows:
-            if args.ref in (row.id, row.reference):
-                return row
-        orphan = _row_from_file(store, args.ref)
-        if orphan is not None:
-            return orphan
-        if not problems:
+        return find_incident(store, args.ref)
+    except IncidentNotFound as exc:
+        if exc.index_problem is None:
             raise _with_hint(exc, args) from None
         raise UserError(
             f"no incident {args.ref} could be found in {store.root}{_other_store_hint(args)}; "
-            f"part of the index cannot be read ({problems[0]}): run `incident-tui verify`"
+            f"part of the index cannot be read ({exc.index_problem}): run `incident-tui verify`"
         ) from None
-
-
-def _row_from_file(store: Store, ref: str) -> IndexRow | None:
-    """A row rebuilt from an incident file the index has lost, so it can still be
-    shown and exported (by its internal id); verify reports the missing row."""
-    from incident_tui.record.store import IndexRow, fold_event, incident_path, is_incident_id
-
-    if not is_incident_id(ref) or not incident_path(store.root, ref).exists():
-        return None
-    try:
-        events = store.events(ref)
-    except UserError:
-        return None
-    row = None
-    for event in events:
-        row = fold_event(row, event.model_dump(mode="json"))
-    return IndexRow.model_validate(row) if row is not None else None
 
 
 def _with_hint(exc: UserError, args: argparse.Namespace) -> UserError:
@@ -181,33 +154,22 @@ def _with_hint(exc: UserError, args: argparse.Namespace) -> UserError:
     return UserError(f"{exc.message}{_other_store_hint(args)}", exit_code=exc.exit_code)
 
 
-def _read_incident(store: Store, row: IndexRow, key: bytes) -> tuple[list[Event], list[Finding]]:
-    """The events that can be read, and every problem the check finds."""
-    from incident_tui.record.verify import verify_store
+def _read_incident(store: Store, row: IndexRow) -> tuple[list[Event], list[Finding]]:
+    """The events that can be read, and the incident's damage."""
+    from incident_tui.record.verify import incident_damage
 
     try:
         events = store.events(row.id)
     except UserError:
         events = []  # the findings below say why
-    from incident_tui.record.store import shard_path
-    from incident_tui.record.verify import INDEX
-
-    report = verify_store(store.root, key, incident=row.id)
-    own_shard = str(shard_path(store.root, row.id))
-    # Damage to another part of the index is reported by verify, not pinned on this incident.
-    findings = [
-        f
-        for f in report.findings
-        if f.kind != "crash-leftover" and (f.incident != INDEX or own_shard in f.message)
-    ]
-    return events, findings
+    return events, incident_damage(store.root, store.key, row.id)
 
 
-def _school_name() -> str:
+def _school_name(args: argparse.Namespace) -> str:
     from incident_tui.settings import load_settings
 
     try:
-        return load_settings(locations.config_file()).school.name
+        return load_settings(args.locations.config_file).school.name
     except UserError:
         return "(school name unavailable: the config file could not be read)"
 
@@ -238,7 +200,7 @@ def list_incidents(args: argparse.Namespace) -> int:
     rows: list[IndexRow] = []
     problems: list[str] = []
     if root.exists():
-        with _open_store(args, _key(args)) as store:
+        with _open_store(args) as store:
             rows, problems = _listable_rows(store)
     for problem in problems:
         _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
@@ -287,17 +249,16 @@ def _load_incident(args: argparse.Namespace) -> tuple[IndexRow, list[Event], lis
     """The incident named by REF: its row, the events that could be read, its damage."""
     if not _root(args).exists():
         raise _no_store(args)
-    key = _key(args)
-    with _open_store(args, key) as store:
+    with _open_store(args) as store:
         row = _find(store, args)
-        return (row, *_read_incident(store, row, key))
+        return (row, *_read_incident(store, row))
 
 
 def show_incident(args: argparse.Namespace) -> int:
     from incident_tui.record.export import incident_text
 
     row, events, findings = _load_incident(args)
-    sys.stdout.write(incident_text(row, events, findings, _school_name()))
+    sys.stdout.write(incident_text(row, events, findings, _school_name(args)))
     return 0
 
 
@@ -312,13 +273,14 @@ def _finding_line(finding: Finding) -> str:
 
 def verify_record(args: argparse.Namespace) -> int:
     from incident_tui.record.keys import MissingKey
-    from incident_tui.record.verify import INDEX, verify_store
+    from incident_tui.record.verify import verify_store
 
     root = _root(args)
     if args.ref and not root.exists():
         raise _no_store(args)
     try:
-        key: bytes | None = _key(args)
+        with _open_store(args) as store:
+            key: bytes | None = store.key
     except MissingKey as exc:
         # The chains can still be checked; the signatures cannot, and we say so.
         key = None
@@ -361,7 +323,7 @@ def verify_record(args: argparse.Namespace) -> int:
         ""
         if report.signatures_checked
         else f"; the index signatures could NOT be checked (the record key "
-        f"{locations.key_file()} is missing)"
+        f"{args.locations.key_file} is missing)"
     )
     for finding in report.findings:
         _say(_finding_line(finding))
@@ -378,13 +340,12 @@ def verify_record(args: argparse.Namespace) -> int:
             return 1
         _say(f"{summary}: intact{against}{leftovers}")
         return 0
-    damage = [f for f in report.findings if f.kind != "crash-leftover"]
-    incidents = len({f.incident for f in damage if f.incident != INDEX})
+    incidents = report.damaged_incidents
     where = [_count(incidents, "incident")] if incidents else []
-    if any(f.incident == INDEX for f in damage):
+    if report.index_damaged:
         where.append("the index")
     _say(
-        f"{summary}: DAMAGED, {_count(len(damage), 'problem')} "
+        f"{summary}: DAMAGED, {_count(len(report.damage()), 'problem')} "
         f"in {' and '.join(where)} (record in {root}){unsigned}"
     )
     return 1
@@ -406,10 +367,10 @@ def write_checkpoint(args: argparse.Namespace) -> int:
     if not root.exists():
         raise _no_store(args)
     # A checkpoint is signed: only ever with the real key, never a stand-in.
-    key = read_key(locations.key_file())
+    key = read_key(args.locations.key_file)
     if key is None:
         if holds_incidents(root):
-            raise MissingKey(missing_key_message(locations.key_file()))
+            raise MissingKey(missing_key_message(args.locations.key_file))
         raise _no_store(args)
     written = write(root, key, args.output)  # refuses (UserError) if the record is damaged
     counts = (
@@ -462,7 +423,7 @@ def export_incident(args: argparse.Namespace) -> int:
         )
     fmt = _format_for(args)
     row, events, findings = _load_incident(args)
-    data = render_export(fmt, row, events, findings, _school_name())
+    data = render_export(fmt, row, events, findings, _school_name(args))
     write_private_file(args.output, data, replace=True)
     _say(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
     if findings:
@@ -482,7 +443,8 @@ def export_all_command(args: argparse.Namespace) -> int:
     root = _root(args)
     if not root.exists():
         raise _no_store(args)
-    count, damaged = export_all(root, _key(args), _mode(args), args.output, fmt, _school_name())
+    with _open_store(args) as store:
+        count, damaged = export_all(store, args.output, fmt, _school_name(args))
     record = "TRAINING incidents" if args.training else "incidents"
     _say(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
     if damaged:

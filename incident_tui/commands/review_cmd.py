@@ -8,10 +8,8 @@ a copy that is recording a live incident.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incident_tui import locations
 from incident_tui.errors import UserError
 
 if TYPE_CHECKING:
@@ -30,40 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=open_review)
 
 
-def _settings() -> Settings:
-    from incident_tui.settings import load_settings
-
-    return load_settings(locations.config_file())
-
-
-def _root(training: bool) -> Path:
-    root = locations.store_dir(training=training)
-    if not root.exists() or not _holds_incidents(root):
-        hint = "" if training else " (training incidents are reviewed with --training)"
-        raise UserError(f"no incidents recorded in {root}{hint}")
-    return root
-
-
-def _holds_incidents(root: Path) -> bool:
-    from incident_tui.record.store import holds_incidents
-
-    return holds_incidents(root)
-
-
-def _key() -> bytes:
-    """The record key; never created here (the review only adds to incidents it signed)."""
-    from incident_tui.record.keys import load_key
-
-    return load_key(locations.key_file(), store_has_data=True)
-
-
-def _readonly_store(root: Path, training: bool, key: bytes) -> Store:
-    from incident_tui.record.store import Store
-
-    return Store.open(root, key=key, mode="training" if training else "live", readonly=True)
-
-
-def review_app(store: Store, settings: Settings, key: bytes):  # -> App[None]
+def review_app(store: Store, settings: Settings):  # -> App[None]
     """A minimal App that hosts the review screens (also used by the tests)."""
     import os
 
@@ -79,15 +44,21 @@ def review_app(store: Store, settings: Settings, key: bytes):  # -> App[None]
         def on_mount(self) -> None:
             if os.environ.get("NO_COLOR"):
                 self.theme = "ansi-dark"
-            self.push_screen(ReviewScreen(store, settings, key))
+            self.push_screen(ReviewScreen(store, settings))
 
     return ReviewApp()
 
 
 def open_review(args: argparse.Namespace) -> int:
-    settings = _settings()
-    root = _root(args.training)
-    key = _key()
-    store = _readonly_store(root, args.training, key)
-    review_app(store, settings, key).run()
+    from incident_tui.commands import mode_of
+    from incident_tui.record.access import open_record, record_exists
+    from incident_tui.settings import load_settings
+
+    paths, mode = args.locations, mode_of(args)
+    settings = load_settings(paths.config_file)
+    if not record_exists(paths, mode):
+        hint = "" if mode == "training" else " (training incidents are reviewed with --training)"
+        raise UserError(f"no incidents recorded in {paths.store_dir(mode)}{hint}")
+    # Read-only: the key is never created here (the review only adds to incidents it signed).
+    review_app(open_record(paths, mode), settings).run()
     return 0

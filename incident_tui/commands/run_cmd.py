@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from incident_tui.incident import Incident
     from incident_tui.record.events import Actor
 
-if TYPE_CHECKING:
-    from incident_tui.record.store import Mode
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -225,17 +222,17 @@ def _left_open(incident: Incident, path: Path, exc: UserError) -> UserError:
 
 
 def run_answers(args: argparse.Namespace) -> int:
-    from incident_tui import locations
+    from incident_tui.commands import mode_of
     from incident_tui.flow.available import get_flow
     from incident_tui.flow.engine import Session
     from incident_tui.incident import Incident, Opening
+    from incident_tui.record.access import open_record
     from incident_tui.record.export import seal_code
-    from incident_tui.record.keys import load_or_create_key
-    from incident_tui.record.store import Store, holds_incidents
     from incident_tui.settings import load_settings
 
     answers = read_answers_file(args.answers)
-    loaded = get_flow(args.flow)
+    paths = args.locations
+    loaded = get_flow(args.flow, local_dir=paths.local_flows_dir)
     name = args.actor or answers.actor_name
     role = args.role or answers.actor_role or "staff"
     if not name:
@@ -246,11 +243,9 @@ def run_answers(args: argparse.Namespace) -> int:
     for entry in answers.entries:
         _apply(dry_run, entry, args.answers)
 
-    settings = load_settings(locations.config_file())
-    root = locations.store_dir(training=args.training)
-    key = load_or_create_key(locations.key_file(), store_has_data=holds_incidents(root))
-    mode: Mode = "training" if args.training else "live"
-    with Store.open(root, key=key, mode=mode) as store:
+    settings = load_settings(paths.config_file)
+    mode = mode_of(args)
+    with open_record(paths, mode, write=True) as store:
         opening = Opening(
             actor=actor,
             pupil=answers.pupil,

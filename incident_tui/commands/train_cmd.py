@@ -7,6 +7,10 @@ but only ever in the training store, and every screen says TRAINING.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from incident_tui.locations import Paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,26 +33,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def train(args: argparse.Namespace) -> int:
     if args.results:
-        return print_results()
+        return print_results(args.locations)
     from incident_tui.tui.training.app import TrainingApp
 
-    TrainingApp().run()
+    TrainingApp(paths=args.locations).run()
     return 0
 
 
-def results_table() -> list[tuple[str, ...]]:
+def results_table(paths: Paths) -> list[tuple[str, ...]]:
     """Past attempts, oldest first, as rows of text (the first row is the header)."""
-    from incident_tui import locations
-    from incident_tui.record.keys import load_key
-    from incident_tui.record.store import Store, holds_incidents
+    from incident_tui.record.access import open_record
     from incident_tui.training.attempts import past_attempts
 
     rows: list[tuple[str, ...]] = [("DATE", "TRAINEE", "SCENARIO", "SCORE", "TIME", "RECORD")]
-    root = locations.store_dir(training=True)
-    if not root.exists():
+    if not paths.store_dir("training").exists():
         return rows
-    key = load_key(locations.key_file(), store_has_data=holds_incidents(root))
-    with Store.open(root, key=key, mode="training", readonly=True) as store:
+    with open_record(paths, "training") as store:
         attempts = past_attempts(store)
     for attempt in attempts:
         if attempt.complete:
@@ -70,8 +70,8 @@ def results_table() -> list[tuple[str, ...]]:
     return rows
 
 
-def print_results() -> int:
-    rows = results_table()
+def print_results(paths: Paths) -> int:
+    rows = results_table(paths)
     if len(rows) == 1:
         print("No training attempts yet.")
         return 0

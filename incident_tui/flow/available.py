@@ -64,6 +64,8 @@ def available_flows(
     return AvailableFlows(flows, problems, refused)
 
 
-def get_flow(flow_id: str, extra: list[Path] | None = None) -> LoadedFlow:
+def get_flow(
+    flow_id: str, extra: list[Path] | None = None, *, local_dir: Path | None = None
+) -> LoadedFlow:
     """The flow with this id, checked by the linter; a clear UserError otherwise."""
-    return available_flows(extra=extra).get(flow_id)
+    return available_flows(local_dir, extra).get(flow_id)

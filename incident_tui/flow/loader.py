@@ -24,10 +24,10 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from incident_tui import locations
 from incident_tui.errors import UserError
 from incident_tui.flow.locate import Locator
 from incident_tui.flow.model import EXIT, Flow, Fragment
+from incident_tui.locations import Paths
 
 FRAGMENTS_DIR = "fragments"
 SCENARIOS_DIR = "scenarios"
@@ -494,9 +494,10 @@ def flow_files_in(folder: Path) -> list[Path]:
 
 def flow_paths(extra: list[Path] | None = None, *, local_dir: Path | None = None) -> list[Path]:
     """Shipped flows, then the school's own (`local_dir`, by default the config
-    folder's `flows/`), then `extra`."""
-    local = locations.local_flows_dir() if local_dir is None else local_dir
-    return flow_files_in(shipped_flows_dir()) + flow_files_in(local) + list(extra or [])
+    folder's `flows/` as the environment says), then `extra`."""
+    if local_dir is None:
+        local_dir = Paths.from_environment().local_flows_dir
+    return flow_files_in(shipped_flows_dir()) + flow_files_in(local_dir) + list(extra or [])
 
 
 T = TypeVar("T")

@@ -17,6 +17,10 @@ _HOMES = {
     "EventKind": "events",
     "FlowRef": "events",
     "make_event": "events",
+    "Mode": "access",
+    "open_record": "access",
+    "record_exists": "access",
+    "incident_damage": "verify",
     "load_key": "keys",
     "load_or_create_key": "keys",
     "AtomicJSONStorage": "storage",
@@ -50,14 +54,18 @@ __all__ = [
     "FlowRef",
     "GENESIS",
     "IndexRow",
+    "Mode",
     "Store",
     "StoreLocked",
     "StoreWriteError",
     "VerifyReport",
+    "incident_damage",
     "load_key",
     "load_or_create_key",
     "make_event",
+    "open_record",
     "read_checkpoint",
+    "record_exists",
     "verify_events",
     "verify_store",
     "write_checkpoint",
@@ -74,6 +82,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from incident_tui.record.access import Mode, open_record, record_exists
     from incident_tui.record.checkpoint import read_checkpoint, write_checkpoint
     from incident_tui.record.events import (
         AFTER_SEAL,
@@ -97,6 +106,7 @@ if TYPE_CHECKING:
         DamageKind,
         Finding,
         VerifyReport,
+        incident_damage,
         verify_events,
         verify_store,
     )

@@ -13,57 +13,56 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
 from incident_tui.record.export import render_export, suffix_of, write_private_file
 
+if TYPE_CHECKING:
+    from incident_tui.record.store import Store
+
 MANIFEST = "manifest.json"
 
 
-def export_all(
-    root: Path, key: bytes, mode: str, out_dir: Path, fmt: str, school: str
-) -> tuple[int, list[str]]:
-    """Every incident in `root` to its own file in `out_dir` (created 0700).
+def export_all(store: Store, out_dir: Path, fmt: str, school: str) -> tuple[int, list[str]]:
+    """Every incident in `store` to its own file in `out_dir` (created 0700).
 
     Returns (files written, references of damaged incidents). JSON files re-check
     with the hash rule they carry (`read_json_export` then `verify_events`).
     """
-    from incident_tui.record.store import Store
     from incident_tui.record.verify import verify_store
 
     suffix = suffix_of(fmt)  # refuses an unknown format before anything is written
-    root, out_dir = Path(root), Path(out_dir)
+    root, out_dir, mode = store.root, Path(out_dir), store.mode
     if not root.exists():
         raise UserError(f"no incidents recorded in {root}")
     _prepare(out_dir)
     damaged: list[str] = []
     manifest: list[dict[str, Any]] = []
-    with Store.open(root, key=key, mode=mode, readonly=True) as store:  # type: ignore[arg-type]
-        report = verify_store(root, key)
-        for row in store.rows():
-            findings = report.damaged(row.id)
-            try:
-                events = store.events(row.id)
-            except UserError:
-                events = []  # the findings say why; the export states it
-            if findings:
-                damaged.append(row.reference)
-            name = f"incident-{row.reference}{suffix}"
-            data = render_export(fmt, row, events, findings, school)
-            write_private_file(out_dir / name, data, replace=False)
-            manifest.append(
-                {
-                    "file": name,
-                    "reference": row.reference,
-                    "id": row.id,
-                    "event_count": row.event_count,
-                    "head_hash": row.head_hash,
-                    "intact": not findings,
-                }
-            )
+    report = verify_store(root, store.key)
+    for row in store.rows():
+        findings = report.damaged(row.id)
+        try:
+            events = store.events(row.id)
+        except UserError:
+            events = []  # the findings say why; the export states it
+        if findings:
+            damaged.append(row.reference)
+        name = f"incident-{row.reference}{suffix}"
+        data = render_export(fmt, row, events, findings, school)
+        write_private_file(out_dir / name, data, replace=False)
+        manifest.append(
+            {
+                "file": name,
+                "reference": row.reference,
+                "id": row.id,
+                "event_count": row.event_count,
+                "head_hash": row.head_hash,
+                "intact": not findings,
+            }
+        )
     listed = {entry["id"] for entry in manifest}
-    others = [f for f in report.findings if f.incident not in listed and f.kind != "crash-leftover"]
+    others = [f for f in report.damage() if f.incident not in listed]
     summary = {
         "mode": mode,
         "format": fmt,

@@ -43,7 +43,7 @@ def write_checkpoint(root: Path, key: bytes, out: Path) -> dict[str, Any]:
     from incident_tui.record.verify import _scan_store
 
     scan = _scan_store(Path(root), key, None)
-    damage = [finding for finding in scan.findings if finding.kind != "crash-leftover"]
+    damage = [finding for finding in scan.findings if finding.is_damage]
     if damage:
         raise UserError(
             f"the record in {root} does not verify ({len(damage)} problem(s), first: "

@@ -23,9 +23,11 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from incident_tui.locations import Mode
 
 GENESIS = "0" * 64
 
@@ -85,7 +87,7 @@ class Event(BaseModel):
     """UTC, ISO 8601 with a trailing Z."""
     kind: EventKind
     actor: Actor
-    mode: Literal["live", "training"]
+    mode: Mode
     step: str | None = None
     prompt: str | None = None
     """The prompt text exactly as shown to the user."""

@@ -39,6 +39,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from incident_tui.errors import UserError
+from incident_tui.locations import Mode
 from incident_tui.record.events import (
     AFTER_SEAL,
     GENESIS,
@@ -73,8 +74,6 @@ from incident_tui.text_fields import (
     STORED_TEXT_LIMIT,
     TextField,
 )
-
-Mode = Literal["live", "training"]
 
 INCIDENTS_DIR = "incidents"
 INDEX_DIR = "index"
@@ -352,7 +351,8 @@ class Store:
         self.root = root
         self.readonly = readonly
         self.mode: Mode = mode
-        self._key = key
+        self.key = key
+        """The record key this store signs and checks index rows with."""
         self._lock_fd = lock_fd
         self._rows: dict[str, dict[str, Any]] | None = None
 
@@ -517,10 +517,10 @@ class Store:
             prev=GENESIS,
         )
         stored = opened.model_dump(mode="json")
-        row = sign_row(fold_event(None, stored), self._key)
+        row = sign_row(fold_event(None, stored), self.key)
         # The row goes in first, at count 0: an incident file with no row is never
         # adopted, so a planted file cannot pass for an interrupted opening.
-        pending = sign_row({**row, "event_count": 0, "head_hash": GENESIS}, self._key)
+        pending = sign_row({**row, "event_count": 0, "head_hash": GENESIS}, self.key)
         path = incident_path(self.root, incident_id)
         with self._writing(incident_id):
             shard, doc_id = self._shard_with(incident_id)
@@ -589,7 +589,7 @@ class Store:
             table = {str(position + 1): item for position, item in enumerate(events)}
             table[str(len(events) + 1)] = stored
             AtomicJSONStorage(incident_path(self.root, incident_id)).write({EVENTS_TABLE: table})
-            new_row = sign_row(fold_event(row, stored), self._key)
+            new_row = sign_row(fold_event(row, stored), self.key)
             try:
                 self._write_row(incident_id, shard, doc_id, new_row)
             except StoreWriteError as exc:
@@ -651,7 +651,7 @@ class Store:
                 incident=incident_id,
             )
         row = shard[doc_id]
-        if not row_signature_ok(row, self._key):
+        if not row_signature_ok(row, self.key):
             raise DamagedIncident(
                 path,
                 "its index row does not carry a valid signature; run verify",
@@ -700,7 +700,7 @@ class Store:
         except DamagedFile:
             return  # damage is for verify to report, never to write over
         if row["event_count"] != shard[doc_id]["event_count"]:
-            self._write_row(incident_id, shard, doc_id, sign_row(row, self._key))
+            self._write_row(incident_id, shard, doc_id, sign_row(row, self.key))
 
     def _shard_with(self, incident_id: str) -> tuple[dict[str, dict[str, Any]], str]:
         """The incident's index file and its doc id there (a new one if it has no row)."""

@@ -49,6 +49,7 @@ from incident_tui.record.storage import (
 )
 from incident_tui.record.store import (
     EVENTS_TABLE,
+    INDEX_DIR,
     ROWS_TABLE,
     SHARD_PREFIX,
     fold_event,
@@ -90,6 +91,12 @@ class Finding:
     kind: DamageKind
     message: str
 
+    @property
+    def is_damage(self) -> bool:
+        """False for the leftovers of an interrupted save: nothing recorded is lost, and
+        the next time incident-tui records it tidies them up. The one rule for this."""
+        return self.kind != "crash-leftover"
+
 
 @dataclass(frozen=True)
 class VerifyReport:
@@ -102,19 +109,36 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         """True when nothing is damaged (leftovers of an interrupted save are not damage)."""
-        return all(finding.kind == "crash-leftover" for finding in self.findings)
+        return not self.damage()
 
     @property
     def complete(self) -> bool:
         """Nothing damaged, and the signatures were checked too."""
         return self.ok and self.signatures_checked
 
+    def damage(self) -> list[Finding]:
+        """Every finding that is damage (not the leftovers of an interrupted save)."""
+        return [finding for finding in self.findings if finding.is_damage]
+
     def damaged(self, incident_id: str) -> list[Finding]:
+        """One incident's damage: its own findings, and those about the index file that
+        holds its row. Damage to another part of the index is not pinned on it."""
+        own_file = str(Path(INDEX_DIR) / f"{incident_id[:SHARD_PREFIX]}.json")
         return [
             finding
-            for finding in self.findings
-            if finding.incident == incident_id and finding.kind != "crash-leftover"
+            for finding in self.damage()
+            if finding.incident == incident_id
+            or (finding.incident == INDEX and own_file in finding.message)
         ]
+
+    @property
+    def damaged_incidents(self) -> int:
+        """How many incidents (not counting the index as a whole) have damage."""
+        return len({f.incident for f in self.damage() if f.incident != INDEX})
+
+    @property
+    def index_damaged(self) -> bool:
+        return any(f.incident == INDEX for f in self.damage())
 
 
 @dataclass
@@ -142,6 +166,12 @@ def verify_events(events: list[Event]) -> list[Finding]:
     raw = [event.model_dump(mode="json") for event in events]
     reference = raw[0].get("data", {}).get("reference")
     return _check_chain(raw, events[0].incident, reference, "the events")[0]
+
+
+def incident_damage(root: Path, key: bytes | None, incident_id: str) -> list[Finding]:
+    """What is damaged in one incident (by internal id): the one way to ask, for
+    `show`, an export and the review screen alike."""
+    return verify_store(root, key, incident=incident_id).damaged(incident_id)
 
 
 def verify_store(

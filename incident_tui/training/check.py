@@ -260,7 +260,9 @@ def play_model(
 __all__ = ["auto_answer", "lint_scenario", "lint_scenarios", "model_answers", "play_model"]
 
 
-def check_scenario_files(paths: list[Path]) -> tuple[list[LoadedFlow], list[Problem]]:
+def check_scenario_files(
+    paths: list[Path], *, local_dir: Path | None = None
+) -> tuple[list[LoadedFlow], list[Problem]]:
     """`incident-tui flows check`: the scenarios beside the flow files checked.
 
     Scenarios live in a `scenarios/` folder beside the flows; each is checked
@@ -269,7 +271,7 @@ def check_scenario_files(paths: list[Path]) -> tuple[list[LoadedFlow], list[Prob
     from incident_tui.flow.loader import flow_paths, load_all
     from incident_tui.training.scenario import SCENARIOS_DIR, scenario_files_in
 
-    installed, _ = load_all(flow_paths())
+    installed, _ = load_all(flow_paths(local_dir=local_dir))
     given, _ = load_all(paths)  # their own problems are reported by the flow check
     flows = {**installed, **given}
     folders = dict.fromkeys(p.parent / SCENARIOS_DIR for p in paths)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from incident_tui import locations
 from incident_tui.flow.loader import (
     FlowFileError,
     Problem,
@@ -29,6 +28,7 @@ from incident_tui.flow.loader import (
     shipped_flows_dir,
 )
 from incident_tui.flow.model import Condition, ItemId, SourceRef, StepId
+from incident_tui.locations import Paths
 
 SCENARIOS_DIR = "scenarios"
 
@@ -195,21 +195,24 @@ def scenario_files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.toml") if p.is_file())
 
 
-def scenario_paths(extra: list[Path] | None = None) -> list[Path]:
-    """Shipped scenarios, then the school's own (config dir `flows/scenarios/`), then `extra`."""
+def scenario_paths(extra: list[Path] | None = None, *, local_dir: Path | None = None) -> list[Path]:
+    """Shipped scenarios, then the school's own (`scenarios/` in `local_dir`, by
+    default the config folder's `flows/` as the environment says), then `extra`."""
     shipped = scenario_files_in(shipped_flows_dir() / SCENARIOS_DIR)
-    local = scenario_files_in(locations.local_flows_dir() / SCENARIOS_DIR)
+    if local_dir is None:
+        local_dir = Paths.from_environment().local_flows_dir
+    local = scenario_files_in(local_dir / SCENARIOS_DIR)
     return shipped + local + list(extra or [])
 
 
 def load_scenarios(
-    paths: list[Path] | None = None,
+    paths: list[Path] | None = None, *, local_dir: Path | None = None
 ) -> tuple[dict[str, LoadedScenario], list[Problem]]:
     """Every scenario by id, and the problems of files that could not be read.
 
     A later file with the same id overrides an earlier one from another folder.
     """
-    chosen = scenario_paths() if paths is None else paths
+    chosen = scenario_paths(local_dir=local_dir) if paths is None else paths
     return load_each(chosen, load_scenario, lambda s: (s.scenario.id, s.line("id")), "scenario")
 
 

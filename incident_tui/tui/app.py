@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from incident_tui import locations
 from incident_tui.errors import UserError
+from incident_tui.locations import Mode, Paths
 from incident_tui.record.events import Actor
 from incident_tui.settings import Settings, load_settings
 from incident_tui.tui.last_actor import load_last_actor, save_last_actor
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from incident_tui.incident import Incident, Opening
     from incident_tui.record.store import Store
     from incident_tui.tui.screens.home import HomeScreen
-
-Mode = Literal["live", "training"]
 
 
 class IncidentApp(App[str | None]):
@@ -48,9 +46,8 @@ class IncidentApp(App[str | None]):
     def __init__(
         self,
         *,
+        paths: Paths | None = None,
         mode: Mode = "live",
-        store_root: Path | None = None,
-        config_dir: Path | None = None,
         flows: dict[str, LoadedFlow] | None = None,
         settings: Settings | None = None,
         store: Store | None = None,
@@ -58,15 +55,13 @@ class IncidentApp(App[str | None]):
     ) -> None:
         super().__init__()
         self.mode: Mode = mode
-        self.store_root = store_root or locations.store_dir(training=mode == "training")
-        self.config_dir = config_dir or locations.config_dir()
-        self.settings = settings or load_settings(self.config_dir / "config.toml")
+        self.paths = paths or Paths.from_environment()
+        """Where the record, the key, the settings and local flows are."""
+        self.settings = settings or load_settings(self.paths.config_file)
         self._flows = flows
         self.flow_problems: list[Problem] = []
         """Why any flow file in the folders is not offered (FILE:LINE: what)."""
         self.store: Store | None = store
-        self.key: bytes | None = None
-        """The record key, once the record is open for writing."""
         self.store_problem: str | None = None
         self.incident: Incident | None = None
         """The incident on screen, if any (it stays open in the record when left)."""
@@ -80,10 +75,18 @@ class IncidentApp(App[str | None]):
         if self._flows is None:
             from incident_tui.flow.available import available_flows
 
-            available = available_flows(self.config_dir / "flows")
+            available = available_flows(self.paths.local_flows_dir)
             self._flows = available.flows
             self.flow_problems = available.problems
         return self._flows
+
+    @property
+    def store_root(self) -> Path:
+        return self.paths.store_dir(self.mode)
+
+    @property
+    def config_dir(self) -> Path:
+        return self.paths.config
 
     def last_actor(self) -> Actor | None:
         return load_last_actor(self.config_dir)
@@ -92,19 +95,12 @@ class IncidentApp(App[str | None]):
         """Open the record for writing, or note why not (another copy is recording)."""
         if self.store is not None:
             return
-        from incident_tui.record.keys import load_or_create_key
-        from incident_tui.record.store import Store, holds_incidents
+        from incident_tui.record.access import open_record
 
         try:
-            key = load_or_create_key(self.key_path, store_has_data=holds_incidents(self.store_root))
-            self.store = Store.open(self.store_root, key=key, mode=self.mode)
-            self.key = key
+            self.store = open_record(self.paths, self.mode, write=True)
         except UserError as exc:
             self.store_problem = exc.message
-
-    @property
-    def key_path(self) -> Path:
-        return self.config_dir / "record.key"
 
     def writable_store(self) -> Store:
         if self.store is None:

@@ -1,6 +1,6 @@
 """The DSL's review: the list of incidents, one incident, decisions, export.
 
-`ReviewScreen(store, settings, key)` is the one entry: the home screen and
+`ReviewScreen(store, settings)` is the one entry: the home screen and
 `incident-tui review` push it. It needs no particular App.
 """
 

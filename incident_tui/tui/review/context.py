@@ -21,7 +21,8 @@ from incident_tui.review import append_review
 from incident_tui.settings import Settings
 
 if TYPE_CHECKING:
-    from incident_tui.record.store import IndexRow, Mode, Store
+    from incident_tui.locations import Mode
+    from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding, VerifyReport
 
 
@@ -30,13 +31,16 @@ class ReviewContext:
     store: Store
     """For reading; may be readonly."""
     settings: Settings
-    key: bytes
     actor: Actor | None = None
     """Who last recorded a decision here, offered again on the next form."""
 
     @property
     def root(self) -> Path:
         return self.store.root
+
+    @property
+    def key(self) -> bytes:
+        return self.store.key
 
     @property
     def mode(self) -> Mode:
@@ -62,8 +66,9 @@ class ReviewContext:
             events = self.store.events(row.id)
         except UserError as exc:
             events, problem = [], exc.message
-        findings = list(self.verify(row.id).findings)
-        return row, events, findings, problem
+        from incident_tui.record.verify import incident_damage
+
+        return row, events, incident_damage(self.root, self.key, row.id), problem
 
     def append_review(
         self,
@@ -76,10 +81,10 @@ class ReviewContext:
         """Append one review decision; UserError (in words) if it cannot be written."""
         if not self.store.readonly:
             return append_review(self.store, incident, actor, decision, values, reason)
-        from incident_tui.record.store import Store
+        from incident_tui.record.access import writer_for
 
         try:
-            writer = Store.open(self.root, key=self.key, mode=self.mode)
+            writer = writer_for(self.store)
         except UserError as exc:
             raise UserError(
                 f"{exc.message} The decision was not recorded; nothing was changed."

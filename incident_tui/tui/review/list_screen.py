@@ -39,7 +39,7 @@ _COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
 
 
 class ReviewScreen(Screen[None]):
-    """Every incident in one list. Needs only a store, the settings and the record key."""
+    """Every incident in one list. Needs only a store and the settings."""
 
     DEFAULT_CSS = """
     ReviewScreen #review-filters { height: 1; }
@@ -65,9 +65,9 @@ class ReviewScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload", id="review.reload", show=False),
     ]
 
-    def __init__(self, store: Store, settings: Settings, key: bytes) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         super().__init__()
-        self.ctx = ReviewContext(store, settings, key)
+        self.ctx = ReviewContext(store, settings)
         self.incidents = IncidentList([])
         self.query_state = ListQuery()
         self.shown: list[IndexRow] = []

@@ -118,18 +118,16 @@ class HomeScreen(AppScreen):
         self.query_one("#open-incidents", OptionList).focus()
 
     def action_review(self) -> None:
-        from incident_tui.record.keys import load_key
-        from incident_tui.record.store import Store, holds_incidents
+        from incident_tui.record.access import open_record
         from incident_tui.tui.review import ReviewScreen
 
         ctx = self.ctx
         try:
-            key = ctx.key or load_key(ctx.key_path, store_has_data=holds_incidents(ctx.store_root))
-            store = ctx.store or Store.open(ctx.store_root, key=key, mode=ctx.mode, readonly=True)
+            store = ctx.store or open_record(ctx.paths, ctx.mode)
         except UserError as exc:
             self.query_one("#home-error", Static).update(f"Review cannot open: {exc.message}")
             return
-        self.app.push_screen(ReviewScreen(store, ctx.settings, key))
+        self.app.push_screen(ReviewScreen(store, ctx.settings))
 
     def action_training(self) -> None:
         if self.ctx.mode == "training":

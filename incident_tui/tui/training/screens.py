@@ -81,7 +81,7 @@ class TrainingMixin:
         given = getattr(app, "scenarios", None)
         if given is not None:
             return given
-        found, _ = load_scenarios()
+        found, _ = load_scenarios(local_dir=app.paths.local_flows_dir)
         return found
 
 
