@@ -90,7 +90,8 @@ class Incident:
         self.loaded = loaded
         self.flow = loaded.flow
         self.row = row
-        self.settings = settings
+        self.settings = settings.with_defaults(loaded.flow.contacts)
+        """The school's settings, with the flow's own text for any contact not set there."""
         self.actor = actor
         self.session = Session(loaded.flow)
         self.events: list[Event] = []

@@ -1,15 +1,20 @@
 """A school's own settings: its name and local contacts.
 
 Flows refer to contacts by name (`{contacts.mash}` in text, `contact = "mash"`
-on an escalation), so one flow serves every school. The sample config that
-`incident-tui config init` writes is `sample_config.toml` beside this module.
+on an escalation), so one flow serves every school. Each flow declares the
+contacts it names under [contacts], with what to show until the school sets its
+own: a trust's flow that needs a new contact declares it there, with no change
+here. The sample config that `incident-tui config init` writes is
+`sample_config.toml` beside this module.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,34 +29,27 @@ class School(BaseModel):
     """Shown on every screen and on exports."""
 
 
-class Contacts(BaseModel):
-    """Who to call. Every name here may be used by a flow; no others."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    dsl: str = "the Designated Safeguarding Lead (set name and number in the config file)"
-    deputy_dsl: str = "the deputy DSL (set name and number in the config file)"
-    headteacher: str = "the headteacher (set name and number in the config file)"
-    mash: str = "the local children's social care front door / MASH (set in the config file)"
-    police_emergency: str = "999"
-    police_non_emergency: str = "101"
-    safer_schools_officer: str = "the safer schools police officer, or 101 (set in the config file)"
-    lado: str = "the Local Authority Designated Officer (set the number in the config file)"
-    childline: str = "Childline, 0800 1111"
-    report_remove: str = "Childline and IWF Report Remove (childline.org.uk/remove)"
-    take_it_down: str = "NCMEC Take It Down (takeitdown.ncmec.org)"
-    ceop: str = "CEOP (ceop.police.uk)"
-
-
-CONTACT_NAMES: frozenset[str] = frozenset(Contacts.model_fields)
 SCHOOL_NAMES: frozenset[str] = frozenset(School.model_fields)
+
+ContactName = Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=80)]
+"""The NAME of `{contacts.NAME}`: lower-case letters and '_'."""
 
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     school: School = Field(default_factory=School)
-    contacts: Contacts = Field(default_factory=Contacts)
+    contacts: dict[ContactName, str] = {}
+    """The school's own name and number for each contact the procedures declare."""
+
+    def with_defaults(self, declared: Mapping[str, str]) -> Settings:
+        """These settings, with what a flow declares shown for any contact not set here."""
+        return self.model_copy(update={"contacts": {**declared, **self.contacts}})
+
+    def undeclared_contacts(self, declared: Iterable[str]) -> list[str]:
+        """Contacts set here that no procedure declares (a misspelt name, most likely)."""
+        known = set(declared)
+        return sorted(name for name in self.contacts if name not in known)
 
 
 def sample_config_text() -> str:
@@ -85,11 +83,13 @@ def fill(text: str, settings: Settings) -> str:
     """Put the school's own names and numbers into a flow's text."""
 
     def one(match: re.Match[str]) -> str:
-        section = getattr(settings, match.group(1))
-        return str(getattr(section, match.group(2), match.group(0)))
+        section, name = match.groups()
+        if section == "contacts":
+            return settings.contacts.get(name, match.group(0))
+        return str(getattr(settings.school, name, match.group(0)))
 
     return _PLACEHOLDER.sub(one, text)
 
 
 def contact(settings: Settings, name: str) -> str:
-    return str(getattr(settings.contacts, name, name))
+    return settings.contacts.get(name, name)

@@ -136,6 +136,9 @@ id = "sanction"
 kind = "end"
 prompt = "No search: apply the behaviour policy."
 outcome = "No search"
+
+[contacts]
+police_emergency = "999"
 """
 
 

@@ -63,3 +63,31 @@ def test_the_school_numbers_reach_the_procedures(dirs: list[str], tmp_path: Path
     assert main([*dirs, "config", "init"]) == 0
     settings = load_settings(tmp_path / "config" / "config.toml")
     assert "0300 000 0000" in fill("Call {contacts.mash} now", settings)
+
+
+def test_a_contact_the_school_has_not_set_shows_the_flows_own_words(
+    dirs: list[str], tmp_path: Path
+) -> None:
+    from incident_tui.flow.available import get_flow
+    from incident_tui.settings import fill
+
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[contacts]\nmash = "MASH, 0300 111 2222"\n', encoding="utf-8")
+    flow = get_flow("search-confiscation").flow
+    settings = load_settings(config).with_defaults(flow.contacts)
+    text = "Call {contacts.mash} or {contacts.dsl}"
+    assert fill(text, settings) == f"Call MASH, 0300 111 2222 or {flow.contacts['dsl']}"
+
+
+def test_show_names_a_contact_in_the_config_that_no_procedure_declares(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*dirs, "config", "init"]) == 0
+    assert main([*dirs, "config", "show"]) == 0  # the sample names only declared contacts
+    config = tmp_path / "config" / "config.toml"
+    config.write_text('[contacts]\nmahs = "0300"\n', encoding="utf-8")
+    assert main([*dirs, "config", "show"]) == 1
+    err = capsys.readouterr().err
+    assert f"{config}: contacts.mahs: no procedure declares this contact" in err
+    assert "mash" in err

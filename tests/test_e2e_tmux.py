@@ -155,7 +155,7 @@ def test_a_whole_search_incident_in_tmux_then_verify_and_show(tmp_path, tmux):
         "searcher-sex": ("opposite-sex", "serious-harm-exception"),
         "found": ["weapon"],
     }
-    settings = Settings()
+    settings = Settings().with_defaults(loaded.flow.contacts)
     reference = ""
     for _ in range(80):
         if session.ended:

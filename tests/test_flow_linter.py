@@ -10,10 +10,6 @@ from incident_tui.flow.linter import check_paths, lint
 from incident_tui.flow.loader import load_flow
 
 FIXTURES = Path(__file__).parent / "fixtures" / "flows"
-CONTACTS = (
-    "ceop, childline, deputy_dsl, dsl, headteacher, lado, mash, police_emergency, "
-    "police_non_emergency, report_remove, safer_schools_officer, take_it_down"
-)
 
 
 def problems(name: str) -> list[tuple[str, int, str]]:
@@ -122,23 +118,44 @@ def test_a_source_that_is_not_declared() -> None:
     ]
 
 
-def test_unknown_contact_names_in_escalations_and_in_any_text() -> None:
+def test_contact_names_not_declared_by_the_flow_are_reported_in_escalations_and_any_text() -> None:
+    declare = "(declare it under [contacts])"
     assert problems("unknown-contact.toml") == [
-        ("unknown-contact.toml", 3, "title: unknown contact '{contacts.mayor}'"),
-        ("unknown-contact.toml", 13, "step 'ask': prompt: unknown contact '{contacts.nurse}'"),
+        ("unknown-contact.toml", 3, f"title: unknown contact '{{contacts.mayor}}' {declare}"),
         (
             "unknown-contact.toml",
-            19,
-            "step 'ask', choice 'adult': escalation contact 'sheriff' is not a contact name "
-            f"(known: {CONTACTS})",
+            13,
+            f"step 'ask': prompt: unknown contact '{{contacts.nurse}}' {declare}",
         ),
         (
             "unknown-contact.toml",
             19,
-            "step 'ask', choice 'adult': escalation.message: unknown contact '{contacts.police}'",
+            "step 'ask', choice 'adult': escalation contact 'sheriff' is not declared under "
+            "[contacts] (declared: dsl, mash)",
+        ),
+        (
+            "unknown-contact.toml",
+            19,
+            "step 'ask', choice 'adult': escalation.message: unknown contact "
+            f"'{{contacts.police}}' {declare}",
         ),
         ("unknown-contact.toml", 24, "step 'end': prompt: unknown school setting '{school.motto}'"),
     ]
+
+
+def test_a_trusts_flow_may_name_a_new_contact_by_declaring_it(tmp_path: Path) -> None:
+    text = (FIXTURES / "unknown-contact.toml").read_text(encoding="utf-8")
+    text = text.replace('title = "Call {contacts.mayor}"', 'title = "Fixture"')
+    text = text.replace("{contacts.police}", "{contacts.nurse}").replace(
+        '"sheriff"', '"school_nurse"'
+    )
+    text = text.replace("{contacts.nurse}", "{contacts.school_nurse}")
+    text = text.replace(", {school.motto}", "")
+    text += 'school_nurse = "the school nurse (set the number in the config file)"\n'
+    path = tmp_path / "ours.toml"
+    path.write_text(text, encoding="utf-8")
+    _, found = check_paths([path])
+    assert found == []
 
 
 def test_a_confirm_step_must_cite_a_source() -> None:
@@ -259,7 +276,8 @@ def test_a_problem_in_a_fragment_names_the_fragment_file_and_line() -> None:
         (
             "fragments/leaky.toml",
             9,
-            "step 'device.off': prompt: unknown contact '{contacts.helpdesk}'",
+            "step 'device.off': prompt: unknown contact '{contacts.helpdesk}' "
+            "(declare it under [contacts])",
         ),
         (
             "fragments/leaky.toml",

@@ -534,11 +534,12 @@ def test_the_banner_names_who_to_call_first_and_never_grows_past_three_lines():
     raised = [
         Escalation(message=f"Risk number {n}", contact="police_emergency") for n in range(1, 5)
     ]
-    lines = escalation_banner_lines(raised, Settings())
+    settings = Settings().with_defaults({"police_emergency": "999"})  # as a flow declares it
+    lines = escalation_banner_lines(raised, settings)
     assert len(lines) == 3
     assert lines[0].startswith("ESCALATION · Call 999 · Risk number 1")
     assert "2 more" in lines[2] and "decisions panel" in lines[2]
-    assert len(escalation_banner_lines(raised[:3], Settings())) == 3
+    assert len(escalation_banner_lines(raised[:3], settings)) == 3
 
 
 async def test_a_text_box_shows_the_flows_own_hint_and_a_step_may_give_its_own(dirs, tmp_path):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incident_tui import locations
 from incident_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from incident_tui.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +47,7 @@ def config_show(args: argparse.Namespace) -> int:
     paths = args.locations
     config = paths.config_file
     settings = load_settings(config)
+    _check_contacts(config, settings)
     rows = [
         ("config file", f"{config}{'' if config.exists() else '  (not yet written: defaults)'}"),
         ("local flows", str(paths.local_flows_dir)),
@@ -55,3 +61,18 @@ def config_show(args: argparse.Namespace) -> int:
     for name, value in rows:
         print(f"{name.ljust(width)}  {value}")
     return 0
+
+
+def _check_contacts(config: Path, settings: Settings) -> None:
+    """A contact set in the config file that no procedure declares is most likely misspelt."""
+    from incident_tui.flow.available import available_flows
+
+    flows = available_flows().flows.values()
+    declared = {name for loaded in flows for name in loaded.flow.contacts}
+    unknown = settings.undeclared_contacts(declared)
+    if unknown:
+        names = ", ".join(f"contacts.{name}" for name in unknown)
+        raise UserError(
+            f"{config}: {names}: no procedure declares this contact "
+            f"(declared: {', '.join(sorted(declared)) or 'none'})"
+        )

@@ -39,7 +39,7 @@ from incident_tui.flow.model import (
     Fragment,
     Next,
 )
-from incident_tui.settings import CONTACT_NAMES, SCHOOL_NAMES, placeholders
+from incident_tui.settings import SCHOOL_NAMES, placeholders
 
 Loc = tuple[str | int, ...]
 
@@ -298,11 +298,11 @@ class _Linter:
             return
         if refer.to not in self.steps:
             self.at_top(("refer_now", "to"), f"refer_now: no step '{refer.to}'")
-        if refer.escalation is not None and refer.escalation.contact not in CONTACT_NAMES:
+        if refer.escalation is not None and refer.escalation.contact not in self.flow.contacts:
             self.at_top(
                 ("refer_now", "escalation", "contact"),
-                f"refer_now: escalation contact '{refer.escalation.contact}' is not a contact "
-                f"name (known: {', '.join(sorted(CONTACT_NAMES))})",
+                f"refer_now: escalation contact '{refer.escalation.contact}' "
+                f"{self._undeclared_contact()}",
             )
 
     def check_routes(self) -> None:
@@ -356,8 +356,12 @@ class _Linter:
                         index, loc, f"{where}: source '{name}' is not declared under [sources]"
                     )
 
+    def _undeclared_contact(self) -> str:
+        declared = ", ".join(sorted(self.flow.contacts)) or "none"
+        return f"is not declared under [contacts] (declared: {declared})"
+
     def check_names(self) -> None:
-        known = ", ".join(sorted(CONTACT_NAMES))
+        contacts = frozenset(self.flow.contacts)
         for index, step in self.step_items():
             data = step.model_dump(mode="json", by_alias=True, exclude_none=True)
             wrapper = {"steps": [data]}
@@ -367,23 +371,23 @@ class _Linter:
             if isinstance(step, ChecklistStep):
                 escalations += [(("items", j), i.escalation) for j, i in enumerate(step.items)]
             for loc, escalation in escalations:
-                if escalation is not None and escalation.contact not in CONTACT_NAMES:
+                if escalation is not None and escalation.contact not in contacts:
                     where = self._where(wrapper, loc)
                     self.at_step(
                         index,
                         (*loc, "escalation", "contact"),
-                        f"{where}: escalation contact '{escalation.contact}' is not a contact "
-                        f"name (known: {known})",
+                        f"{where}: escalation contact '{escalation.contact}' "
+                        f"{self._undeclared_contact()}",
                     )
             for loc, text in _strings(data, ()):
-                for message in _placeholder_problems(text):
+                for message in _placeholder_problems(text, contacts):
                     described = describe_loc(("steps", 0, *loc), wrapper)
                     labels, fields, _ = described or ("", [], None)
                     self.at_step(index, loc, f"{labels}: {'.'.join(fields)}: {message}")
         top = self.flow.model_dump(mode="json", by_alias=True, exclude_none=True)
         top.pop("steps", None)
         for loc, text in _strings(top, ()):
-            for message in _placeholder_problems(text):
+            for message in _placeholder_problems(text, contacts):
                 described = describe_loc(loc, top)
                 labels, fields, _ = described or ("", [], None)
                 prefix = f"{labels}: " if labels else ""
@@ -589,12 +593,15 @@ def _goes_on(choice: Choice) -> bool:
     return any(o.next is None for o in choice.interlock.overrides)
 
 
-def _placeholder_problems(text: str) -> Iterator[str]:
+def _placeholder_problems(text: str, contacts: frozenset[str]) -> Iterator[str]:
     for section, name in placeholders(text):
-        names = CONTACT_NAMES if section == "contacts" else SCHOOL_NAMES
-        if name not in names:
-            word = "contact" if section == "contacts" else "school setting"
-            yield f"unknown {word} '{{{section}.{name}}}'"
+        names = contacts if section == "contacts" else SCHOOL_NAMES
+        if name in names:
+            continue
+        if section == "contacts":
+            yield f"unknown contact '{{contacts.{name}}}' (declare it under [contacts])"
+        else:
+            yield f"unknown school setting '{{school.{name}}}'"
 
 
 def _reach(graph: dict[str, list[str]], roots: list[str]) -> set[str]:

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from incident_tui.settings import ContactName
+
 StepId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
 # A `next` may also be "@exit" inside a fragment: leave the fragment.
 Target = Annotated[str, Field(pattern=r"^(@exit|[a-z0-9][a-z0-9._-]*)$", max_length=80)]
@@ -126,7 +128,7 @@ class Escalation(_Strict):
     message: str = Field(min_length=1)
     """What is happening and what to do, e.g. 'An adult is involved: refer to police now'."""
     contact: str
-    """A contact name from the school's config, e.g. 'police_emergency' or 'mash'."""
+    """A contact the flow declares under [contacts], e.g. 'police_emergency' or 'mash'."""
 
 
 class OverrideCondition(_Strict):
@@ -328,6 +330,10 @@ class Flow(_Strict):
     sources: dict[str, SourceDoc] = Field(min_length=1)
     includes: list[Include] = []
     refer_now: ReferNow | None = None
+    contacts: dict[ContactName, Annotated[str, Field(min_length=1)]] = {}
+    """Every contact this procedure names (`{contacts.NAME}` in a text, `contact = NAME`
+    on an escalation), each with what is shown until the school's config file gives
+    its own name and number, e.g. `police_emergency = "999"`."""
     text_hint: str = ""
     """Shown under every free-text box of this procedure (text steps and notes): what to
     write, and what never to write, e.g. 'Never describe what any image shows'."""

@@ -240,7 +240,7 @@ def grade(
     settings: Settings | None = None,
 ) -> Grade:
     """Every expectation of the scenario against the decisions on the run's active path."""
-    settings = settings or Settings()
+    settings = (settings or Settings()).with_defaults(flow.contacts)
     answers: dict[str, AnswerInput] = {}
     latest: dict[str, AnswerInput] = {}
     for decision in decisions:  # a step met again (e.g. after waiting) is judged the first time

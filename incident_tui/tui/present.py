@@ -75,7 +75,8 @@ def last_answer_text(flow: Flow | None, step_id: str | None, settings: Settings)
         return "no answer yet"
     if flow is None or not flow.has_step(step_id):
         return f"last answer at step '{step_id}'"
-    prompt = " ".join(fill(flow.step(step_id).prompt, settings).split())
+    prompt = fill(flow.step(step_id).prompt, settings.with_defaults(flow.contacts))
+    prompt = " ".join(prompt.split())
     if len(prompt) > 48:
         prompt = prompt[:47].rstrip() + "…"
     return f"last answer: {prompt}"
