@@ -91,3 +91,19 @@ def test_show_names_a_contact_in_the_config_that_no_procedure_declares(
     err = capsys.readouterr().err
     assert f"{config}: contacts.mahs: no procedure declares this contact" in err
     assert "mash" in err
+
+
+def test_a_contact_declared_by_the_schools_own_flow_may_be_set_in_the_config(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    fixtures = Path(__file__).parent / "fixtures" / "flows"
+    local = tmp_path / "config" / "flows"
+    shutil.copytree(fixtures / "fragments", local / "fragments")
+    text = (fixtures / "good.toml").read_text(encoding="utf-8")
+    (local / "ours.toml").write_text(text + 'school_nurse = "the school nurse"\n', "utf-8")
+    (tmp_path / "config" / "config.toml").write_text(
+        '[contacts]\nschool_nurse = "Nurse Example, ext. 250"\n', encoding="utf-8"
+    )
+    assert main([*dirs, "config", "show"]) == 0, capsys.readouterr().err

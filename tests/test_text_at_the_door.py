@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import locations
 from incident_tui.cli import main
 from incident_tui.flow.engine import EngineError
 from incident_tui.record import store as store_module
@@ -34,8 +33,7 @@ ESCAPES = {
 
 @pytest.fixture
 def dirs(tmp_path: Path):
-    yield ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
-    locations.set_overrides(None, None)
+    return ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
 
 
 def nudes_answers() -> dict:

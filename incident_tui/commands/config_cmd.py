@@ -47,7 +47,7 @@ def config_show(args: argparse.Namespace) -> int:
     paths = args.locations
     config = paths.config_file
     settings = load_settings(config)
-    _check_contacts(config, settings)
+    _check_contacts(config, settings, paths.local_flows_dir)
     rows = [
         ("config file", f"{config}{'' if config.exists() else '  (not yet written: defaults)'}"),
         ("local flows", str(paths.local_flows_dir)),
@@ -63,11 +63,11 @@ def config_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_contacts(config: Path, settings: Settings) -> None:
+def _check_contacts(config: Path, settings: Settings, local_flows: Path) -> None:
     """A contact set in the config file that no procedure declares is most likely misspelt."""
     from incident_tui.flow.available import available_flows
 
-    flows = available_flows().flows.values()
+    flows = available_flows(local_flows).flows.values()
     declared = {name for loaded in flows for name in loaded.flow.contacts}
     unknown = settings.undeclared_contacts(declared)
     if unknown:
