@@ -166,3 +166,25 @@ def test_the_chronology_puts_each_amendment_beside_what_it_amends(record: Record
     assert "misheard" in entries[2].text
     assert entries[3].text.split("\n")[0].count("STOP - OVERRIDE RECORDED") == 1
     assert "ESCALATION" in entries[4].text and entries[4].style == "escalation"
+
+
+def test_the_needs_attention_rules_are_data_a_school_can_change(record: Record) -> None:
+    from incident_tui.review.attention import AttentionRules
+    from incident_tui.tomlfile import parse_toml_model
+
+    text = """
+format = 1
+[[rules]]
+status = ["open"]
+check = "open_longer_than"
+hours = 2
+reason = "open for more than {hours} hours"
+"""
+    [rule] = parse_toml_model(AttentionRules, text, "attention.toml").rules
+    row = record.readonly().row(record.open_one.id)
+    opened = datetime.fromisoformat(row.opened.replace("Z", "+00:00"))
+    later = opened + timedelta(hours=3)
+    assert rule.reason_for(row, {}, later, later.date()) == "open for more than 2 hours"
+    assert rule.reason_for(row, {}, opened + timedelta(hours=1), later.date()) is None
+    with pytest.raises(UserError, match=r"attention.toml: .*'hours' is needed"):
+        parse_toml_model(AttentionRules, text.replace("hours = 2\n", ""), "attention.toml")
