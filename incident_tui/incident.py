@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from incident_tui import dates
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import (
     AnswerInput,
     EngineError,
     InterlockBlocked,
     Session,
+    as_recorded,
     find_override,
 )
 from incident_tui.flow.loader import LoadedFlow
@@ -170,7 +172,8 @@ class Incident:
     def submit(self, answer: AnswerInput) -> list[Escalation]:
         """Record an answer to the current step; returns newly raised escalations."""
         self._writable()
-        self.session.check(answer)
+        now = dates.now()  # one moment for the check and the answer, so they agree
+        answer = self.session.check(answer, now)  # a date as YYYY-MM-DD, however typed
         step = self.session.current
         data = self._shown(step, answer)
         if answer.override:
@@ -184,7 +187,7 @@ class Incident:
             rationale=answer.rationale,
             data=data,
         )
-        self.session.answer(answer, ref=event.seq)
+        self.session.answer(answer, ref=event.seq, now=now)
         return self._record_escalations(step.id, already)
 
     def amend(self, target_seq: int, answer: AnswerInput, reason: str) -> list[Escalation]:
@@ -193,8 +196,10 @@ class Incident:
         trial = Session(self.flow)
         for event in self.events:
             _replay_into(trial, event)
-        trial.amend(target_seq, answer, reason)  # raises before anything is written
+        now = dates.now()
+        trial.amend(target_seq, answer, reason, now=now)  # raises before anything is written
         step = self.flow.step(answer.step)
+        answer = as_recorded(step, answer, now)
         already = self.session.escalations()
         data = {"amends": target_seq, "reason": reason.strip(), **self._shown(step, answer)}
         if answer.override:
@@ -207,7 +212,7 @@ class Incident:
             rationale=answer.rationale,
             data=data,
         )
-        self.session.amend(target_seq, answer, reason, ref=event.seq)
+        self.session.amend(target_seq, answer, reason, ref=event.seq, now=now)
         return self._record_escalations(step.id, already)
 
     def refer_now(self) -> list[Escalation]:
@@ -380,13 +385,14 @@ def _replay_into(session: Session, event: Event) -> None:
     if event.kind is EventKind.escalation and event.data.get("refer_now") is True:
         session.refer_now(ref=event.seq)
     elif event.kind in (EventKind.answer, EventKind.override):
-        session.answer(_answer_of(event, session.flow), ref=event.seq)
+        session.answer(_answer_of(event, session.flow), ref=event.seq, replay=True)
     elif event.kind is EventKind.amendment and isinstance(amends, int):
         session.amend(
             amends,
             _answer_of(event, session.flow),
             str(event.data.get("reason") or ""),
             ref=event.seq,
+            replay=True,
         )
 
 

@@ -8,9 +8,10 @@ short text). Every answer carries a reason, so a required one is never missing.
 
 from __future__ import annotations
 
+from incident_tui import dates
 from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput, AnswerValue, Session
-from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Flow
+from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Flow, TextStep
 
 REASON = "Reason given"
 
@@ -24,7 +25,8 @@ def default_answer(session: Session) -> AnswerValue:
     if isinstance(step, ChecklistStep):
         ids = [i.id for i in step.items]
         return ids if step.require == "all" else ids[:1]
-    return "Short note"
+    assert isinstance(step, TextStep)
+    return "Short note" if step.format is None else dates.sample(step.format)
 
 
 def drive(flow: Flow | str, plan: dict[str, AnswerValue], stop_at: str | None = None) -> Session:

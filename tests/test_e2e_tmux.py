@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from incident_tui import dates
 from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput, Session, rationale_setting
 from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Rationale, TextStep
@@ -114,9 +115,10 @@ def answer_keys(tmux: Tmux, session: Session, plan: dict[str, object]) -> Answer
         tmux.keys("Enter")
         return AnswerInput(step.id, list(ticked), rationale=rationale)
     assert isinstance(step, TextStep)
-    tmux.text("Short note")
+    typed = "Short note" if step.format is None else dates.sample(step.format)
+    tmux.text(typed)
     tmux.keys("Enter")
-    return AnswerInput(step.id, "Short note")
+    return AnswerInput(step.id, typed)
 
 
 def prompt_line(text: str) -> str:

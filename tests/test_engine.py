@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
+from datetime import datetime
+
 import pytest
 
 from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked, Session
+from incident_tui.flow.model import Flow
 from tests.engine_fixture import toy_flow
 
 
@@ -380,3 +384,90 @@ def test_progress_estimate_counts_a_skippable_step_as_free() -> None:
     assert session.remaining_estimate() == 1
     session.answer(AnswerInput("found", ["phone"]))
     assert session.remaining_estimate() == 1
+
+
+DATED_FLOW = """
+id = "dated"
+title = "Dated"
+version = "1"
+summary = "A review date and a deadline."
+start = "review"
+[sources.S]
+title = "S"
+[[steps]]
+id = "review"
+kind = "text"
+prompt = "Set a review date"
+format = "date"
+future = true
+next = "deadline"
+[[steps]]
+id = "deadline"
+kind = "text"
+prompt = "Deadline (date and time)"
+format = "datetime"
+future = true
+next = "when-seen"
+[[steps]]
+id = "when-seen"
+kind = "text"
+prompt = "When was it reported?"
+format = "date"
+next = "done"
+[[steps]]
+id = "done"
+kind = "end"
+prompt = "Done"
+outcome = "Done"
+"""
+NOW = datetime(2026, 12, 1, 14, 30)
+
+
+def dated() -> Session:
+    return Session(Flow.model_validate(tomllib.loads(DATED_FLOW)))
+
+
+def test_a_date_step_refuses_what_is_not_a_date_with_an_example() -> None:
+    session = dated()
+    with pytest.raises(EngineError) as refused:
+        session.answer(AnswerInput("review", "next friday"), now=NOW)
+    assert str(refused.value) == (
+        "step 'review': give a date as YYYY-MM-DD or DD/MM/YYYY, "
+        "e.g. 2026-12-08 or 08/12/2026; not 'next friday'"
+    )
+    assert session.current.id == "review" and not session.decisions
+
+
+def test_a_date_typed_the_uk_way_is_recorded_as_iso() -> None:
+    session = dated()
+    assert session.check(AnswerInput("review", "15/01/2027"), NOW).value == "2027-01-15"
+    session.answer(AnswerInput("review", "15/01/2027"), now=NOW)
+    session.answer(AnswerInput("deadline", "01/12/2026 16:00"), now=NOW)
+    session.answer(AnswerInput("when-seen", "28/11/2026"), now=NOW)  # past, and rightly so
+    assert [d.answer.value for d in session.decisions] == [
+        "2027-01-15",
+        "2026-12-01 16:00",
+        "2026-11-28",
+    ]
+
+
+def test_a_review_date_or_deadline_already_past_is_refused() -> None:
+    session = dated()
+    with pytest.raises(EngineError, match="step 'review': 2026-11-30 has already passed"):
+        session.answer(AnswerInput("review", "30/11/2026"), now=NOW)
+    session.answer(AnswerInput("review", "2026-12-01"), now=NOW)  # today is not past
+    with pytest.raises(EngineError, match="step 'deadline': 2026-12-01 14:00 has already passed"):
+        session.answer(AnswerInput("deadline", "2026-12-01 14:00"), now=NOW)
+    assert session.current.id == "deadline"
+
+
+def test_a_correction_to_a_past_review_date_is_refused_but_a_replay_is_not() -> None:
+    session = dated()
+    session.answer(AnswerInput("review", "2026-12-10"), ref=1, now=NOW)
+    later = datetime(2027, 1, 5, 9, 0)
+    with pytest.raises(EngineError, match="already passed"):
+        session.amend(1, AnswerInput("review", "2026-12-20"), "Moved", now=later)
+    # the record read back weeks later: the date was in the future when it was given
+    replayed = dated()
+    replayed.answer(AnswerInput("review", "2026-12-10"), ref=1, now=later, replay=True)
+    assert replayed.current.id == "deadline"

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from incident_tui import dates
 from incident_tui.flow.engine import (
     AnswerInput,
     EngineError,
@@ -44,7 +45,8 @@ def draw_answer(data: st.DataObject, session: Session) -> AnswerInput:
     if isinstance(step, ConfirmStep):
         return AnswerInput(step.id, True)
     if isinstance(step, TextStep):
-        return AnswerInput(step.id, "Short factual note", rationale="reason given")
+        text = "Short factual note" if step.format is None else dates.sample(step.format)
+        return AnswerInput(step.id, text, rationale="reason given")
     if isinstance(step, ChecklistStep):
         if step.require == "all":
             return AnswerInput(step.id, [i.id for i in step.items], rationale="reason given")

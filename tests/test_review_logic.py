@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -22,6 +22,8 @@ from incident_tui.review import (
     review_decisions,
 )
 from tests.test_review_fixtures import KEY, Record, record_fixture  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("fixed_today")  # review dates here are after it
 
 DSL = Actor(name="Sam Patel", role=DSL_ROLE)
 
@@ -63,10 +65,34 @@ def test_required_fields_come_from_the_data() -> None:
 
 def test_dates_are_checked_and_normalised() -> None:
     review_date = review_decisions().get("review-date")
-    with pytest.raises(UserError, match="YYYY-MM-DD"):
+    with pytest.raises(UserError, match="YYYY-MM-DD or DD/MM/YYYY, e.g. "):
         build_review(review_date, {"date": "next tuesday"}, None)
     data, _ = build_review(review_date, {"date": " 2026-12-01 "}, None)
     assert data == {"review": "review-date", "date": "2026-12-01"}
+    data, _ = build_review(review_date, {"date": "15/12/2026"}, None)
+    assert data == {"review": "review-date", "date": "2026-12-15"}
+
+
+def test_a_review_date_already_past_is_refused_but_a_past_confirmation_date_is_not() -> None:
+    with pytest.raises(UserError) as refused:
+        build_review(review_decisions().get("review-date"), {"date": "30/11/2026"}, None)
+    assert refused.value.message == (
+        "Review on: 2026-11-30 has already passed: give today (2026-12-01) or a later date"
+    )
+    confirmed = review_decisions().get("deletion-confirmed")
+    data, _ = build_review(confirmed, {"date": "30/11/2026", "how": "Shown the empty album"}, None)
+    assert data["date"] == "2026-11-30"
+    referral = review_decisions().get("referral")
+    values = {"agency": "Police", "when": "30/11/2026 10:30", "advice": "Keep it"}
+    assert build_review(referral, values, None)[0]["when"] == "2026-11-30 10:30"
+
+
+def test_the_list_filter_takes_dates_either_way() -> None:
+    from incident_tui.review import parse_day
+
+    assert parse_day("01/11/2026", "From") == "2026-11-01"
+    with pytest.raises(UserError, match="From: give a date as YYYY-MM-DD or DD/MM/YYYY"):
+        parse_day("last week", "From")
 
 
 def test_no_further_action_needs_a_reason() -> None:
@@ -150,11 +176,15 @@ def test_needs_attention_says_why(record: Record) -> None:
     assert "fails the integrity check" in attention_reasons(rows[record.damaged.id], integrity)
 
     with Store.open(record.root, key=KEY, mode="live") as store:
-        append_review(store, record.plain.id, DSL, "review-date", {"date": "2000-01-01"}, None)
+        append_review(store, record.plain.id, DSL, "review-date", {"date": "02/12/2026"}, None)
         append_review(store, record.plain.id, DSL, "sign-off", {}, None)
         row = store.row(record.plain.id)
-    assert attention_reasons(row, integrity) == ["review date 2000-01-01 has passed"]
-    listing = IncidentList(list(rows.values()) + [row], integrity)
+    assert attention_reasons(row, integrity, today=date(2026, 12, 2)) == []
+    passed = attention_reasons(row, integrity, today=date(2026, 12, 3))
+    assert passed == ["review date 2026-12-02 has passed"]
+    listing = IncidentList(
+        list(rows.values()) + [row], integrity, now=datetime(2026, 12, 3, 12, tzinfo=UTC)
+    )
     assert record.plain.id in listing.attention()
 
 

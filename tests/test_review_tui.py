@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pypdf
+import pytest
 from textual.widgets import Input, Select, Static
 
 from incident_tui.commands.review_cmd import review_app
@@ -17,6 +18,8 @@ from incident_tui.tui.review.incident_screen import IncidentReviewScreen
 from incident_tui.tui.review.list_screen import ReviewScreen
 from incident_tui.tui.review.table import IncidentTable
 from tests.test_review_fixtures import KEY, Record, record_fixture  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("fixed_today")  # review dates here are after it
 
 FORM_VALUES = {
     "note": ({"text": "Read the record"}, None),
@@ -215,6 +218,26 @@ async def test_each_kind_of_review_event_then_sign_off(record: Record) -> None:
         assert row.status == "reviewed" and row.review_date == "2026-12-15"
     store = Store.open(record.root, key=KEY, mode="live", readonly=True)
     assert store.row(record.flagged.id).status == "reviewed"
+
+
+async def test_a_review_date_already_past_is_refused_and_one_typed_the_uk_way_is_saved(
+    record: Record,
+) -> None:
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.plain.reference)
+        before = len(detail.events)
+        await fill_and_save(pilot, "review-date", {"date": "30/11/2026"}, None)
+        form = pilot.app.screen
+        assert isinstance(form, DecisionForm)
+        error = str(form.query_one("#form-error", Static).content)
+        assert "Review on: 2026-11-30 has already passed" in error
+        form.query_one("#field-date", Input).value = "15/12/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is detail and len(detail.events) == before + 1
+    store = Store.open(record.root, key=KEY, mode="live", readonly=True)
+    assert store.row(record.plain.id).review_date == "2026-12-15"
 
 
 async def test_a_damaged_incident_opens_read_only_and_exports_with_its_damage(

@@ -12,6 +12,8 @@ from incident_tui.record.events import EventKind
 from incident_tui.record.keys import load_or_create_key
 from incident_tui.record.store import Store
 
+pytestmark = pytest.mark.usefixtures("fixed_today")  # the examples' dates are after it
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -258,3 +260,55 @@ def test_an_exception_with_every_condition_confirmed_is_recorded_with_them(
     assert override.data["confirmed"] == ["serious-harm", "no-pupil-and-witness"]
     assert len(override.data["conditions"]) == 2
     assert row.overrides == 1
+
+
+def nudes_with_review_date(typed: str) -> dict:
+    answers = nudes_answers()
+    answers["answers"][-1] = {"step": "referred-review", "answer": typed}
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("next friday", "give a date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-12-08 or 08/12/2026"),
+        ("30/11/2026", "2026-11-30 has already passed: give today (2026-12-01) or a later date"),
+    ],
+)
+def test_a_review_date_that_is_not_a_date_or_already_past_is_refused_naming_the_entry(
+    typed: str, said: str, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = nudes_with_review_date(typed)
+    file = write(tmp_path, answers)
+    assert main([*dirs, "run", "nudes-sharing", "--answers", file]) == 1
+    err = capsys.readouterr().err
+    assert f"entry {len(answers['answers'])}: step 'referred-review': {said}" in err
+    incidents = tmp_path / "data" / "live" / "incidents"
+    assert not incidents.exists() or not any(incidents.iterdir())
+
+
+def test_a_review_date_typed_the_uk_way_is_recorded_as_iso_and_still_resumes_once_past(
+    dirs: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+
+    from incident_tui import dates
+    from incident_tui.flow.available import get_flow
+    from incident_tui.incident import Incident
+    from incident_tui.record.events import Actor
+    from incident_tui.settings import Settings
+
+    file = write(tmp_path, nudes_with_review_date("15/01/2027"))
+    assert main([*dirs, "run", "nudes-sharing", "--answers", file, "--no-seal"]) == 0
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+        (review,) = [e for e in store.events(row.id) if e.step == "referred-review"]
+    assert review.answer == "2027-01-15"
+    monkeypatch.setattr(dates, "now", lambda: datetime(2027, 3, 1, 9, 0))  # the date has passed
+    key = load_or_create_key(tmp_path / "config" / "record.key")
+    with Store.open(tmp_path / "data" / "live", key=key, mode="live") as store:
+        incident = Incident.resume(
+            store, get_flow("nudes-sharing"), row.reference, Settings(), Actor(name="A", role="B")
+        )
+        assert incident.session.ended
+        incident.seal()

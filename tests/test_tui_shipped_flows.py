@@ -341,3 +341,37 @@ async def test_the_side_panel_shows_each_answer_whole_once_its_scrollbar_appears
         await pilot.pause()
         side = "\n".join(line[52:] for line in visible_lines(app))
         assert "→ I am the headteacher" in side
+
+
+async def test_the_review_date_step_refuses_a_past_date_and_records_a_uk_one_as_iso(
+    dirs, fixed_today
+):
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, NUDES)
+        await drive(pilot, {}, until="what-now")
+        await refer_now(pilot)
+        await drive(pilot, {}, until="referred-review")
+        assert "A date, today or later: YYYY-MM-DD or DD/MM/YYYY" in screen_text(app)
+        await type_text(pilot, "30/11/2026")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current_step(app).id == "referred-review"
+        error = str(app.screen.query_one("#step-error", Static).content)
+        assert "2026-11-30 has already passed" in error
+        app.screen.query_one("#text-answer", Input).value = ""
+        await type_text(pilot, "next friday")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current_step(app).id == "referred-review"
+        assert "e.g. 2026-12-08 or 08/12/2026" in str(
+            app.screen.query_one("#step-error", Static).content
+        )
+        app.screen.query_one("#text-answer", Input).value = ""
+        await type_text(pilot, "15/12/2026")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+    (review,) = [e for e in read_events(dirs, reference) if e.step == "referred-review"]
+    assert review.answer == "2026-12-15"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from textual.pilot import Pilot
 from textual.reactive import reactive
 from textual.widgets import Input
 
-from incident_tui import locations
+from incident_tui import dates, locations
 from incident_tui.flow.engine import rationale_setting
 from incident_tui.flow.loader import LoadedFlow, load_flow
 from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Rationale, TextStep
@@ -52,6 +53,17 @@ def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dirs]:
     still.__set_name__(Input, "cursor_blink")
     monkeypatch.setattr(Input, "cursor_blink", still)
     yield Dirs(data, config)
+
+
+TODAY = datetime(2026, 12, 1, 12, 0)
+"""The day `fixed_today` sets: the fixed dates in tests (a review date on 2026-12-15)
+are after it, so they are not refused as past once the real date passes them."""
+
+
+@pytest.fixture
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    monkeypatch.setattr(dates, "now", lambda: TODAY)
+    return TODAY
 
 
 @pytest.fixture
@@ -155,7 +167,8 @@ async def answer(
         else:
             await pilot.press("enter")
     elif isinstance(step, TextStep):
-        await type_text(pilot, str(value or "A short note"))
+        typed = "A short note" if step.format is None else dates.sample(step.format)
+        await type_text(pilot, str(value or typed))
         await pilot.press("enter")
         if step.rationale is Rationale.required:
             await type_text(pilot, reason)

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
+from incident_tui import dates
 from incident_tui.flow.model import (
     AnyStep,
     ChecklistStep,
@@ -262,23 +264,43 @@ class Session:
 
     # --- changes ----------------------------------------------------------
 
-    def check(self, answer: AnswerInput) -> None:
-        """Raise EngineError (or InterlockBlocked) if `answer` is not allowed now."""
+    def check(
+        self, answer: AnswerInput, now: datetime | None = None, *, replay: bool = False
+    ) -> AnswerInput:
+        """Raise EngineError (or InterlockBlocked) if `answer` is not allowed now;
+        return it as it is to be recorded (see `as_recorded`)."""
         if self.ended:
             raise EngineError("the procedure has ended; nothing more can be answered")
         if answer.step != self.current.id:
             raise EngineError(f"step '{answer.step}' is not the current step ('{self.current.id}')")
         validate_answer(self.current, answer, self._walk.answers)
+        return as_recorded(self.current, answer, now, replay=replay)
 
-    def answer(self, answer: AnswerInput, ref: int | None = None) -> list[Escalation]:
-        """Accept an answer for the current step; returns escalations it raises."""
-        self.check(answer)
+    def answer(
+        self,
+        answer: AnswerInput,
+        ref: int | None = None,
+        now: datetime | None = None,
+        *,
+        replay: bool = False,
+    ) -> list[Escalation]:
+        """Accept an answer for the current step; returns escalations it raises.
+        `now`: when it is given (default: the local time). `replay`: an answer read
+        back from the record, whose date is not judged again against today."""
+        answer = self.check(answer, now, replay=replay)
         self._entries.append(_Entry(self._next_ref(ref), answer))
         self._walk = self._walk_entries()
         return escalations_of(self.flow.step(answer.step), answer)
 
     def amend(
-        self, target_ref: int, answer: AnswerInput, reason: str, ref: int | None = None
+        self,
+        target_ref: int,
+        answer: AnswerInput,
+        reason: str,
+        ref: int | None = None,
+        now: datetime | None = None,
+        *,
+        replay: bool = False,
     ) -> list[Escalation]:
         """Correct an earlier active answer; the flow continues from the corrected path."""
         if not reason.strip():
@@ -299,6 +321,7 @@ class Session:
         index = next(i for i, e in enumerate(self._entries) if e.ref == target_ref)
         context = self._answers_before(index)
         validate_answer(self.flow.step(answer.step), answer, context)
+        answer = as_recorded(self.flow.step(answer.step), answer, now, replay=replay)
         entries = list(self._entries)
         entries[index] = _Entry(target_ref, answer, amended=True)
         new_ref = self._next_ref(ref)
@@ -497,6 +520,30 @@ def _check_text(step: TextStep, answer: AnswerInput) -> None:
     problem = text_answer(step.max_length).problem(value)
     if problem is not None:
         raise EngineError(f"step '{step.id}': {problem}")
+    if step.format is not None and value.strip():
+        try:
+            dates.normalised(value, step.format)
+        except dates.DateProblem as exc:
+            raise EngineError(f"step '{step.id}': {exc}") from None
+
+
+def as_recorded(
+    step: AnyStep, answer: AnswerInput, now: datetime | None = None, *, replay: bool = False
+) -> AnswerInput:
+    """A valid answer as it is recorded: a date typed DD/MM/YYYY is kept as YYYY-MM-DD.
+    A date already past at `now` (default: the local time) is refused where the step
+    takes only a future one, unless it is a `replay` of what was recorded."""
+    if not isinstance(step, TextStep) or step.format is None:
+        return answer
+    if not isinstance(answer.value, str) or not answer.value.strip():
+        return answer
+    try:
+        value = dates.normalised(
+            answer.value, step.format, future=step.future and not replay, now=now
+        )
+    except dates.DateProblem as exc:
+        raise EngineError(f"step '{step.id}': {exc}") from None
+    return replace(answer, value=value)
 
 
 def successors(step: AnyStep) -> list[str]:

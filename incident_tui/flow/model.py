@@ -258,7 +258,18 @@ class TextStep(_StepBase):
     hint: str | None = None
     """Shown under this text box instead of the flow's `text_hint`."""
     optional: bool = False
+    format: Literal["date", "datetime"] | None = None
+    """The answer is a date ("date": YYYY-MM-DD or DD/MM/YYYY) or a date and time
+    ("datetime": the same, then HH:MM); recorded as YYYY-MM-DD (HH:MM)."""
+    future: bool = False
+    """With `format`: a date already past is refused (a review date, a deadline)."""
     next: Next
+
+    @model_validator(mode="after")
+    def _future_needs_a_format(self) -> TextStep:
+        if self.future and self.format is None:
+            raise ValueError('\'future\' needs format = "date" or "datetime"')
+        return self
 
 
 class EndStep(_StepBase):

@@ -13,13 +13,13 @@ words for each decision and field, so every output names them the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from incident_tui import dates
 from incident_tui.errors import UserError
 from incident_tui.record.events import REVIEW_DATE, SIGN_OFF, Actor, DataValue, Event, EventKind
 from incident_tui.tomlfile import parse_toml_model
@@ -45,6 +45,8 @@ class ReviewField(BaseModel):
     required: bool = False
     help: str = ""
     choices: tuple[str, ...] = ()
+    future: bool = False
+    """For a date: one already past is refused (a review date)."""
 
     @model_validator(mode="after")
     def _choices_only_for_choice(self) -> ReviewField:
@@ -52,11 +54,15 @@ class ReviewField(BaseModel):
             raise ValueError(f"field {self.key!r} is a choice with no choices")
         if self.kind != "choice" and self.choices:
             raise ValueError(f"field {self.key!r} has choices but is not a choice")
+        if self.future and self.kind not in ("date", "datetime"):
+            raise ValueError(f"field {self.key!r}: 'future' is for a date or datetime field")
         return self
 
     @property
     def hint(self) -> str:
-        return {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DD HH:MM"}.get(self.kind, "")
+        if self.kind == "date" or self.kind == "datetime":
+            return dates.formats(self.kind)
+        return ""
 
 
 class ReviewDecision(BaseModel):
@@ -142,17 +148,11 @@ def _clean(value: str | None) -> str:
 
 def _check_value(item: ReviewField, value: str) -> tuple[str | None, str | None]:
     """(normalised value, problem)."""
-    if item.kind == "date":
+    if item.kind == "date" or item.kind == "datetime":
         try:
-            return date.fromisoformat(value).isoformat(), None
-        except ValueError:
-            return None, f"{item.label}: give a date as YYYY-MM-DD, not {value!r}"
-    if item.kind == "datetime":
-        try:
-            moment = datetime.strptime(value.replace("T", " "), "%Y-%m-%d %H:%M")
-        except ValueError:
-            return None, f"{item.label}: give a date and time as YYYY-MM-DD HH:MM, not {value!r}"
-        return moment.strftime("%Y-%m-%d %H:%M"), None
+            return dates.normalised(value, item.kind, future=item.future), None
+        except dates.DateProblem as exc:
+            return None, f"{item.label}: {exc}"
     if item.kind == "choice" and value not in item.choices:
         return None, f"{item.label}: choose one of: {', '.join(item.choices)}"
     return value, None

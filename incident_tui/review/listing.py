@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from incident_tui import dates
 from incident_tui.errors import UserError
 from incident_tui.review.attention import Integrity, is_damaged, is_flagged, needs_attention
 
@@ -69,9 +70,9 @@ def parse_day(text: str, label: str) -> str | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise UserError(f"{label}: give a date as YYYY-MM-DD, not {text!r}") from None
+        return dates.parse_date(text).isoformat()
+    except dates.DateProblem as exc:
+        raise UserError(f"{label}: {exc}") from None
 
 
 @dataclass

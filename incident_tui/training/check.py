@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from incident_tui import dates
 from incident_tui.flow.engine import AnswerInput, EngineError, Session, find_override
 from incident_tui.flow.loader import LoadedFlow, Problem
 from incident_tui.flow.model import (
@@ -194,7 +195,8 @@ def auto_answer(step: AnyStep) -> AnswerInput | None:
     if isinstance(step, ConfirmStep):
         return AnswerInput(step.id, True, MODEL_TEXT)
     if isinstance(step, TextStep):
-        return AnswerInput(step.id, MODEL_TEXT, MODEL_TEXT)
+        value = MODEL_TEXT if step.format is None else dates.sample(step.format)
+        return AnswerInput(step.id, value, MODEL_TEXT)
     if isinstance(step, ChecklistStep) and step.require == "all":
         return AnswerInput(step.id, [i.id for i in step.items], MODEL_TEXT)
     return None

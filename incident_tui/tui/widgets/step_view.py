@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from incident_tui import dates
 from incident_tui.flow.engine import AnswerValue, rationale_prompt, rationale_setting
 from incident_tui.flow.model import (
     AnyStep,
@@ -65,7 +66,14 @@ class StepView(Vertical):
             yield Static("WARNING: " + text(step.warning), classes="warning", markup=False)
         if step.guidance:
             yield Static(text(step.guidance), classes="guidance", markup=False)
-        if isinstance(step, TextStep) and (hint := step.hint or self.incident.flow.text_hint):
+        # the flow's usual line for free text ("never describe what any image shows")
+        # is not for a date
+        usual = (
+            self.incident.flow.text_hint
+            if isinstance(step, TextStep) and step.format is None
+            else None
+        )
+        if isinstance(step, TextStep) and (hint := step.hint or usual):
             yield Static(text(hint), classes="hint", markup=False)
         yield from self._answer_widgets()
         # between the answers and the reason box, so it is in view at 80x24 when either has focus
@@ -106,11 +114,12 @@ class StepView(Vertical):
             items = [TickItem(i.id, text(i.label), i.exclusive) for i in step.items]
             yield TickList(items, id="ticklist")
         elif isinstance(step, TextStep):
-            yield Input(
-                id="text-answer",
-                max_length=step.max_length,
-                placeholder=text(step.placeholder) if step.placeholder else "",
-            )
+            placeholder = text(step.placeholder) if step.placeholder else ""
+            if step.format is not None:
+                hint = dates.hint(step.format, future=step.future)
+                yield Static(hint, classes="hint", markup=False)
+                placeholder = placeholder or dates.formats(step.format)
+            yield Input(id="text-answer", max_length=step.max_length, placeholder=placeholder)
             if step.optional:
                 yield Static("You may leave this empty.", classes="hint", markup=False)
 
