@@ -56,11 +56,11 @@ def build(root: Path, count: int) -> None:
 
 
 async def time_screen(root: Path) -> tuple[float, list[float]]:
-    from incident_tui.commands.review_cmd import review_app
     from incident_tui.tui.review import ReviewScreen
+    from incident_tui.tui.review.app import ReviewApp
 
     store = Store.open(root, key=KEY, mode="live", readonly=True)
-    app = review_app(store, Settings())
+    app = ReviewApp(store, Settings())
     start = time.perf_counter()
     async with app.run_test(size=(100, 30)) as pilot:
         while not isinstance(app.screen, ReviewScreen) or not app.screen.shown:

@@ -9,10 +9,10 @@ import pypdf
 import pytest
 from textual.widgets import Input, Select, Static
 
-from incident_tui.commands.review_cmd import review_app
 from incident_tui.record.store import Store
 from incident_tui.review import review_decisions
 from incident_tui.settings import Settings
+from incident_tui.tui.review.app import ReviewApp
 from incident_tui.tui.review.decision import DecisionForm, DecisionPicker
 from incident_tui.tui.review.incident_screen import IncidentReviewScreen
 from incident_tui.tui.review.list_screen import ReviewScreen
@@ -50,7 +50,7 @@ async def settle(pilot) -> None:
 
 
 def app_for(record: Record):
-    return review_app(record.readonly(), Settings())
+    return ReviewApp(record.readonly(), Settings())
 
 
 def shown_refs(screen: ReviewScreen) -> list[str]:

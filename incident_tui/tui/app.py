@@ -1,26 +1,27 @@
-"""The Textual app: one factory used by the `incident-tui` command and by the tests.
+"""The live app: one factory used by the `incident-tui` command and by the tests.
 
 The app holds what every screen needs (mode, settings, flows, the open
 store) and nothing about any procedure: screens ask `Incident.session` what to
-show and tell `Incident` what was decided.
+show and tell `Incident` what was decided. Keys, styles, help and quitting
+come from `AppBase`, shared with the training and review apps.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from incident_tui.errors import UserError
 from incident_tui.locations import Mode, Paths
 from incident_tui.record.events import Actor
 from incident_tui.settings import Settings, load_settings
+from incident_tui.tui.app_base import AppBase
 from incident_tui.tui.last_actor import load_last_actor, save_last_actor
+from incident_tui.tui.screens.help import HELP_TEXT
 
 if TYPE_CHECKING:
     from incident_tui.flow.loader import LoadedFlow, Problem
@@ -29,19 +30,11 @@ if TYPE_CHECKING:
     from incident_tui.tui.screens.home import HomeScreen
 
 
-class IncidentApp(App[str | None]):
+class IncidentApp(AppBase):
     """incident-tui: one clear step at a time, every decision recorded before the next."""
 
-    CSS_PATH = str(
-        Path(__file__).resolve().parent / "app.tcss"
-    )  # absolute: subclasses live elsewhere
     TITLE = "incident-tui"
-    ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit (an open incident stays open)"),
-        Binding("f1", "help", "Help", id="help", tooltip="Keys and how this works"),
-        Binding("question_mark", "help", "Help", show=False, id="help-alt"),
-    ]
+    HELP = HELP_TEXT
 
     def __init__(
         self,
@@ -53,11 +46,12 @@ class IncidentApp(App[str | None]):
         store: Store | None = None,
         theme: str | None = None,
     ) -> None:
-        super().__init__()
-        self.mode: Mode = mode
-        self.paths = paths or Paths.from_environment()
+        paths = paths or Paths.from_environment()
+        super().__init__(
+            mode=mode, settings=settings or load_settings(paths.config_file), theme=theme
+        )
+        self.paths = paths
         """Where the record, the key, the settings and local flows are."""
-        self.settings = settings or load_settings(self.paths.config_file)
         self._flows = flows
         self.flow_problems: list[Problem] = []
         """Why any flow file in the folders is not offered (FILE:LINE: what)."""
@@ -65,7 +59,6 @@ class IncidentApp(App[str | None]):
         self.store_problem: str | None = None
         self.incident: Incident | None = None
         """The incident on screen, if any (it stays open in the record when left)."""
-        self._wanted_theme = theme or ("ansi-dark" if os.environ.get("NO_COLOR") else None)
 
     # --- what the screens need ---------------------------------------------------
 
@@ -135,17 +128,21 @@ class IncidentApp(App[str | None]):
 
     # --- lifecycle -------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        if self._wanted_theme:
-            self.theme = self._wanted_theme
+    def first_screen(self) -> Screen[Any]:
+        """Home, once the record is open for writing; else why it cannot be."""
         self.open_store()
-        from incident_tui.tui.screens.home import HomeScreen
         from incident_tui.tui.screens.message import MessageScreen
 
         if self.store is None:
-            self.push_screen(MessageScreen("The record cannot be opened", self.store_problem or ""))
-        else:
-            self.push_screen(HomeScreen())
+            return MessageScreen(self.store_unavailable, self.store_problem or "")
+        return self.opening_screen()
+
+    store_unavailable = "The record cannot be opened"
+
+    def opening_screen(self) -> Screen[Any]:
+        from incident_tui.tui.screens.home import HomeScreen
+
+        return HomeScreen()
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -153,24 +150,14 @@ class IncidentApp(App[str | None]):
 
     # --- actions -----------------------------------------------------------------
 
-    async def action_quit(self) -> None:
-        from incident_tui.tui.screens.dialogs import ConfirmQuit
-
-        if isinstance(self.screen, ConfirmQuit):
-            return
-        reference = self.incident.reference if self.incident and not self.incident.sealed else None
-
-        def answered(sure: bool | None) -> None:
-            if sure:
-                self.exit()
-
-        self.push_screen(ConfirmQuit(reference), answered)
-
-    def action_help(self) -> None:
-        from incident_tui.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+    def quit_message(self) -> str:
+        incident = self.incident
+        if incident is not None and not incident.sealed:
+            return (
+                f"Incident {incident.reference} stays open: everything answered so far is "
+                "saved, and you can resume it at this step next time."
+            )
+        return "Any unfinished incident stays open and can be resumed next time."
 
     def action_new_incident(self) -> None:
         if home := self._go_home():
@@ -195,5 +182,4 @@ class IncidentApp(App[str | None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("New incident", "Start a new incident", self.action_new_incident)
         yield SystemCommand("Resume", "Resume an unfinished incident", self.action_resume)
-        yield SystemCommand("Help", "Keys and how this works", self.action_help)
         yield from super().get_system_commands(screen)

@@ -22,20 +22,6 @@ from incident_tui.record.events import Actor, Event
 from incident_tui.review import DSL_ROLE, ReviewDecision, review_decisions
 from incident_tui.tui.review.context import ReviewContext
 
-_DIALOG_CSS = """
-    .review-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        background: $surface; border: thick $primary; padding: 0 1;
-    }
-    .review-dialog .title { text-style: bold; }
-    .review-dialog .help { color: $text-muted; }
-    .review-dialog Label { margin-top: 1; }
-    .review-dialog #form-error { color: $error; text-style: bold; height: auto; }
-    .review-dialog .buttons { height: auto; margin-top: 1; }
-    .review-dialog .buttons Button { margin-right: 1; }
-"""
-
-
 _KEYS = "1234567890"
 """Number keys pick the first ten decisions (0 is the tenth)."""
 
@@ -43,7 +29,6 @@ _KEYS = "1234567890"
 class DecisionPicker(ModalScreen[str | None]):
     """Which decision to record; dismisses the decision's id (or None)."""
 
-    DEFAULT_CSS = "DecisionPicker { align: center middle; }" + _DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Back")]
 
     def compose(self) -> ComposeResult:
@@ -85,7 +70,6 @@ class DecisionPicker(ModalScreen[str | None]):
 class DecisionForm(ModalScreen[Event | None]):
     """The fields of one decision, the DSL's name, and a reason where it matters."""
 
-    DEFAULT_CSS = "DecisionForm { align: center middle; }" + _DIALOG_CSS
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", id="review.save", tooltip="Record this decision"),

@@ -17,7 +17,6 @@ from incident_tui.errors import UserError
 from incident_tui.record.events import Event
 from incident_tui.record.export import FORMATS, render_export, suffix_of, write_private_file
 from incident_tui.tui.review.context import ReviewContext
-from incident_tui.tui.review.decision import _DIALOG_CSS
 
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
@@ -33,7 +32,6 @@ _FORMAT_NAMES = {
 class ExportDialog(ModalScreen[str | None]):
     """Dismisses with a message saying what was written, or None."""
 
-    DEFAULT_CSS = "ExportDialog { align: center middle; }" + _DIALOG_CSS
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "write", "Write", id="review.export.write"),

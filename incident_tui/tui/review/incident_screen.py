@@ -28,23 +28,6 @@ if TYPE_CHECKING:
 
 
 class IncidentReviewScreen(Screen[None]):
-    DEFAULT_CSS = """
-    IncidentReviewScreen #incident-badge { height: auto; padding: 0 1; text-style: bold; }
-    IncidentReviewScreen #incident-badge.intact { background: $success; color: $text; }
-    IncidentReviewScreen #incident-badge.damaged { background: $error; color: $text; }
-    IncidentReviewScreen #incident-summary { height: auto; padding: 0 1; }
-    IncidentReviewScreen #incident-chronology { height: 1fr; padding: 0 1; }
-    IncidentReviewScreen .entry { margin-bottom: 1; }
-    IncidentReviewScreen .entry-stop {
-        border-left: thick $error; background: $error 20%; text-style: bold;
-    }
-    IncidentReviewScreen .entry-escalation {
-        border-left: thick $warning; background: $warning 20%; text-style: bold;
-    }
-    IncidentReviewScreen .entry-amendment { margin-left: 3; border-left: dashed $accent; }
-    IncidentReviewScreen .entry-review { border-left: thick $primary; }
-    IncidentReviewScreen .entry-sealed { text-style: bold; }
-    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="review.incident.back"),
         Binding("d", "decide", "Add decision", id="review.decide", tooltip="Record a decision"),

@@ -41,18 +41,6 @@ _COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
 class ReviewScreen(Screen[None]):
     """Every incident in one list. Needs only a store and the settings."""
 
-    DEFAULT_CSS = """
-    ReviewScreen #review-filters { height: 1; }
-    ReviewScreen #review-filters Input { width: 13; margin-right: 1; }
-    ReviewScreen #review-filters #review-search { width: 1fr; }
-    ReviewScreen #review-filters Select { width: 17; margin-right: 1; }
-    ReviewScreen #review-state { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    ReviewScreen #review-problems {
-        height: auto; max-height: 3; padding: 0 1; background: $error; color: $text;
-        text-style: bold;
-    }
-    ReviewScreen #review-detail { height: 3; padding: 0 1; border-top: solid $primary; }
-    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="review.back"),
         Binding("slash", "search", "Find", id="review.search", tooltip="Type to search"),
@@ -261,13 +249,13 @@ class ReviewScreen(Screen[None]):
 
     # --- actions ----------------------------------------------------------------
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if isinstance(self.focused, Input):
             self.query_one(IncidentTable).focus()
-        elif len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        elif self.app.screen_stack.index(self) > 1:
+            self.app.pop_screen()  # back to the home screen it was opened from
         else:
-            self.app.exit()
+            await self.app.run_action("app.quit")  # the review app's first screen: ask first
 
     def action_search(self) -> None:
         self.query_one("#review-search", Input).focus()

@@ -67,29 +67,6 @@ def cells(row: IndexRow, integrity: Integrity) -> tuple[str, ...]:
 class IncidentTable(ScrollView, can_focus=True):
     """Header line, then one line per incident; Enter opens the highlighted one."""
 
-    DEFAULT_CSS = """
-    IncidentTable {
-        height: 1fr;
-        overflow-x: hidden;
-        overflow-y: auto;
-    }
-    IncidentTable > .incident-table--header {
-        text-style: bold;
-        background: $panel;
-    }
-    IncidentTable > .incident-table--cursor {
-        background: $accent;
-        color: $text;
-        text-style: bold;
-    }
-    IncidentTable > .incident-table--damaged {
-        color: $error;
-        text-style: bold;
-    }
-    IncidentTable > .incident-table--flagged {
-        color: $warning;
-    }
-    """
     COMPONENT_CLASSES = {
         "incident-table--header",
         "incident-table--cursor",

@@ -17,25 +17,18 @@ NOTE_LENGTH = 500
 
 
 class ConfirmQuit(AppModal):
-    """Dismisses True to quit. Says an incident in progress stays open."""
+    """Dismisses True to quit. `message` says what is left behind (the app's own words)."""
 
     BINDINGS = [("escape", "dismiss_none", "Stay"), ("y", "quit_now", "Quit")]
 
-    def __init__(self, reference: str | None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__()
-        self.reference = reference
+        self.message = message
 
     def compose(self) -> ComposeResult:
-        if self.reference:
-            message = (
-                f"Incident {self.reference} stays open: everything answered so far is "
-                "saved, and you can resume it at this step next time."
-            )
-        else:
-            message = "Any unfinished incident stays open and can be resumed next time."
         with Vertical(classes="dialog"):
             yield Static("Quit incident-tui?", classes="section-title", markup=False)
-            yield Static(message, markup=False)
+            yield Static(self.message, markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Stay (Esc)", id="stay", variant="primary")
                 yield Button("Quit (y)", id="quit")

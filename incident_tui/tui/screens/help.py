@@ -1,4 +1,4 @@
-"""Help: the keys, and how an incident is recorded."""
+"""Help: the keys, and how an incident is recorded (or how the review works)."""
 
 from __future__ import annotations
 
@@ -48,12 +48,44 @@ COLOURS
   respected.
 """
 
+REVIEW_HELP_TEXT = """\
+KEYS: THE LIST OF INCIDENTS
+  Up/Down, Enter open the highlighted incident
+  /              find: type part of a reference, pupil, staff name
+  f              flagged incidents only (STOP, escalation, amended, damaged)
+  a              incidents that need attention, and why
+  s, r           sort by the next column; reverse the order
+  Ctrl+R         read the record again
+  Tab            move between the filters and the list
+
+KEYS: ONE INCIDENT
+  d              add a review decision (a new event: nothing is changed)
+  x              export it: PDF, Markdown or JSON
+  Esc            back to the list
+
+ANYWHERE
+  Ctrl+P         command palette: help, themes
+  F1 or ?        this help
+  Ctrl+Q         quit (asks first; every decision recorded is saved)
+
+HOW THE REVIEW WORKS
+  The review only reads the record. A decision is appended after the
+  events it reviews, with your name and the time, and is never changed.
+  Each incident is checked against the hash rule and the signed index:
+  a damaged incident says so at the top and opens read-only, and its
+  export states the damage on its first page.
+"""
+
 
 class HelpScreen(AppScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="help-back")]
 
+    def __init__(self, text: str = HELP_TEXT) -> None:
+        super().__init__()
+        self.text = text
+
     def compose(self) -> ComposeResult:
         yield self.mode_banner("Help")
         with VerticalScroll(id="help"):
-            yield Static(HELP_TEXT, markup=False)
+            yield Static(self.text, markup=False)
         yield Footer()

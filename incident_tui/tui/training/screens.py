@@ -37,20 +37,6 @@ FEEDBACK_WORDS = {
     FEEDBACK_END: "only at the end, in the debrief",
 }
 
-TRAINING_CSS = """
-#training-panel {
-    height: auto;
-    max-height: 8;
-    border: round $warning;
-    padding: 0 1;
-    overflow-y: auto;
-}
-#picker, #trainee, #narrative, #debrief { padding: 0 1; }
-.feedback-dialog { width: 76; height: auto; max-height: 90%; border: thick $warning;
-    background: $surface; padding: 1 2; }
-.feedback-result { text-style: bold; }
-"""
-
 
 def default_debrief_path(reference: str) -> Path:
     return Path.home() / f"training-debrief-{reference}.md"
@@ -88,7 +74,6 @@ class TrainingMixin:
 class ScenarioPickerScreen(TrainingMixin, AppScreen):
     """Pick a scenario; the trainer chooses when feedback is given (f)."""
 
-    DEFAULT_CSS = TRAINING_CSS
     BINDINGS = [
         Binding("f", "toggle_feedback", "Feedback timing", id="feedback-timing"),
         Binding("escape", "back", "Back", id="back"),
@@ -160,7 +145,6 @@ class ScenarioPickerScreen(TrainingMixin, AppScreen):
 class TraineeScreen(AppScreen):
     """The trainee's name (for their record and the trainer's results)."""
 
-    DEFAULT_CSS = TRAINING_CSS
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back")]
 
     def __init__(self, loaded: LoadedScenario, feedback: str) -> None:
@@ -212,7 +196,6 @@ class TraineeScreen(AppScreen):
 class NarrativeScreen(AppScreen):
     """The story, read before the first step."""
 
-    DEFAULT_CSS = TRAINING_CSS
     BINDINGS = [Binding("escape", "app.pop_screen", "Back to scenarios", id="back")]
 
     def __init__(self, incident: Incident, run: TrainingRun) -> None:
@@ -248,7 +231,6 @@ class NarrativeScreen(AppScreen):
 class FeedbackScreen(AppModal):
     """Feedback on one key decision: right, or what was expected and why, with the source."""
 
-    DEFAULT_CSS = TRAINING_CSS
     BINDINGS = [
         Binding("escape", "dismiss_none", "Continue", id="continue"),
         Binding("enter", "dismiss_none", "Continue", show=False, id="continue-enter"),
@@ -277,8 +259,6 @@ class FeedbackScreen(AppModal):
 
 class TrainingStepScreen(StepScreen):
     """The live step screen, plus the facts revealed so far and feedback on key decisions."""
-
-    DEFAULT_CSS = TRAINING_CSS
 
     def __init__(self, incident: Incident, run: TrainingRun) -> None:
         super().__init__(incident)
@@ -375,7 +355,6 @@ class TrainingStepScreen(StepScreen):
 class DebriefScreen(AppScreen):
     """Score, each key decision against the expected one, what mattered most, time taken."""
 
-    DEFAULT_CSS = TRAINING_CSS
     BINDINGS = [Binding("escape", "back", "Scenarios", id="back")]
 
     def __init__(self, debrief: Debrief) -> None:

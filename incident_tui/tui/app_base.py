@@ -1,0 +1,86 @@
+"""What the live, training and review apps share: the stylesheets, the keys
+(F1 help, Ctrl+Q quit after asking, Ctrl+P the palette), the theme, and the
+first screen pushed on mount. Each app says only what differs: its first
+screen, its help, and what quitting leaves behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from incident_tui.locations import Mode
+from incident_tui.settings import Settings
+
+TUI = Path(__file__).resolve().parent
+
+STYLESHEETS: list[str | PurePath] = [
+    str(TUI / "app.tcss"),
+    str(TUI / "review" / "review.tcss"),
+    str(TUI / "training" / "training.tcss"),
+]
+"""Every app loads them all: the live app opens the review and training screens too."""
+
+
+class AppBase(App[str | None]):
+    """One base for the three apps: the same look and the same keys everywhere."""
+
+    CSS_PATH = STYLESHEETS  # absolute, so that the apps can live in other folders
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit (asks first)"),
+        Binding("f1", "help", "Help", id="help", tooltip="Keys and how this works"),
+        Binding("question_mark", "help", "Help", show=False, id="help-alt"),
+    ]
+    HELP: ClassVar[str] = ""
+    """What F1 shows: the keys of this app and how it works."""
+
+    def __init__(self, *, mode: Mode, settings: Settings, theme: str | None = None) -> None:
+        super().__init__()
+        self.mode: Mode = mode
+        self.settings = settings
+        self._wanted_theme = theme or ("ansi-dark" if os.environ.get("NO_COLOR") else None)
+
+    def first_screen(self) -> Screen[Any]:
+        """The screen the app opens on."""
+        raise NotImplementedError
+
+    def quit_message(self) -> str:
+        """What the quit dialog says is left behind."""
+        return "Everything recorded so far is saved."
+
+    def on_mount(self) -> None:
+        if self._wanted_theme:
+            self.theme = self._wanted_theme
+        self.push_screen(self.first_screen())
+
+    async def action_quit(self) -> None:
+        from incident_tui.tui.screens.dialogs import ConfirmQuit
+
+        if isinstance(self.screen, ConfirmQuit):
+            return
+
+        def answered(sure: bool | None) -> None:
+            if sure:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(self.quit_message()), answered)
+
+    def action_help(self) -> None:
+        from incident_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.HELP))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Help", "Keys and how this works", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+__all__ = ["STYLESHEETS", "AppBase"]
