@@ -25,7 +25,15 @@ from incident_tui.flow.engine import (
 )
 from incident_tui.flow.loader import LoadedFlow
 from incident_tui.flow.model import AnyStep, ChecklistStep, ChoiceStep, Escalation, Flow
-from incident_tui.record.events import Actor, Answer, DataValue, Event, EventKind, FlowRef
+from incident_tui.record.events import (
+    STOP_SHOWN_KEY,
+    Actor,
+    Answer,
+    DataValue,
+    Event,
+    EventKind,
+    FlowRef,
+)
 from incident_tui.record.storage import StoreWriteError
 from incident_tui.record.store import IndexRow, Store
 from incident_tui.settings import Settings, fill
@@ -242,7 +250,10 @@ class Incident:
             f"{self.text(blocked.interlock.rule)}"
         )
         return self._append(
-            EventKind.note, step=self.session.current.id, answer=text, data={"stop": choice.id}
+            EventKind.note,
+            step=self.session.current.id,
+            answer=text,
+            data={STOP_SHOWN_KEY: choice.id},
         )
 
     def note(self, text: str) -> Event:

@@ -22,6 +22,7 @@ from incident_tui.record.export import (
     write_private_file,
 )
 from incident_tui.record.references import seal_code
+from incident_tui.review import review_labels
 
 FLOW = FlowRef(id="sharing-nudes", version="1.2", hash="ab" * 32)
 TEACHER = Actor(name="Jane Smith", role="teacher")
@@ -70,7 +71,10 @@ def sample_events(mode: str = "live") -> list[Event]:
                 "prompt": "Is a second member of staff present?",
                 "answer": "no",
                 "rationale": "no one else on site",
-                "data": {"override": "risk of serious harm if the search waits"},
+                "data": {
+                    "override": "serious-harm",
+                    "override_label": "risk of serious harm if the search waits",
+                },
             },
             {
                 "kind": "escalation",
@@ -134,7 +138,7 @@ def events() -> list[Event]:
 
 @pytest.fixture
 def markdown(events) -> str:
-    return export_markdown(row_for(events), events, [], "Hillside Academy")
+    return export_markdown(row_for(events), events, [], "Hillside Academy", review_labels())
 
 
 def test_seal_code_is_first_ten_hex_characters_grouped_upper_case():
@@ -144,7 +148,7 @@ def test_seal_code_is_first_ten_hex_characters_grouped_upper_case():
 def test_markdown_names_the_incident_procedure_and_people(markdown):
     assert markdown.startswith("# Incident 2026-11-24-001")
     assert "Hillside Academy" in markdown
-    assert "`sharing-nudes`, version 1.2" in markdown
+    assert "- Procedure: sharing-nudes, version 1.2" in markdown
     assert FLOW.hash in markdown
     assert "Pupil reference: P-4471" in markdown
     assert "Jane Smith (teacher)" in markdown and "Sam Patel (DSL)" in markdown
@@ -159,27 +163,36 @@ def test_markdown_chronology_has_time_actor_step_prompt_answer_rationale(markdow
 
 
 def test_overrides_and_escalations_are_marked_in_words(markdown):
-    assert "**STOP OVERRIDE**" in markdown
-    assert "risk of serious harm if the search waits" in markdown
-    assert "**ESCALATION**" in markdown
+    assert "**STOP OVERRIDE RECORDED**" in markdown
+    assert "- Exception recorded: risk of serious harm if the search waits" in markdown
+    assert "**ESCALATION - immediate risk flagged**" in markdown
     assert "Call 999 now" in markdown
+
+
+def test_internal_ids_stay_out_of_what_people_read(markdown):
+    for internal in ("serious-harm", "Contact:", "Step:", "[", "sign-off"):
+        assert internal not in markdown, internal
+    assert "DSL review: Sign off" in markdown  # the catalogue's words, not its id
+    assert "Internal id: `" + INCIDENT + "`" in markdown  # the one id a DSL may quote
 
 
 def test_an_amendment_is_shown_directly_after_the_event_it_amends(markdown):
     amended = markdown.index("### 1. ")
-    amendment = markdown.index("**Amended** at 2026-11-24 09:05:00 UTC by Sam Patel (DSL)")
+    amendment = markdown.index("**AMENDED by event 5**, 2026-11-24 09:05:00 UTC, by Sam Patel")
     next_event = markdown.index("### 2. ")
     assert amended < amendment < next_event
-    line = markdown[amendment:].splitlines()[0]
-    assert "new answer pupils and an adult" in line
-    assert "reason misheard at the time" in line
+    block = markdown[amendment:next_event]
+    assert "  - Answer: pupils and an adult" in block
+    assert "  - Reason for amendment: misheard at the time" in block
     assert "(AMENDED, see below)" in markdown[amended:amendment]
 
 
-def test_notes_and_review_events_are_shown(markdown):
-    section = markdown[markdown.index("## Notes and review") :]
-    assert "Parents informed by phone" in section
-    assert "procedure followed" in section
+def test_notes_and_review_events_are_shown_once_in_the_chronology(markdown):
+    section = markdown[markdown.index("## Chronology") : markdown.index("## Integrity")]
+    assert markdown.count("Parents informed by phone") == 1
+    assert "- Note: Parents informed by phone" in section
+    assert markdown.count("procedure followed") == 1
+    assert "say why): procedure followed" in section  # the catalogue names the reason
 
 
 def test_intact_statement_has_head_hash_and_seal_code(events, markdown):
@@ -215,8 +228,8 @@ def test_a_damaged_incident_is_stated_at_the_top_and_every_finding_listed(events
 
 def test_terminal_text_uses_the_same_words_without_markup(events):
     text = incident_text(row_for(events), events, [], "Hillside Academy")
-    assert "STOP OVERRIDE" in text and "**" not in text and "`" not in text
-    assert "Amended at" in text
+    assert "STOP OVERRIDE RECORDED" in text and "**" not in text and "`" not in text
+    assert "AMENDED by event 5, 2026-11-24 09:05:00 UTC, by Sam Patel (DSL):" in text
 
 
 def test_json_export_holds_every_event_as_stored_and_round_trips(events):

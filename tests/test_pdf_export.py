@@ -15,7 +15,7 @@ from incident_tui.record.pdf_export import export_pdf, latin1_safe
 from incident_tui.record.references import seal_code
 from incident_tui.record.store import Store
 from incident_tui.record.verify import verify_events, verify_store
-from incident_tui.review import append_review
+from incident_tui.review import append_review, review_labels
 from tests.test_review_fixtures import KEY, Record, record_fixture  # noqa: F401
 
 SCHOOL = "St Mary’s C of E Primary — Brønshøj"
@@ -49,7 +49,7 @@ def test_the_pdf_holds_chronology_flags_outcome_review_and_integrity(record: Rec
             None,
         )
     row, events, findings = read(record, record.flagged.id)
-    text = flat(pdf_text(export_pdf(row, events, findings, SCHOOL)))
+    text = flat(pdf_text(export_pdf(row, events, findings, SCHOOL, review_labels())))
 
     assert "St Mary's C of E Primary - Brønshøj" in text
     assert f"Safeguarding incident record {row.reference}" in text
@@ -58,16 +58,16 @@ def test_the_pdf_holds_chronology_flags_outcome_review_and_integrity(record: Rec
         "What are the reasonable grounds?",
         "Seen passing a vape",
         "Rationale: Two staff saw it",
-        "STOP - OVERRIDE RECORDED",
-        "ESCALATION - IMMEDIATE RISK FLAGGED",
+        "STOP OVERRIDE RECORDED",
+        "ESCALATION - immediate risk flagged",
         "A weapon may be involved: call the police",
         "AMENDED by event 4",
         "misheard: it was a knife, not a vape",
-        "Flags: stop overrides 1, escalations 1, amendments 1",
+        "STOPs shown 0, stop overrides 1, escalations 1, amendments 1",
         "Outcome: referred",
         "Keep the device locked",
         "DSL review",
-        "Referral made - Sam Patel (DSL)",
+        "DSL review: Referral made - Sam Patel (DSL)",
         "Advice given: Keep the knife locked",
         "INTACT: all 7 events check",
         f"Seal code: {seal_code(next(e for e in events if e.kind == 'sealed').hash)}",
@@ -75,7 +75,9 @@ def test_the_pdf_holds_chronology_flags_outcome_review_and_integrity(record: Rec
         assert words in text, words
     assert row.head_hash in text.replace(" ", "")
     # the amendment is printed straight after the decision it amends, before the override
-    assert text.index("AMENDED by event 4") < text.index("STOP - OVERRIDE RECORDED")
+    assert text.index("AMENDED by event 4") < text.index("STOP OVERRIDE RECORDED")
+    # one label per field: the referral's advice is printed once, in the chronology
+    assert text.count("Keep the knife locked") == 1
 
 
 def test_a_damaged_incident_says_so_on_the_first_page(record: Record) -> None:

@@ -127,9 +127,27 @@ def test_list_shows_one_line_per_incident_with_flags(record):
     lines = out.splitlines()
     line = next(x for x in lines if flagged.reference in x)
     assert "searching" in line and "sealed" in line and "P-2002" in line
-    assert "OVERRIDE" in line and "ESCALATION" in line and "AMENDED" in line
+    assert "OVR ESC AMD" in line
     line = next(x for x in lines if plain.reference in x)
-    assert "OVERRIDE" not in line and "P-1001" in line
+    assert "OVR" not in line and "P-1001" in line
+
+
+def test_a_stop_shown_is_flagged_in_list_and_counted_in_show(record):
+    row = record.incident(seal=False)
+    with Store.open(record.root(), key=record.key, mode="live") as store:
+        store.append(
+            row.id,
+            kind="note",
+            actor=TEACHER,
+            step="who",
+            answer="STOP shown: 'Search alone' was chosen, which would break the rule",
+            data={"stop": "alone"},
+        )
+    _, out, _ = record.run("list")
+    line = next(x for x in out.splitlines() if row.reference in x)
+    assert " STOP " in line and "OVR" not in line
+    _, out, _ = record.run("show", row.reference)
+    assert "STOPs shown 1, stop overrides 0" in out and "STOP SHOWN" in out
 
 
 def test_list_json_is_an_array_of_index_rows(record):
@@ -185,7 +203,7 @@ def test_show_prints_the_chronology_and_ends_with_the_integrity_result(record):
     assert f"Incident {row.reference}" in out
     assert "Who is involved?" in out and "pupils only" in out
     assert "STOP OVERRIDE" in out
-    assert "Amended at" in out and "misheard at the time" in out
+    assert "AMENDED by event" in out and "misheard at the time" in out
     integrity = out.index("Integrity")
     assert "Intact" in out[integrity:] and row.head_hash in out[integrity:]
     assert "**" not in out
@@ -397,10 +415,11 @@ def test_export_markdown_has_chronology_flags_amendment_and_integrity(record, tm
     assert (out_file.stat().st_mode & 0o777) == 0o600
     assert text.startswith(f"# Incident {row.reference}")
     assert "- Prompt: Who is involved?" in text
-    assert "**STOP OVERRIDE**" in text and "**ESCALATION**" in text
+    assert "**STOP OVERRIDE RECORDED**" in text
+    assert "**ESCALATION - immediate risk flagged**" in text
     amended, amendment, following = (
         text.index("### 1. "),
-        text.index("**Amended** at"),
+        text.index("**AMENDED by event"),
         text.index("### 2. "),
     )
     assert amended < amendment < following
@@ -454,7 +473,7 @@ def test_export_as_pdf_from_the_command_line(record, tmp_path):
     assert code == 0 and "(pdf," in out
     reader = pypdf.PdfReader(io.BytesIO(out_file.read_bytes()))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert row.reference in text and "STOP - OVERRIDE RECORDED" in text
+    assert row.reference in text and "STOP OVERRIDE RECORDED" in text
     assert f"INTACT: all {row.event_count} events check" in text
     assert (out_file.stat().st_mode & 0o777) == 0o600
 

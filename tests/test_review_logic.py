@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from incident_tui.errors import UserError
+from incident_tui.record.chronology import AMENDED, ESCALATION, STOP_OVERRIDE, chronology
 from incident_tui.record.events import Actor, EventKind
 from incident_tui.record.store import Store
 from incident_tui.record.verify import verify_store
@@ -17,7 +18,6 @@ from incident_tui.review import (
     append_review,
     attention_reasons,
     build_review,
-    chronology,
     parse_catalogue,
     review_decisions,
 )
@@ -190,12 +190,16 @@ def test_needs_attention_says_why(record: Record) -> None:
 
 def test_the_chronology_puts_each_amendment_beside_what_it_amends(record: Record) -> None:
     entries = chronology(record.readonly().events(record.flagged.id))
-    styles = [e.style for e in entries]
-    assert styles[:4] == ["plain", "plain", "amendment", "stop"]
-    assert "AMENDED, see below" in entries[1].text
-    assert "misheard" in entries[2].text
-    assert entries[3].text.split("\n")[0].count("STOP - OVERRIDE RECORDED") == 1
-    assert "ESCALATION" in entries[4].text and entries[4].style == "escalation"
+    assert [e.seq for e in entries] == [0, 1, 2, 3, 5]  # event 4 is placed beneath event 1
+    grounds = entries[1]
+    assert AMENDED in grounds.flags and "AMENDED, see below" in grounds.heading
+    (amendment,) = grounds.amendments
+    assert amendment.heading == "AMENDED by event 4"
+    assert ("Reason for amendment", "misheard: it was a knife, not a vape") in [
+        (i.label, i.value) for i in amendment.items
+    ]
+    assert STOP_OVERRIDE in entries[2].flags and entries[2].heading == "STOP OVERRIDE RECORDED"
+    assert ESCALATION in entries[3].flags
 
 
 def test_the_needs_attention_rules_are_data_a_school_can_change(record: Record) -> None:

@@ -71,7 +71,7 @@ async def test_the_list_shows_every_incident_and_the_damaged_one_as_damaged(
         damaged_line = next(line for line in lines if record.damaged.reference in line)
         assert "DAMAGED" in damaged_line
         flagged_line = next(line for line in lines if record.flagged.reference in line)
-        assert "STOP ESC AMD" in flagged_line
+        assert "OVR ESC AMD" in flagged_line
         state = str(screen.query_one("#review-state", Static).content)
         assert "4 of 4 shown" in state and "1 damaged" in state
 
@@ -148,15 +148,34 @@ async def test_open_one_shows_chronology_flags_and_integrity(record: Record) -> 
         assert badge.startswith("INTEGRITY: INTACT")
         summary = str(detail.query_one("#incident-summary", Static).content)
         assert "Procedure: searching, version 2.1" in summary
-        assert "STOP ESC AMD" in summary
+        assert "OVR ESC AMD" in summary
         entries = list(detail.query(".entry"))
         texts = [str(e.content) for e in entries]
         assert "AMENDED, see below" in texts[1]
         assert entries[2].has_class("entry-amendment") and "misheard" in texts[2]
-        assert entries[3].has_class("entry-stop") and "STOP - OVERRIDE RECORDED" in texts[3]
+        assert entries[3].has_class("entry-stop") and "STOP OVERRIDE RECORDED" in texts[3]
         assert entries[4].has_class("entry-escalation") and "ESCALATION" in texts[4]
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, ReviewScreen)
+
+
+async def test_a_hand_edited_record_with_escapes_is_shown_as_text(record: Record) -> None:
+    import json
+
+    from incident_tui.record.store import incident_path
+
+    path = incident_path(record.root, record.plain.id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["events"]["2"]["rationale"] = "\x1b]0;TITLE\x07\x1b[31mred [bold]x[/] \x9b2J \u202eabc"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.plain.reference)
+        texts = [str(w.render()) for w in detail.query(Static)]
+        shown = "\n".join(texts)
+        assert "\\x1b]0;TITLE\\x07\\x1b[31mred [bold]x[/]" in shown  # as typed, not markup
+        for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+            assert char not in shown, repr(char)
 
 
 async def fill_and_save(pilot, decision_id: str, values: dict, reason: str | None) -> None:

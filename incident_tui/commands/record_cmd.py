@@ -177,17 +177,6 @@ def _school_name(args: argparse.Namespace) -> str:
 # --- list ---------------------------------------------------------------------
 
 
-def _flags(row: IndexRow) -> str:
-    flags = []
-    if row.overrides:
-        flags.append("OVERRIDE")
-    if row.escalations:
-        flags.append("ESCALATION")
-    if row.amendments:
-        flags.append("AMENDED")
-    return ",".join(flags) or "-"
-
-
 def _listable_rows(store: Store) -> tuple[list[IndexRow], list[str]]:
     """Every row that can be read; a damaged index row or file costs only its own rows."""
     return store.rows_and_problems()
@@ -195,6 +184,7 @@ def _listable_rows(store: Store) -> tuple[list[IndexRow], list[str]]:
 
 def list_incidents(args: argparse.Namespace) -> int:
     from incident_tui.record.references import local_short
+    from incident_tui.record.vocabulary import row_flags
 
     root = _root(args)
     rows: list[IndexRow] = []
@@ -228,7 +218,7 @@ def list_incidents(args: argparse.Namespace) -> int:
                 row.flow_id,
                 row.status,
                 str(row.event_count),
-                _flags(row),
+                row_flags(row),
                 row.pupil or "-",
             )
         )
@@ -256,9 +246,10 @@ def _load_incident(args: argparse.Namespace) -> tuple[IndexRow, list[Event], lis
 
 def show_incident(args: argparse.Namespace) -> int:
     from incident_tui.record.export import incident_text
+    from incident_tui.review import review_labels
 
     row, events, findings = _load_incident(args)
-    sys.stdout.write(incident_text(row, events, findings, _school_name(args)))
+    sys.stdout.write(incident_text(row, events, findings, _school_name(args), review_labels()))
     return 0
 
 
@@ -412,6 +403,7 @@ def _format_for(args: argparse.Namespace) -> str:
 
 def export_incident(args: argparse.Namespace) -> int:
     from incident_tui.record.export import render_export, write_private_file
+    from incident_tui.review import review_labels
 
     if args.ref and args.all_incidents:
         raise UserError("give an incident reference or --all, not both", exit_code=2)
@@ -423,7 +415,7 @@ def export_incident(args: argparse.Namespace) -> int:
         )
     fmt = _format_for(args)
     row, events, findings = _load_incident(args)
-    data = render_export(fmt, row, events, findings, _school_name(args))
+    data = render_export(fmt, row, events, findings, _school_name(args), review_labels())
     write_private_file(args.output, data, replace=True)
     _say(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
     if findings:
@@ -438,13 +430,14 @@ def export_incident(args: argparse.Namespace) -> int:
 def export_all_command(args: argparse.Namespace) -> int:
     """`incident-tui export --all --format FMT -o DIR`."""
     from incident_tui.record.archive import MANIFEST, export_all
+    from incident_tui.review import review_labels
 
     fmt = args.format or "json"
     root = _root(args)
     if not root.exists():
         raise _no_store(args)
     with _open_store(args) as store:
-        count, damaged = export_all(store, args.output, fmt, _school_name(args))
+        count, damaged = export_all(store, args.output, fmt, _school_name(args), review_labels())
     record = "TRAINING incidents" if args.training else "incidents"
     _say(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
     if damaged:

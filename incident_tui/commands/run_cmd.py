@@ -227,7 +227,7 @@ def run_answers(args: argparse.Namespace) -> int:
     from incident_tui.flow.engine import Session
     from incident_tui.incident import Incident, Opening
     from incident_tui.record.access import open_record
-    from incident_tui.record.export import seal_code
+    from incident_tui.record.references import seal_code
     from incident_tui.settings import load_settings
 
     answers = read_answers_file(args.answers)

@@ -19,12 +19,15 @@ from incident_tui.errors import UserError
 from incident_tui.record.export import render_export, suffix_of, write_private_file
 
 if TYPE_CHECKING:
+    from incident_tui.record.chronology import ReviewLabels
     from incident_tui.record.store import Store
 
 MANIFEST = "manifest.json"
 
 
-def export_all(store: Store, out_dir: Path, fmt: str, school: str) -> tuple[int, list[str]]:
+def export_all(
+    store: Store, out_dir: Path, fmt: str, school: str, labels: ReviewLabels | None = None
+) -> tuple[int, list[str]]:
     """Every incident in `store` to its own file in `out_dir` (created 0700).
 
     Returns (files written, references of damaged incidents). JSON files re-check
@@ -49,7 +52,7 @@ def export_all(store: Store, out_dir: Path, fmt: str, school: str) -> tuple[int,
         if findings:
             damaged.append(row.reference)
         name = f"incident-{row.reference}{suffix}"
-        data = render_export(fmt, row, events, findings, school)
+        data = render_export(fmt, row, events, findings, school, labels)
         write_private_file(out_dir / name, data, replace=False)
         manifest.append(
             {

@@ -53,6 +53,8 @@ AFTER_SEAL: frozenset[EventKind] = frozenset(
 
 SIGN_OFF = "sign-off"
 """The review decision (data["review"] of a `reviewed` event) that marks an incident reviewed."""
+STOP_SHOWN_KEY = "stop"
+"""The data key of a `note` recording that a STOP was shown (the refused choice's id)."""
 REVIEW_DATE = "review-date"
 """The review decision that sets the date of the next review (its data["date"])."""
 

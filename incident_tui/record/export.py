@@ -2,8 +2,10 @@
 
 The Markdown export (and `incident-tui show`, which uses the same formatter)
 reads top to bottom: what procedure, who, when; the chronology with every
-override and escalation named in words and each amendment shown directly
-after the event it corrects; then the integrity statement with the seal code.
+STOP, override and escalation named in words and each amendment shown
+directly after the event it corrects; then the integrity statement with the
+seal code. Its words come from the one chronology model (`chronology`); this
+module only lays the entries out.
 
 The JSON export holds every event exactly as stored, the index row and the
 hash rule, so the record can be re-checked with no copy of this program.
@@ -20,15 +22,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import __version__
 from incident_tui.errors import UserError
-from incident_tui.record.events import GENESIS, Event, EventKind, utc_now
-from incident_tui.record.references import seal_code, utc_text
+from incident_tui.record.chronology import (
+    Document,
+    Entry,
+    ReviewLabels,
+    document,
+    seal_code_of,
+)
+from incident_tui.record.events import GENESIS, Event, utc_now
+from incident_tui.record.references import utc_text
 
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
@@ -37,18 +47,14 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_FORMAT",
     "FORMATS",
-    "amended_seq",
-    "answer_text",
     "HASH_RULE",
     "export_json",
     "export_markdown",
     "incident_text",
     "read_json_export",
     "render_export",
-    "seal_code",
     "seal_code_of",
     "suffix_of",
-    "value_text",
     "write_private_file",
 ]
 
@@ -71,35 +77,6 @@ Sequence numbers start at 0 and have no gaps. In Python:
 
 The index row's "head_hash" is the hash of the last event and "event_count"
 the number of events; its "hmac" needs the school's record key to check."""
-
-KIND_LABELS: dict[str, str] = {
-    EventKind.opened: "Opened",
-    EventKind.answer: "Answer",
-    EventKind.override: "STOP OVERRIDE",
-    EventKind.escalation: "ESCALATION",
-    EventKind.amendment: "Amendment",
-    EventKind.note: "Note",
-    EventKind.sealed: "Sealed",
-    EventKind.reviewed: "Review",
-}
-"""Every kind in words: overrides and escalations are never marked by colour alone."""
-
-EMPHASISED = frozenset({EventKind.override, EventKind.escalation})
-
-DATA_LABELS: dict[str, str] = {
-    "pupil": "Pupil reference",
-    "location": "Location",
-    "override": "Exception recorded",
-    "conditions": "Conditions",
-    "contact": "Contact",
-    "message": "Message",
-    "review": "Review",
-    "date": "Date",
-    "outcome": "Outcome",
-}
-
-HIDDEN_DATA = frozenset({"reference", "amends", "reason", "answer_text"})
-"""Data already shown elsewhere in the entry."""
 
 
 class _Style:
@@ -126,34 +103,43 @@ class _Style:
     def notice(self, text: str) -> str:
         return f"> {text}" if self.markdown else f"!! {text}"
 
+    def text(self, text: str) -> str:
+        """Stored text in a Markdown line: what would be read as markup is escaped."""
+        if not self.markdown:
+            return text
+        return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_<>\[\]|#]")
+
 
 def export_markdown(
-    row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], school_name: str
-) -> str:
-    """The incident for people to read, as a Markdown document."""
-    return _render(row, events, findings, school_name, _Style(markdown=True))
-
-
-def incident_text(
-    row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], school_name: str
-) -> str:
-    """The same document as plain text, for `incident-tui show`."""
-    return _render(row, events, findings, school_name, _Style(markdown=False))
-
-
-def _render(
     row: IndexRow,
     events: Sequence[Event],
     findings: Sequence[Finding],
     school_name: str,
-    style: _Style,
+    labels: ReviewLabels | None = None,
 ) -> str:
+    """The incident for people to read, as a Markdown document."""
+    return _render(document(row, events, findings, school_name, labels), _Style(markdown=True))
+
+
+def incident_text(
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    school_name: str,
+    labels: ReviewLabels | None = None,
+) -> str:
+    """The same document as plain text, for `incident-tui show`."""
+    return _render(document(row, events, findings, school_name, labels), _Style(markdown=False))
+
+
+def _render(doc: Document, style: _Style) -> str:
     lines: list[str] = []
-    training = row.mode == "training"
-    title = f"Incident {row.reference}" + (" (TRAINING)" if training else "")
-    lines += style.title(title)
+    lines += style.title(doc.title + (" (TRAINING)" if doc.training else ""))
     lines.append("")
-    if training:
+    if doc.training:
         lines.append(
             style.notice(
                 style.strong("TRAINING")
@@ -161,159 +147,76 @@ def _render(
             )
         )
         lines.append("")
-    if findings:
+    if doc.findings:
         lines.append(
             style.notice(
                 style.strong("DAMAGED RECORD")
-                + f": the integrity check found {_problems(len(findings))} in this incident."
+                + f": the integrity check found {_problems(len(doc.findings))} in this incident."
                 + " What follows is what could be read; see Integrity at the end."
             )
         )
         lines.append("")
-
-    lines += _summary(row, events, school_name, style)
+    for item in doc.summary:
+        value = style.code(item.value) if item.code else style.text(item.value)
+        lines.append(f"- {item.label}: {value}")
     lines.append("")
     lines += style.heading("Chronology")
     lines.append("")
-    lines += _chronology(events, style)
-    notes = [e for e in events if e.kind in (EventKind.note, EventKind.reviewed)]
-    lines += style.heading("Notes and review")
-    lines.append("")
-    if notes:
-        for event in notes:
-            label = "Review" if event.kind == EventKind.reviewed else "Note"
-            text = answer_text(event) if event.answer is not None else ""
-            detail = "; ".join(
-                f"{DATA_LABELS.get(k, k)}: {value_text(v)}"
-                for k, v in event.data.items()
-                if k not in HIDDEN_DATA
-            )
-            parts = [p for p in (text, event.rationale or "", detail) if p]
-            lines.append(
-                f"- {label} (event {event.seq}), {utc_text(event.time)}, "
-                f"{_actor(event)}: {' - '.join(parts) or '(no text)'}"
-            )
-    else:
-        lines.append("- None recorded.")
-    lines.append("")
-    lines += _integrity(row, events, findings, style)
+    if not doc.entries:
+        lines += ["- No events could be read.", ""]
+    for entry in doc.entries:
+        lines += _entry(entry, style)
+        lines.append("")
+    lines += _integrity(doc, style)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _summary(row: IndexRow, events: Sequence[Event], school_name: str, style: _Style) -> list[str]:
-    people = sorted({_actor(e) for e in events})
-    sealed = "not sealed"
-    if row.sealed:
-        sealed = utc_text(row.sealed)
-        code = seal_code_of(events)
-        if code:
-            sealed += f" (seal code {code})"
-    return [
-        f"- School: {school_name}",
-        f"- Procedure: {style.code(row.flow_id)}, version {row.flow_version}, "
-        f"flow hash {style.code(row.flow_hash)}",
-        f"- Mode: {'TRAINING' if row.mode == 'training' else 'live'}",
-        f"- Status: {row.status}",
-        f"- Opened: {utc_text(row.opened)} by {row.actor}",
-        f"- Sealed: {sealed}",
-        f"- Pupil reference: {row.pupil or 'none recorded'}",
-        f"- People recorded: {', '.join(people) if people else row.actor}",
-        f"- Events: {len(events)} (stop overrides {row.overrides}, escalations "
-        f"{row.escalations}, amendments {row.amendments})",
-        f"- Internal id: {style.code(row.id)}",
-    ]
-
-
-def _chronology(events: Sequence[Event], style: _Style) -> list[str]:
-    by_seq = {e.seq for e in events}
-    amendments: dict[int, list[Event]] = {}
-    for event in events:
-        target = amended_seq(event)
-        if event.kind == EventKind.amendment and target is not None and target in by_seq:
-            amendments.setdefault(target, []).append(event)
-
-    lines: list[str] = []
-    if not events:
-        lines += ["- No events could be read.", ""]
-    for event in events:
-        lines += _entry(event, amendments.get(event.seq, []), by_seq, style)
-        lines.append("")
+def _entry(entry: Entry, style: _Style) -> list[str]:
+    heading = style.text(entry.heading)
+    if entry.emphasised:
+        heading = style.strong(heading)
+    lines = style.entry(f"{entry.seq}. {entry.when}: {heading}")
+    lines.append(f"- By: {style.text(entry.actor)}")
+    lines += [f"- {item.label}: {_value(item.value, style, '  ')}" for item in entry.items]
+    for amendment in entry.amendments:
+        lines.append(
+            f"- {style.strong(amendment.heading)}, {amendment.when}, "
+            f"by {style.text(amendment.actor)}:"
+        )
+        lines += [
+            f"  - {item.label}: {_value(item.value, style, '    ')}" for item in amendment.items
+        ]
     return lines
 
 
-def _entry(event: Event, amended_by: list[Event], seqs: set[int], style: _Style) -> list[str]:
-    label = KIND_LABELS.get(event.kind, str(event.kind))
-    if event.kind in EMPHASISED:
-        label = style.strong(label)
-    head = f"{event.seq}. {utc_text(event.time)}: {label}"
-    target = amended_seq(event)
-    if event.kind == EventKind.amendment:
-        if target is not None and target in seqs:
-            head += f" of event {target} (shown with event {target})"
-        else:
-            head += f" of event {target}, which is missing from the record"
-    if amended_by:
-        head += " (AMENDED, see below)"
-    lines = style.entry(head)
-    lines.append(f"- By: {_actor(event)}")
-    shown_in_place = not (event.kind == EventKind.amendment and target in seqs)
-    if event.step:
-        lines.append(f"- Step: {style.code(event.step)}")
-    if shown_in_place:
-        if event.prompt:
-            lines.append(f"- Prompt: {event.prompt}")
-        if event.answer is not None:
-            lines.append(f"- Answer: {answer_text(event)}")
-        if event.rationale:
-            lines.append(f"- Rationale: {event.rationale}")
-        if event.kind == EventKind.amendment:
-            lines.append(f"- Reason for amendment: {event.data.get('reason') or '-'}")
-        for key, value in event.data.items():
-            if key not in HIDDEN_DATA:
-                lines.append(f"- {DATA_LABELS.get(key, key)}: {value_text(value)}")
-    for amendment in amended_by:
-        lines.append(f"- {style.strong('Amended')} {_amendment_text(amendment)}")
-    return lines
+def _value(text: str, style: _Style, indent: str) -> str:
+    """A value that may hold several lines, kept inside its list item."""
+    return style.text(text).replace("\n", "\n" + indent)
 
 
-def _amendment_text(amendment: Event) -> str:
-    parts = [f"at {utc_text(amendment.time)} by {_actor(amendment)} (event {amendment.seq})"]
-    if amendment.answer is not None:
-        parts.append(f"new answer {answer_text(amendment)}")
-    if amendment.rationale:
-        parts.append(f"new rationale {amendment.rationale}")
-    parts.append(f"reason {amendment.data.get('reason') or '-'}")
-    return ": ".join([parts[0], ", ".join(parts[1:])])
-
-
-def _integrity(
-    row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], style: _Style
-) -> list[str]:
+def _integrity(doc: Document, style: _Style) -> list[str]:
     lines = style.heading("Integrity")
     lines.append("")
-    if findings:
+    if doc.findings:
         lines.append(
-            f"{style.strong('DAMAGED')}: {_problems(len(findings))} found by the integrity check:"
+            f"{style.strong('DAMAGED')}: {_problems(len(doc.findings))} found by the "
+            "integrity check:"
         )
-        for finding in findings:
-            where = f"event {finding.seq}" if finding.seq is not None else "incident"
-            if finding.seq is None and finding.incident == "index":
-                where = "index"
-            lines.append(f"- {where}, {finding.kind}: {finding.message}")
+        lines += [f"- {style.text(line)}" for line in doc.findings]
     else:
         lines.append(
-            f"{style.strong('Intact')}: all {len(events)} events check against the hash rule, "
-            "each naming the one before it, and match the index (count, head hash, keyed HMAC)."
+            f"{style.strong('Intact')}: all {doc.event_count} events check against the hash "
+            "rule, each naming the one before it, and match the index (count, head hash, "
+            "keyed HMAC)."
         )
     lines.append("")
-    lines.append(f"- Head hash: {style.code(row.head_hash)}")
-    if events and events[-1].hash != row.head_hash:
-        lines.append(f"- Last event in the file: {style.code(events[-1].hash)}")
-    code = seal_code_of(events)
-    if code:
+    lines.append(f"- Head hash: {style.code(doc.head_hash)}")
+    if doc.last_hash:
+        lines.append(f"- Last event in the file: {style.code(doc.last_hash)}")
+    if doc.seal_code:
         lines.append(
-            f"- Seal code: {style.strong(code)} (first 10 characters of the hash of the "
-            "sealed event)"
+            f"- Seal code: {style.strong(doc.seal_code)} (first 10 characters of the hash of "
+            "the sealed event)"
         )
     else:
         lines.append("- Seal code: none (the incident is not sealed)")
@@ -327,45 +230,8 @@ def _integrity(
     return lines
 
 
-def seal_code_of(events: Iterable[Event]) -> str | None:
-    """The seal code of the incident's `sealed` event, if it has one."""
-    for event in events:
-        if event.kind == EventKind.sealed:
-            return seal_code(event.hash)
-    return None
-
-
-def amended_seq(event: Event) -> int | None:
-    """The sequence number an amendment corrects (None for any other event)."""
-    value = event.data.get("amends")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _actor(event: Event) -> str:
-    return f"{event.actor.name} ({event.actor.role})"
-
-
 def _problems(count: int) -> str:
     return f"{count} problem" + ("" if count == 1 else "s")
-
-
-def value_text(answer: Any) -> str:
-    """An answer or data value in words: yes/no, a list joined, '-' for nothing."""
-    if answer is None:
-        return "-"
-    if isinstance(answer, bool):
-        return "yes" if answer else "no"
-    if isinstance(answer, list):
-        return "; ".join(str(a) for a in answer) if answer else "(none ticked)"
-    return str(answer)
-
-
-def answer_text(event: Event) -> str:
-    """The answer as the user saw it: the wording of the chosen option(s), with the id."""
-    shown = event.data.get("answer_text")
-    if isinstance(shown, list) and shown:
-        return f"{'; '.join(shown)} [{value_text(event.answer)}]"
-    return value_text(event.answer)
 
 
 # --- JSON -------------------------------------------------------------------
@@ -421,19 +287,34 @@ def read_json_export(text: str) -> tuple[IndexRow, list[Event]]:
     return row, events
 
 
-Renderer = Callable[["IndexRow", Sequence[Event], Sequence["Finding"], str], str | bytes]
-"""(row, events, findings, school name) -> the file's contents: text or bytes (PDF)."""
+Renderer = Callable[
+    ["IndexRow", Sequence[Event], Sequence["Finding"], str, "ReviewLabels | None"], str | bytes
+]
+"""(row, events, findings, school name, review labels) -> the file's contents: text or
+bytes (PDF)."""
 
 
-def _json(row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], _school: str) -> str:
+def _json(
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    _school: str,
+    _labels: ReviewLabels | None,
+) -> str:
     return export_json(row, events, findings)
 
 
-def _pdf(row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], school: str) -> bytes:
+def _pdf(
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    school: str,
+    labels: ReviewLabels | None,
+) -> bytes:
     # fpdf2 is loaded only when a PDF is asked for.
     from incident_tui.record.pdf_export import export_pdf
 
-    return export_pdf(row, events, findings, school)
+    return export_pdf(row, events, findings, school, labels)
 
 
 FORMATS: dict[str, tuple[str, Renderer]] = {
@@ -463,9 +344,10 @@ def render_export(
     events: Sequence[Event],
     findings: Sequence[Finding],
     school_name: str,
+    labels: ReviewLabels | None = None,
 ) -> bytes:
     """One incident in one format, as the bytes of the file."""
-    content = FORMATS[_known(fmt)][1](row, events, findings, school_name)
+    content = FORMATS[_known(fmt)][1](row, events, findings, school_name, labels)
     return content.encode("utf-8") if isinstance(content, str) else content
 
 

@@ -27,15 +27,16 @@ from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.util import Padding
 
 from incident_tui import __version__
-from incident_tui.record.events import Event, EventKind, utc_now
-from incident_tui.record.export import (
-    DATA_LABELS,
-    KIND_LABELS,
-    amended_seq,
-    answer_text,
-    seal_code_of,
-    value_text,
+from incident_tui.record.chronology import (
+    ESCALATION,
+    STOP_OVERRIDE,
+    STOP_SHOWN,
+    Document,
+    Entry,
+    ReviewLabels,
+    document,
 )
+from incident_tui.record.events import Event, utc_now
 from incident_tui.record.references import utc_text
 
 if TYPE_CHECKING:
@@ -72,10 +73,6 @@ _PLAIN = str.maketrans(
         "\t": "    ",
         "\r": "",
     }
-)
-
-_SKIPPED_DATA = frozenset(
-    {"reference", "amends", "reason", "review", "actions", "outcome", "answer_text"}
 )
 
 
@@ -197,212 +194,136 @@ TRAINING_FILL = (215, 225, 255)
 
 
 def export_pdf(
-    row: IndexRow, events: Sequence[Event], findings: Sequence[Finding], school_name: str
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    school_name: str,
+    labels: ReviewLabels | None = None,
 ) -> bytes:
     """The incident as a PDF document (bytes)."""
-    training = row.mode == "training"
-    pdf = _Document(row.reference, school_name, training)
+    doc = document(row, events, findings, school_name, labels)
+    pdf = _Document(doc.reference, doc.school, doc.training)
     pdf.add_page()
-    pdf.title_line(f"Safeguarding incident record {row.reference}")
-    pdf.para(school_name, "B", 12)
+    pdf.title_line(f"Safeguarding incident record {doc.reference}")
+    pdf.para(doc.school, "B", 12)
     pdf.ln(2)
-    if training:
+    if doc.training:
         pdf.box(
             "TRAINING: a training exercise, not a real incident. It is not part of the "
             "live record.",
             fill=TRAINING_FILL,
         )
-    if findings:
-        _damage_notice(pdf, findings)
-    _summary(pdf, row, events)
+    if doc.findings:
+        _damage_notice(pdf, doc.findings)
+    _summary(pdf, doc)
     pdf.heading("Chronology")
-    _chronology(pdf, events)
+    _chronology(pdf, doc)
     pdf.heading("Outcome and follow-up actions")
-    _outcome(pdf, events)
+    _outcome(pdf, doc)
     pdf.heading("DSL review")
-    _review(pdf, events)
+    _review(pdf, doc)
     pdf.heading("Integrity statement")
-    _integrity(pdf, row, events, findings)
+    _integrity(pdf, doc)
     return bytes(pdf.output())
 
 
-def _damage_notice(pdf: _Document, findings: Sequence[Finding]) -> None:
+def _damage_notice(pdf: _Document, findings: Sequence[str]) -> None:
     lines = [
         f"DAMAGED RECORD: the integrity check found {_count(len(findings), 'problem')} "
         "in this incident. What follows is what could be read; it may be incomplete or "
         "altered."
     ]
-    for finding in findings[:8]:
-        lines.append(f"- {_where(finding)}, {finding.kind}: {finding.message}")
+    lines += [f"- {line}" for line in findings[:8]]
     if len(findings) > 8:
         lines.append(f"- and {len(findings) - 8} more, listed in the integrity statement")
     pdf.box("\n".join(lines), fill=DAMAGE_FILL)
 
 
-def _summary(pdf: _Document, row: IndexRow, events: Sequence[Event]) -> None:
+def _summary(pdf: _Document, doc: Document) -> None:
     pdf.heading("Summary")
-    pdf.field("Reference", row.reference)
-    pdf.field("Procedure", f"{row.flow_id}, version {row.flow_version}")
-    pdf.field("Mode", "TRAINING" if row.mode == "training" else "live")
-    pdf.field("Status", row.status)
-    pdf.field("Opened", f"{utc_text(row.opened)} by {row.actor}")
-    pdf.field("Sealed", utc_text(row.sealed) if row.sealed else "not sealed")
-    pdf.field("Pupil reference", row.pupil or "none recorded")
-    people = sorted({_actor(e) for e in events}) or [row.actor]
-    pdf.field("People recorded", ", ".join(people))
-    pdf.field(
-        "Flags",
-        f"stop overrides {row.overrides}, escalations {row.escalations}, "
-        f"amendments {row.amendments}",
-    )
-    if row.review_date:
-        pdf.field("Review date", row.review_date)
-    pdf.code("Flow hash", row.flow_hash)
+    for item in doc.summary:
+        if item.label == "School":
+            continue  # printed under the title
+        if item.code:
+            pdf.code(item.label, item.value)
+        else:
+            pdf.field(item.label, item.value)
 
 
-def _chronology(pdf: _Document, events: Sequence[Event]) -> None:
-    if not events:
+def _chronology(pdf: _Document, doc: Document) -> None:
+    if not doc.entries:
         pdf.para("No events could be read.")
         return
-    seqs = {e.seq for e in events}
-    amended_by: dict[int, list[Event]] = {}
-    for event in events:
-        target = amended_seq(event)
-        if event.kind == EventKind.amendment and target in seqs:
-            amended_by.setdefault(target, []).append(event)
-    for event in events:
-        target = amended_seq(event)
-        if event.kind == EventKind.amendment and target in seqs:
-            continue  # printed beside the event it amends
-        _entry(pdf, event)
-        for amendment in amended_by.get(event.seq, []):
+    for entry in doc.entries:
+        _entry(pdf, entry)
+        for amendment in entry.amendments:
             _amendment(pdf, amendment)
         pdf.ln(2)
 
 
-def _entry(pdf: _Document, event: Event) -> None:
-    label = KIND_LABELS.get(event.kind, str(event.kind))
-    head = f"{event.seq}. {utc_text(event.time)} - {label} - {_actor(event)}"
-    if event.kind == EventKind.amendment:
-        head += f" (amends event {amended_seq(event)}, which is missing from the record)"
+def _entry(pdf: _Document, entry: Entry) -> None:
+    head = f"{entry.seq}. {entry.when} - {entry.heading} - {entry.actor}"
     if pdf.will_page_break(18):
         pdf.add_page()
-    if event.kind == EventKind.override:
-        pdf.box(f"STOP - OVERRIDE RECORDED. {head}", fill=STOP_FILL)
-    elif event.kind == EventKind.escalation:
-        pdf.box(f"ESCALATION - IMMEDIATE RISK FLAGGED. {head}", fill=ESCALATION_FILL)
+    if STOP_OVERRIDE in entry.flags or STOP_SHOWN in entry.flags:
+        pdf.box(head, fill=STOP_FILL)
+    elif ESCALATION in entry.flags:
+        pdf.box(head, fill=ESCALATION_FILL)
     else:
         pdf.para(head, "B")
-    indent = 4
-    if event.step:
-        pdf.field("Step", event.step, indent)
-    if event.prompt:
-        pdf.field("Prompt", event.prompt, indent)
-    if event.answer is not None:
-        pdf.field("Answer", answer_text(event), indent)
-    if event.rationale:
-        pdf.field("Rationale", event.rationale, indent)
-    if event.kind == EventKind.amendment:
-        pdf.field("Reason for amendment", str(event.data.get("reason") or "-"), indent)
-    for key, value in event.data.items():
-        if key in _SKIPPED_DATA or value in (None, "", []):
-            continue
-        pdf.field(
-            DATA_LABELS.get(key, key.replace("_", " ").capitalize()), value_text(value), indent
-        )
+    for item in entry.items:
+        pdf.field(item.label, item.value, 4)
 
 
-def _amendment(pdf: _Document, amendment: Event) -> None:
+def _amendment(pdf: _Document, amendment: Entry) -> None:
     pdf.set_draw_color(0, 0, 0)
     start = pdf.get_y()
-    pdf.para(
-        f"AMENDED by event {amendment.seq}, {utc_text(amendment.time)}, {_actor(amendment)}",
-        "B",
-        indent=8,
-    )
-    if amendment.answer is not None:
-        pdf.field("New answer", answer_text(amendment), 12)
-    if amendment.rationale:
-        pdf.field("New rationale", amendment.rationale, 12)
-    pdf.field("Reason for amendment", str(amendment.data.get("reason") or "-"), 12)
+    pdf.para(f"{amendment.heading}, {amendment.when}, {amendment.actor}", "B", indent=8)
+    for item in amendment.items:
+        pdf.field(item.label, item.value, 12)
     end = pdf.get_y()
     if end > start:  # a rule down the left of the amendment, when it is on one page
         pdf.line(pdf.l_margin + 6, start, pdf.l_margin + 6, end)
 
 
-def _outcome(pdf: _Document, events: Sequence[Event]) -> None:
-    sealed = next((e for e in events if e.kind == EventKind.sealed), None)
+def _outcome(pdf: _Document, doc: Document) -> None:
+    sealed = doc.outcome
     if sealed is None:
         pdf.para("Not sealed: the procedure was not finished, so there is no outcome yet.", "B")
         return
-    outcome = sealed.data.get("outcome") or sealed.answer
-    pdf.field("Outcome", value_text(outcome))
-    if sealed.prompt:
-        pdf.field("As shown", sealed.prompt)
-    actions = sealed.data.get("actions")
-    if isinstance(actions, list) and actions:
-        pdf.para("Follow-up actions:", "B")
-        for action in actions:
-            pdf.para(f"- {action}", indent=4)
-    else:
-        pdf.para("Follow-up actions: none listed by the procedure.")
+    pdf.para(f"Sealed at {sealed.when} by {sealed.actor} (event {sealed.seq}).")
+    for item in sealed.items:
+        pdf.field(item.label, item.value)
 
 
-def _review(pdf: _Document, events: Sequence[Event]) -> None:
-    from incident_tui.review import decision_label  # the labels are data; see review.py
-
-    later = [e for e in events if e.kind in (EventKind.reviewed, EventKind.note)]
-    if not later:
-        pdf.para("No review decisions or notes recorded.")
+def _review(pdf: _Document, doc: Document) -> None:
+    if not doc.reviews:
+        pdf.para("No review decisions recorded.")
         return
-    for event in later:
-        if event.kind == EventKind.reviewed:
-            title = decision_label(event.data.get("review"))
-        else:
-            title = "Note"
-        pdf.para(f"{event.seq}. {utc_text(event.time)} - {title} - {_actor(event)}", "B")
-        if event.kind == EventKind.note and event.answer is not None:
-            pdf.field("Note", value_text(event.answer), 4)
-        for key, value in event.data.items():
-            if key in _SKIPPED_DATA or value in (None, "", []):
-                continue
-            pdf.field(_review_label(event, key), value_text(value), 4)
-        if event.rationale:
-            pdf.field("Reason", event.rationale, 4)
-        pdf.ln(1)
+    pdf.para("Each decision is in the chronology above, under its event number:")
+    for entry in doc.reviews:
+        pdf.para(f"- {entry.seq}. {entry.when} - {entry.heading} - {entry.actor}", indent=4)
 
 
-def _review_label(event: Event, key: str) -> str:
-    from incident_tui.errors import UserError
-    from incident_tui.review import review_decisions
-
-    try:
-        decision = review_decisions().get(str(event.data.get("review")))
-    except UserError:
-        return key
-    return next((f.label for f in decision.fields if f.key == key), key)
-
-
-def _integrity(
-    pdf: _Document, row: IndexRow, events: Sequence[Event], findings: Sequence[Finding]
-) -> None:
-    if findings:
-        lines = [f"DAMAGED: {_count(len(findings), 'problem')} found by the integrity check:"]
-        lines += [f"- {_where(f)}, {f.kind}: {f.message}" for f in findings]
+def _integrity(pdf: _Document, doc: Document) -> None:
+    if doc.findings:
+        lines = [f"DAMAGED: {_count(len(doc.findings), 'problem')} found by the integrity check:"]
+        lines += [f"- {line}" for line in doc.findings]
         pdf.box("\n".join(lines), fill=DAMAGE_FILL)
     else:
         pdf.para(
-            f"INTACT: all {len(events)} events check against the hash rule, each naming the "
-            "one before it, and match the index (count, head hash, keyed HMAC).",
+            f"INTACT: all {doc.event_count} events check against the hash rule, each naming "
+            "the one before it, and match the index (count, head hash, keyed HMAC).",
             "B",
         )
     pdf.ln(1)
-    pdf.code("Head hash", row.head_hash)
-    if events and events[-1].hash != row.head_hash:
-        pdf.code("Last event in the file", events[-1].hash)
-    code = seal_code_of(events)
-    if code:
-        pdf.field("Seal code", f"{code} (first 10 characters of the hash of the sealed event)")
+    pdf.code("Head hash", doc.head_hash)
+    if doc.last_hash:
+        pdf.code("Last event in the file", doc.last_hash)
+    if doc.seal_code:
+        pdf.field(
+            "Seal code", f"{doc.seal_code} (first 10 characters of the hash of the sealed event)"
+        )
     else:
         pdf.field("Seal code", "none (the incident is not sealed)")
     pdf.field("Written", f"{utc_text(utc_now())} by incident-tui {__version__}")
@@ -414,14 +335,6 @@ def _integrity(
         "school's record key; only a checkpoint kept away from this computer can show that.",
         size=9,
     )
-
-
-def _where(finding: Finding) -> str:
-    return f"event {finding.seq}" if finding.seq is not None else "incident"
-
-
-def _actor(event: Event) -> str:
-    return f"{event.actor.name} ({event.actor.role})"
 
 
 def _count(n: int, word: str) -> str:

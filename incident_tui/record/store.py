@@ -45,6 +45,7 @@ from incident_tui.record.events import (
     GENESIS,
     REVIEW_DATE,
     SIGN_OFF,
+    STOP_SHOWN_KEY,
     Actor,
     Answer,
     DataValue,
@@ -133,6 +134,12 @@ class IndexRow(BaseModel):
     escalations: int
     amendments: int
     review_date: str | None
+    stops: int = 0
+    """STOPs shown (notes with data["stop"]); rows written before it was counted lack it."""
+
+
+ROW_DEFAULTS: dict[str, Any] = {"stops": 0}
+"""What a row written by an earlier version means by a field it does not have."""
 
 
 # -- paths and the index row rule (shared with verify) ---------------------------------
@@ -211,6 +218,7 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
             "escalations": 0,
             "amendments": 0,
             "review_date": None,
+            "stops": 0,
         }
     else:
         row = dict(row)
@@ -225,6 +233,8 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
         row["escalations"] += 1
     elif kind == EventKind.amendment:
         row["amendments"] += 1
+    elif kind == EventKind.note and data.get(STOP_SHOWN_KEY) is not None:
+        row["stops"] = row.get("stops", 0) + 1
     elif kind == EventKind.sealed:
         row["sealed"] = event["time"]
         if row["status"] == "open":

@@ -50,6 +50,7 @@ from incident_tui.record.storage import (
 from incident_tui.record.store import (
     EVENTS_TABLE,
     INDEX_DIR,
+    ROW_DEFAULTS,
     ROWS_TABLE,
     SHARD_PREFIX,
     fold_event,
@@ -441,7 +442,8 @@ def _check_row(
     else:
         expected["hmac"] = row.get("hmac")  # cannot be checked without the key
     for name in expected.keys() | row.keys():
-        if expected.get(name, "<none>") != row.get(name, "<none>"):
+        stored = row.get(name, ROW_DEFAULTS.get(name, "<none>"))
+        if expected.get(name, "<none>") != stored:
             add(
                 "changed",
                 f"{path}: its index row was edited ({name} reads "

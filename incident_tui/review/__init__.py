@@ -1,7 +1,8 @@
 """The DSL's review, on top of the record: decisions as data, the list, what needs attention.
 
-- `catalogue`: the decisions a DSL can record (data in `review_actions.toml`)
-  and `append_review`, the one way they are written.
+- `catalogue`: the decisions a DSL can record (data in `review_actions.toml`),
+  `append_review`, the one way they are written, and `review_labels`, their
+  words for the chronology (`incident_tui.record.chronology`).
 - `attention`: flags and the "needs attention" rules, from index rows.
 - `listing`: filtering and sorting the list of incidents.
 
@@ -18,6 +19,7 @@ from incident_tui.review.attention import (
 )
 from incident_tui.review.catalogue import (
     DSL_ROLE,
+    CatalogueLabels,
     ReviewCatalogue,
     ReviewDecision,
     ReviewField,
@@ -26,25 +28,24 @@ from incident_tui.review.catalogue import (
     decision_label,
     parse_catalogue,
     review_decisions,
+    review_labels,
 )
 from incident_tui.review.listing import SORT_KEYS, STATUSES, IncidentList, ListQuery, parse_day
-from incident_tui.review.screen_chronology import ChronologyEntry, chronology
 
 __all__ = [
     "DSL_ROLE",
     "SORT_KEYS",
     "STATUSES",
-    "ChronologyEntry",
     "IncidentList",
     "Integrity",
     "ListQuery",
+    "CatalogueLabels",
     "ReviewCatalogue",
     "ReviewDecision",
     "ReviewField",
     "append_review",
     "attention_reasons",
     "build_review",
-    "chronology",
     "decision_label",
     "flags_text",
     "is_damaged",
@@ -53,4 +54,5 @@ __all__ = [
     "parse_catalogue",
     "parse_day",
     "review_decisions",
+    "review_labels",
 ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from incident_tui.record.references import parse_utc
+from incident_tui.record.vocabulary import is_flagged_row, row_flags
 from incident_tui.tomlfile import parse_toml_model
 
 if TYPE_CHECKING:
@@ -31,17 +32,13 @@ def is_damaged(row: IndexRow, integrity: Integrity) -> bool:
 
 
 def flags_text(row: IndexRow, integrity: Integrity = None) -> str:
-    """Flags in words (never colour alone), a count only when more than one:
-    "DAMAGED STOP ESC2 AMD" = damaged, a stop override, two escalations, an amendment."""
-    parts = ["DAMAGED"] if is_damaged(row, integrity) else []
-    for word, count in (("STOP", row.overrides), ("ESC", row.escalations), ("AMD", row.amendments)):
-        if count:
-            parts.append(word if count == 1 else f"{word}{count}")
-    return " ".join(parts) or "-"
+    """The row's flags in words (`vocabulary.row_flags`), damage included once known."""
+    return row_flags(row, is_damaged(row, integrity))
 
 
 def is_flagged(row: IndexRow, integrity: Integrity = None) -> bool:
-    return bool(row.overrides or row.escalations or row.amendments) or is_damaged(row, integrity)
+    """Damaged, or any flag at all: a STOP shown counts, like an override."""
+    return is_flagged_row(row) or is_damaged(row, integrity)
 
 
 RULES_FILE = "attention.toml"
@@ -51,6 +48,7 @@ Check = Literal[
     "damaged",
     "always",
     "open_longer_than",
+    "stops",
     "overrides",
     "escalations",
     "amendments",

@@ -139,6 +139,32 @@ def decision_label(decision_id: object) -> str:
     return str(decision_id)
 
 
+class CatalogueLabels:
+    """The catalogue's words for the chronology (`record.chronology.ReviewLabels`)."""
+
+    def __init__(self, catalogue: ReviewCatalogue) -> None:
+        self._decisions = {d.id: d for d in catalogue.decisions}
+
+    def decision(self, decision_id: str) -> str:
+        found = self._decisions.get(decision_id)
+        return found.label if found else decision_id
+
+    def field(self, decision_id: str, key: str) -> str | None:
+        found = self._decisions.get(decision_id)
+        if found is None:
+            return None
+        return next((f.label for f in found.fields if f.key == key), None)
+
+    def reason(self, decision_id: str) -> str:
+        found = self._decisions.get(decision_id)
+        return found.reason_label if found else "Reason"
+
+
+def review_labels() -> CatalogueLabels:
+    """The shipped decisions' words, for every chronology a person reads."""
+    return CatalogueLabels(review_decisions())
+
+
 # --- building and appending a decision --------------------------------------
 
 

@@ -37,6 +37,7 @@ def _sort_key(column: str, integrity: Integrity) -> Callable[[IndexRow], Any]:
     if column == "flags":
         return lambda r: (
             is_damaged(r, integrity),
+            r.stops,
             r.overrides,
             r.escalations,
             r.amendments,

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from incident_tui.errors import UserError
 from incident_tui.record.events import Event
 from incident_tui.record.export import FORMATS, render_export, suffix_of, write_private_file
+from incident_tui.review import review_labels
 from incident_tui.tui.review.context import ReviewContext
 
 if TYPE_CHECKING:
@@ -96,7 +97,9 @@ class ExportDialog(ModalScreen[str | None]):
             return
         path = Path(raw).expanduser()
         try:
-            data = render_export(fmt, self.row, self.events, self.findings, self.ctx.school)
+            data = render_export(
+                fmt, self.row, self.events, self.findings, self.ctx.school, review_labels()
+            )
             write_private_file(path, data, replace=False)
         except UserError as exc:
             error.update(f"Not written: {exc.message}")

@@ -17,9 +17,23 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from incident_tui.errors import UserError
+from incident_tui.record.chronology import (
+    AMENDMENT,
+    ESCALATION,
+    REVIEW,
+    SEALED,
+    STOP_OVERRIDE,
+    STOP_SHOWN,
+    Entry,
+    chronology,
+    finding_lines,
+    seal_code_of,
+)
 from incident_tui.record.events import Event
-from incident_tui.record.references import seal_code
-from incident_tui.review import chronology, flags_text
+from incident_tui.record.references import local_short
+from incident_tui.record.store import IndexRow
+from incident_tui.review import flags_text, review_labels
+from incident_tui.safe_text import printable
 from incident_tui.tui.review.context import ReviewContext
 from incident_tui.tui.widgets.banners import ModeBanner
 
@@ -86,10 +100,8 @@ class IncidentReviewScreen(Screen[None]):
             "READ-ONLY: no decisions can be added. Export still works and states the damage."
         ]
         if self.read_problem:
-            lines.append(f"- {self.read_problem}")
-        for finding in self.findings[:5]:
-            where = f"event {finding.seq}" if finding.seq is not None else "incident"
-            lines.append(f"- {where}, {finding.kind}: {finding.message}")
+            lines.append(f"- {printable(self.read_problem, one_line=True)}")
+        lines += [f"- {line}" for line in finding_lines(self.findings[:5])]
         if len(self.findings) > 5:
             lines.append(f"- and {len(self.findings) - 5} more (shown in the export)")
         badge.update("\n".join(lines))
@@ -100,9 +112,9 @@ class IncidentReviewScreen(Screen[None]):
         if row is None:
             summary.update("This incident's index row could not be read.")
             return
-        sealed = next((e for e in self.events if e.kind == "sealed"), None)
-        seal = f", seal code {seal_code(sealed.hash)}" if sealed else ""
-        summary.update(
+        code = seal_code_of(self.events)
+        seal = f", seal code {code}" if code else ""
+        text = (
             f"Incident {row.reference} - {row.status.upper()}{seal}\n"
             f"Procedure: {row.flow_id}, version {row.flow_version} (flow hash "
             f"{row.flow_hash[:12]}...)\n"
@@ -110,15 +122,15 @@ class IncidentReviewScreen(Screen[None]):
             f"flags: {flags_text(row)}"
             + (f"; review date {row.review_date}" if row.review_date else "")
         )
+        summary.update(printable(text))
 
     def _render_chronology(self) -> None:
         pane = self.query_one("#incident-chronology", VerticalScroll)
         pane.remove_children()
-        entries = chronology(self.events)
-        widgets = [
-            Static(entry.text, classes=f"entry entry-{entry.style}", markup=False)
-            for entry in entries
-        ]
+        widgets: list[Static] = []
+        for entry in chronology(self.events, review_labels()):
+            widgets.append(_entry_widget(entry))
+            widgets += [_entry_widget(a, beneath=True) for a in entry.amendments]
         if not widgets:
             widgets = [Static("No events could be read.", classes="entry", markup=False)]
         pane.mount_all(widgets)
@@ -171,3 +183,26 @@ class IncidentReviewScreen(Screen[None]):
     def _exported(self, message: str | None) -> None:
         if message:
             self.notify(message, title="Exported")
+
+
+_STYLES = (
+    (STOP_OVERRIDE, "stop"),
+    (STOP_SHOWN, "stop"),
+    (ESCALATION, "escalation"),
+    (AMENDMENT, "amendment"),
+    (REVIEW, "review"),
+    (SEALED, "sealed"),
+)
+
+
+def _entry_widget(entry: Entry, *, beneath: bool = False) -> Static:
+    """One entry as a block of text (its words carry the flag; the style is a second cue);
+    an amendment `beneath` the event it corrects. The text is never read as markup."""
+    style = next((name for flag, name in _STYLES if flag in entry.flags), "plain")
+    when = local_short(entry.time)
+    if beneath:
+        head, indent = f"   {entry.heading}, {when} - {entry.actor}", "      "
+    else:
+        head, indent = f"{entry.seq}. {when}  {entry.heading}  - {entry.actor}", "   "
+    lines = [head, *(f"{indent}{item.label}: {item.value}" for item in entry.items)]
+    return Static("\n".join(lines), classes=f"entry entry-{style}", markup=False)

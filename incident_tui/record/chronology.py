@@ -1,0 +1,387 @@
+"""One incident's chronology as entries: the one model every reader of the record uses.
+
+Events become entries (a heading, flags, label/value pairs) with the words of
+`vocabulary`, each amendment placed beneath the event it corrects. `show`, the
+Markdown and PDF exports and the DSL's incident screen only lay the entries
+out, so one decision reads the same in all four. Every stored text passes
+through `safe_text.printable` here: a hand-edited record carrying terminal
+escapes or bidi controls prints as visible escapes, never as commands.
+
+The words for review decisions belong to the review catalogue, a layer above
+this one: whoever builds a chronology passes them in (`ReviewLabels`).
+
+Plain Python: nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from incident_tui.record.events import Event, EventKind
+from incident_tui.record.references import seal_code, utc_text
+from incident_tui.record.vocabulary import (
+    HIDDEN_DATA,
+    KIND_HEADINGS,
+    REFER_NOW_HEADING,
+    STOP_SHOWN_HEADING,
+    data_label,
+    flag_counts,
+)
+from incident_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import IndexRow
+    from incident_tui.record.verify import Finding
+
+# Flags an entry can carry: what it is, in words a renderer can style (never colour alone).
+STOP_OVERRIDE = "stop-override"
+STOP_SHOWN = "stop-shown"
+ESCALATION = "escalation"
+AMENDED = "amended"
+"""This event was corrected later: its amendments are in `Entry.amendments`."""
+AMENDMENT = "amendment"
+REVIEW = "review"
+SEALED = "sealed"
+EMPHASISED = frozenset({STOP_OVERRIDE, STOP_SHOWN, ESCALATION})
+
+
+class ReviewLabels(Protocol):
+    """The words of the review catalogue (`incident_tui.review.review_labels()`)."""
+
+    def decision(self, decision_id: str) -> str:
+        """The decision's label; an unknown id as itself."""
+        ...
+
+    def field(self, decision_id: str, key: str) -> str | None:
+        """A field's label, or None when the decision has no such field."""
+        ...
+
+    def reason(self, decision_id: str) -> str:
+        """What the decision's reason is called ("Reason", "Why this referral")."""
+        ...
+
+
+class NoReviewLabels:
+    """Review decisions named by their ids: for a record read without the catalogue."""
+
+    def decision(self, decision_id: str) -> str:
+        return decision_id
+
+    def field(self, decision_id: str, key: str) -> str | None:
+        return None
+
+    def reason(self, decision_id: str) -> str:
+        return "Reason"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One label/value pair of an entry or a summary."""
+
+    label: str
+    value: str
+    code: bool = False
+    """An id or hash: a renderer may set it in a fixed-width font."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event as people read it."""
+
+    seq: int
+    time: str
+    """As recorded (UTC, ISO 8601); `when` in words."""
+    heading: str
+    actor: str
+    items: tuple[Item, ...]
+    flags: frozenset[str] = frozenset()
+    amendments: tuple[Entry, ...] = ()
+    """Amendments of this event, in order, placed beneath it."""
+    amends: int | None = None
+    """For an amendment: the seq it corrects."""
+
+    @property
+    def when(self) -> str:
+        return utc_text(self.time)
+
+    @property
+    def emphasised(self) -> bool:
+        return bool(self.flags & EMPHASISED)
+
+
+def safe(value: object) -> str:
+    """Stored text as it may be printed (escapes shown, never obeyed)."""
+    return printable(str(value))
+
+
+def one_line(value: object) -> str:
+    return printable(str(value), one_line=True)
+
+
+def value_text(value: Any) -> str:
+    """An answer or data value in words: yes/no, a list joined, '-' for nothing."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) if value else "(none ticked)"
+    return str(value)
+
+
+def answer_words(event: Event) -> str:
+    """The answer as the user saw it: the wording of the chosen option(s), not their ids."""
+    shown = event.data.get("answer_text")
+    if isinstance(shown, list) and shown:
+        return "; ".join(str(s) for s in shown)
+    return value_text(event.answer)
+
+
+def amended_seq(event: Event) -> int | None:
+    """The sequence number an amendment corrects (None for any other event)."""
+    value = event.data.get("amends")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def actor_text(event: Event) -> str:
+    return one_line(f"{event.actor.name} ({event.actor.role})")
+
+
+def is_stop_shown(event: Event) -> bool:
+    return event.kind == EventKind.note and event.data.get("stop") is not None
+
+
+def _heading(event: Event, labels: ReviewLabels) -> str:
+    if is_stop_shown(event):
+        return STOP_SHOWN_HEADING
+    if event.kind == EventKind.escalation and event.data.get("refer_now") is True:
+        return REFER_NOW_HEADING
+    heading = KIND_HEADINGS.get(event.kind, str(event.kind))
+    if event.kind == EventKind.reviewed:
+        heading += f": {labels.decision(str(event.data.get('review')))}"
+    return one_line(heading)
+
+
+def _flags(event: Event) -> set[str]:
+    if event.kind == EventKind.override:
+        return {STOP_OVERRIDE}
+    if is_stop_shown(event):
+        return {STOP_SHOWN}
+    if event.kind == EventKind.escalation:
+        return {ESCALATION}
+    if event.kind == EventKind.amendment:
+        return {AMENDMENT}
+    if event.kind == EventKind.reviewed:
+        return {REVIEW}
+    if event.kind == EventKind.sealed:
+        return {SEALED}
+    return set()
+
+
+def _items(event: Event, labels: ReviewLabels) -> tuple[Item, ...]:
+    items: list[Item] = []
+    review = str(event.data.get("review")) if event.kind == EventKind.reviewed else None
+    if event.prompt and review is None:
+        items.append(Item("Prompt", safe(event.prompt)))
+    if event.answer is not None:
+        label = {EventKind.note: "Note", EventKind.sealed: "Outcome"}.get(event.kind, "Answer")
+        items.append(Item(label, safe(answer_words(event))))
+    if event.rationale:
+        label = labels.reason(review) if review is not None else "Rationale"
+        items.append(Item(label, safe(event.rationale)))
+    for key, value in event.data.items():
+        if key in HIDDEN_DATA or value in (None, "", []):
+            continue
+        if key == "outcome" and value == event.answer:
+            continue  # the outcome is the sealed event's answer
+        label = (labels.field(review, key) if review is not None else None) or data_label(key)
+        items.append(Item(label, safe(value_text(value))))
+    return tuple(items)
+
+
+def entry_of(event: Event, labels: ReviewLabels | None = None) -> Entry:
+    """One event as an entry, on its own (amendments not placed)."""
+    labels = labels or NoReviewLabels()
+    target = amended_seq(event) if event.kind == EventKind.amendment else None
+    return Entry(
+        seq=event.seq,
+        time=event.time,
+        heading=_heading(event, labels),
+        actor=actor_text(event),
+        items=_items(event, labels),
+        flags=frozenset(_flags(event)),
+        amends=target,
+    )
+
+
+def chronology(events: Sequence[Event], labels: ReviewLabels | None = None) -> list[Entry]:
+    """Every event in order, each amendment placed beneath the event it amends (an
+    amendment of an event missing from the record stays in its own place, saying so)."""
+    labels = labels or NoReviewLabels()
+    seqs = {e.seq for e in events}
+    placed: dict[int, list[Entry]] = {}
+    for event in events:
+        target = amended_seq(event)
+        if event.kind == EventKind.amendment and target is not None and target in seqs:
+            amendment = entry_of(event, labels)
+            placed.setdefault(target, []).append(
+                Entry(
+                    seq=amendment.seq,
+                    time=amendment.time,
+                    heading=f"AMENDED by event {event.seq}",
+                    actor=amendment.actor,
+                    items=amendment.items,
+                    flags=amendment.flags,
+                    amends=target,
+                )
+            )
+    entries: list[Entry] = []
+    for event in events:
+        target = amended_seq(event)
+        if event.kind == EventKind.amendment and target is not None and target in seqs:
+            continue
+        entry = entry_of(event, labels)
+        if event.kind == EventKind.amendment:
+            entry = _replace(
+                entry,
+                heading=f"{entry.heading} of event {target}, which is missing from the record",
+            )
+        amendments = tuple(placed.get(event.seq, ()))
+        if amendments:
+            entry = _replace(
+                entry,
+                heading=f"{entry.heading} (AMENDED, see below)",
+                flags=entry.flags | {AMENDED},
+                amendments=amendments,
+            )
+        entries.append(entry)
+    return entries
+
+
+def _replace(entry: Entry, **changes: Any) -> Entry:
+    from dataclasses import replace
+
+    return replace(entry, **changes)
+
+
+# --- the rest of an incident's document -------------------------------------------
+
+
+def seal_code_of(events: Iterable[Event]) -> str | None:
+    """The seal code of the incident's `sealed` event, if it has one."""
+    for event in events:
+        if event.kind == EventKind.sealed:
+            return seal_code(event.hash)
+    return None
+
+
+def summary(row: IndexRow, events: Sequence[Event], school: str) -> list[Item]:
+    """What the incident is, who and when, and its flags: the top of every document."""
+    people = sorted({actor_text(e) for e in events}) or [one_line(row.actor)]
+    sealed = "not sealed"
+    if row.sealed:
+        sealed = utc_text(row.sealed)
+        code = seal_code_of(events)
+        if code:
+            sealed += f" (seal code {code})"
+    items = [
+        Item("School", one_line(school)),
+        Item("Reference", one_line(row.reference)),
+        Item("Procedure", f"{one_line(row.flow_id)}, version {one_line(row.flow_version)}"),
+        Item("Mode", "TRAINING" if row.mode == "training" else "live"),
+        Item("Status", row.status),
+        Item("Opened", f"{utc_text(row.opened)} by {one_line(row.actor)}"),
+        Item("Sealed", sealed),
+        Item("Pupil reference", one_line(row.pupil) if row.pupil else "none recorded"),
+        Item("People recorded", ", ".join(people)),
+        Item("Events", f"{len(events)} ({flag_counts(row)})"),
+    ]
+    if row.review_date:
+        items.append(Item("Review date", one_line(row.review_date)))
+    items.append(Item("Flow hash", one_line(row.flow_hash), code=True))
+    items.append(Item("Internal id", one_line(row.id), code=True))
+    return items
+
+
+def finding_lines(findings: Sequence[Finding]) -> list[str]:
+    """Each problem the integrity check found, in one line: where, what, the message."""
+    lines = []
+    for finding in findings:
+        where = f"event {finding.seq}" if finding.seq is not None else "incident"
+        if finding.seq is None and finding.incident == "index":
+            where = "index"
+        lines.append(f"{where}, {finding.kind}: {one_line(finding.message)}")
+    return lines
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything a people-readable export of one incident shows, in order."""
+
+    title: str
+    reference: str
+    school: str
+    training: bool
+    summary: list[Item]
+    entries: list[Entry]
+    findings: list[str]
+    head_hash: str
+    last_hash: str | None
+    """The last event's hash when it is not the head the index signed."""
+    seal_code: str | None
+    event_count: int
+    outcome: Entry | None = None
+    reviews: list[Entry] = field(default_factory=list)
+
+
+def document(
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    school: str,
+    labels: ReviewLabels | None = None,
+) -> Document:
+    """The whole incident as people read it; the renderers only lay it out."""
+    entries = chronology(events, labels)
+    last = events[-1].hash if events and events[-1].hash != row.head_hash else None
+    return Document(
+        title=f"Incident {one_line(row.reference)}",
+        reference=one_line(row.reference),
+        school=one_line(school),
+        training=row.mode == "training",
+        summary=summary(row, events, school),
+        entries=entries,
+        findings=finding_lines(findings),
+        head_hash=one_line(row.head_hash),
+        last_hash=one_line(last) if last else None,
+        seal_code=seal_code_of(events),
+        event_count=len(events),
+        outcome=next((e for e in entries if SEALED in e.flags), None),
+        reviews=[e for e in entries if REVIEW in e.flags],
+    )
+
+
+__all__ = [
+    "AMENDED",
+    "AMENDMENT",
+    "Document",
+    "ESCALATION",
+    "Entry",
+    "Item",
+    "NoReviewLabels",
+    "REVIEW",
+    "ReviewLabels",
+    "SEALED",
+    "STOP_OVERRIDE",
+    "STOP_SHOWN",
+    "amended_seq",
+    "answer_words",
+    "chronology",
+    "document",
+    "entry_of",
+    "seal_code_of",
+    "summary",
+    "value_text",
+]
