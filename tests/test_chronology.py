@@ -20,7 +20,7 @@ from incident_tui.review import (
     attention_reasons,
     review_labels,
 )
-from tests.test_review_fixtures import HEAD, KEY, Record, record_fixture  # noqa: F401
+from tests.review_fixtures import HEAD, KEY, Record
 
 DSL = Actor(name="Sam Patel", role="DSL")
 ESCAPES = {

@@ -107,3 +107,10 @@ def test_a_contact_declared_by_the_schools_own_flow_may_be_set_in_the_config(
         '[contacts]\nschool_nurse = "Nurse Example, ext. 250"\n', encoding="utf-8"
     )
     assert main([*dirs, "config", "show"]) == 0, capsys.readouterr().err
+
+
+def test_no_test_reads_the_developers_own_folders(tmp_path: Path) -> None:
+    from incident_tui.locations import Paths
+
+    paths = Paths.from_environment()  # what a command run by this test would use
+    assert paths.config.is_relative_to(tmp_path) and paths.data.is_relative_to(tmp_path)

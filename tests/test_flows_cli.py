@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from incident_tui import locations
 from incident_tui.cli import main
 from incident_tui.flow import loader
+from tests.tui_helpers import Dirs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "flows"
 REPO_FLOWS = Path(__file__).resolve().parents[1] / "flows"
@@ -29,12 +29,10 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-@pytest.fixture(autouse=True)
-def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Keep the developer's own config dir (and its local flows) out of the tests."""
-    config = tmp_path / "config"
-    monkeypatch.setenv(locations.CONFIG_ENV, str(config))
-    yield config
+@pytest.fixture
+def own_config(isolated: Dirs) -> Path:
+    """The config folder this test uses (every test has its own, never the developer's)."""
+    return isolated.config
 
 
 @pytest.fixture
@@ -168,14 +166,13 @@ def test_schema_prints_the_json_schema_of_a_flow(capsys: pytest.CaptureFixture[s
     assert out.startswith('{\n  "')  # indented for people to read
 
 
-@pytest.mark.skipif(not SHIPPED, reason="the shipped flow files are not written yet")
 def test_the_shipped_flows_pass_the_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert [p.stem for p in SHIPPED] == ["nudes-sharing", "search-confiscation"]
     code = main(["flows", "check"])
     captured = capsys.readouterr()
     assert captured.out.endswith(": no problems\n"), captured.out
     assert code == 0
-    flows = "1 flow" if len(SHIPPED) == 1 else f"{len(SHIPPED)} flows"
-    assert captured.out.startswith(f"{flows}, ")
+    assert captured.out.startswith("2 flows, ")
 
 
 def test_without_a_wheel_the_shipped_flows_are_found_in_the_repository(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from incident_tui.record.references import seal_code
 from incident_tui.record.store import Store
 from incident_tui.record.verify import verify_events, verify_store
 from incident_tui.review import append_review, review_labels
-from tests.test_review_fixtures import KEY, Record, record_fixture  # noqa: F401
+from tests.review_fixtures import KEY, Record
 
 SCHOOL = "St Mary’s C of E Primary — Brønshøj"
 

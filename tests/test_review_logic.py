@@ -21,7 +21,7 @@ from incident_tui.review import (
     parse_catalogue,
     review_decisions,
 )
-from tests.test_review_fixtures import KEY, Record, record_fixture  # noqa: F401
+from tests.review_fixtures import KEY, Record
 
 pytestmark = pytest.mark.usefixtures("fixed_today")  # review dates here are after it
 

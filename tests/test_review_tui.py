@@ -17,7 +17,7 @@ from incident_tui.tui.review.decision import DecisionForm, DecisionPicker
 from incident_tui.tui.review.incident_screen import IncidentReviewScreen
 from incident_tui.tui.review.list_screen import ReviewScreen
 from incident_tui.tui.review.table import IncidentTable
-from tests.test_review_fixtures import KEY, Record, record_fixture  # noqa: F401
+from tests.review_fixtures import KEY, Record
 
 pytestmark = pytest.mark.usefixtures("fixed_today")  # review dates here are after it
 

@@ -24,7 +24,7 @@ from incident_tui.tui.training.screens import (
     ScenarioPickerScreen,
     TrainingStepScreen,
 )
-from tests.tui_helpers import Dirs, answer, dirs, toy_flows, type_text  # noqa: F401
+from tests.tui_helpers import Dirs, answer, type_text
 
 SCENARIO = (
     Path(__file__).parent / "fixtures" / "scenarios" / "flows" / "scenarios" / "toy-knife.toml"
@@ -73,7 +73,7 @@ async def continue_feedback(pilot) -> str:  # noqa: ANN001
     return text
 
 
-async def test_playing_right_gives_right_feedback_and_full_marks(dirs, toy_flows, tmp_path):  # noqa: F811
+async def test_playing_right_gives_right_feedback_and_full_marks(dirs, toy_flows, tmp_path):
     app = make_training_app(dirs, toy_flows)
     async with app.run_test(size=(100, 40)) as pilot:
         await start(pilot)
@@ -107,7 +107,7 @@ async def test_playing_right_gives_right_feedback_and_full_marks(dirs, toy_flows
         assert "- Trainee: Ann Trainee" in path.read_text()
 
 
-async def test_playing_wrong_with_feedback_at_the_end(dirs, toy_flows):  # noqa: F811
+async def test_playing_wrong_with_feedback_at_the_end(dirs, toy_flows):
     app = make_training_app(dirs, toy_flows)
     async with app.run_test(size=(100, 40)) as pilot:
         await start(pilot, feedback_at_end=True)
@@ -132,7 +132,7 @@ async def test_playing_wrong_with_feedback_at_the_end(dirs, toy_flows):  # noqa:
     assert [r[1:4] for r in rows[1:]] == [("Ann Trainee", "toy-knife", "1/16 (6%) not yet passed")]
 
 
-async def test_training_never_reaches_the_live_store(dirs, toy_flows, tmp_path):  # noqa: F811
+async def test_training_never_reaches_the_live_store(dirs, toy_flows, tmp_path):
     app = make_training_app(dirs, toy_flows)
     async with app.run_test(size=(100, 40)) as pilot:
         await start(pilot, feedback_at_end=True)

@@ -42,13 +42,24 @@ class Dirs:
         return self.data / ("training" if mode == "training" else "live")
 
 
-@pytest.fixture
-def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dirs]:
-    data, config = tmp_path / "data", tmp_path / "config"
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Dirs:
+    """Every test: the data and config folders are temporary ones, never the developer's
+    own (their local flows, settings, record key or record), whatever the test asks for."""
+    data, config, home = tmp_path / "data", tmp_path / "config", tmp_path / "home"
     monkeypatch.setenv(locations.DATA_ENV, str(data))
     monkeypatch.setenv(locations.CONFIG_ENV, str(config))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    home.mkdir(exist_ok=True)
+    return Dirs(data, config)
+
+
+@pytest.fixture
+def dirs(isolated: Dirs, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dirs]:
+    """The temporary folders, for tests that drive the screens (the cursor does not blink)."""
+    data, config = isolated.data, isolated.config
     still = reactive(False, init=False)
     still.__set_name__(Input, "cursor_blink")
     monkeypatch.setattr(Input, "cursor_blink", still)
