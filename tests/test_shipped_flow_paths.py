@@ -247,3 +247,16 @@ def test_a_pornographic_image_that_may_show_a_child_is_secured_and_the_dsl_told(
     assert "pornography-secure" in visited(session)
     assert any("indecent image of a child" in e.message for e in session.escalations())
     assert [c.id for c in session.choices()] == ["told"]
+
+
+# --- parents: decided from what was searched for and what was found --------------------
+
+
+def test_parents_are_told_when_a_school_rule_search_finds_a_prohibited_item() -> None:
+    plan = {**SEARCH_FOR, "suspected": "school-rule-listed", "consent": "agrees"}
+    session = drive(SEARCH, {**plan, "found": ["weapon"]}, stop_at="parents")
+    assert "not-required" not in [c.id for c in session.choices()]
+    session = drive(SEARCH, {**plan, "found": ["school-rule-item"]}, stop_at="parents")
+    assert "not-required" in [c.id for c in session.choices()]
+    refs = {ref.ref for ref in session.current.sources}
+    assert "SSC" in refs
