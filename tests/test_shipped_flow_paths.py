@@ -249,6 +249,28 @@ def test_a_pornographic_image_that_may_show_a_child_is_secured_and_the_dsl_told(
     assert [c.id for c in session.choices()] == ["told"]
 
 
+FOUND_BY_CONSENT = {**SEARCH_FOR, "suspected": "stolen", "consent": "agrees"}
+
+
+# --- deletion of a pornographic image: ask adult / child / extreme first ----------------
+
+PORN_ON_DEVICE = {
+    "found": ["pornography", "device"],
+    "found-device-reason": "examine",
+    "device-data": "examined-other",
+}
+
+
+@pytest.mark.parametrize(("kind", "deletable"), [("adult", True), ("child-other", False)])
+def test_an_adult_pornographic_image_may_be_deleted_once_it_is_known_not_to_show_a_child(
+    kind: str, deletable: bool
+) -> None:
+    plan = {**FOUND_BY_CONSENT, **PORN_ON_DEVICE, "pornography-check": kind}
+    session = drive(SEARCH, plan, stop_at="other-material")
+    assert "pornography-check" in visited(session)  # asked before what may be done with it
+    assert ("delete" in [c.id for c in session.choices()]) is deletable
+
+
 # --- parents: decided from what was searched for and what was found --------------------
 
 
