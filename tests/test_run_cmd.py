@@ -313,3 +313,78 @@ def test_a_review_date_typed_the_uk_way_is_recorded_as_iso_and_still_resumes_onc
         )
         assert incident.session.ended
         incident.seal()
+
+
+def search_answers(found: list[str], *disposal: dict, police: dict | None = None) -> dict:
+    """The shipped search example with other items found and handled."""
+    answers = json.loads((EXAMPLES / "search-confiscation.answers.json").read_text())
+    entries = []
+    for entry in answers["answers"]:
+        if entry["step"] == "found":
+            entry = {**entry, "answer": found}
+        if entry["step"] == "disposal-weapon":
+            entries.extend(disposal)
+            continue
+        if entry["step"] == "police-called" and police is not None:
+            entry = police
+        entries.append(entry)
+    answers["answers"] = entries
+    return answers
+
+
+def nothing_recorded(tmp_path: Path) -> bool:
+    incidents = tmp_path / "data" / "live" / "incidents"
+    return not incidents.exists() or not any(incidents.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("answers", "refusal"),
+    [
+        (
+            search_answers(
+                ["alcohol-tobacco-fireworks"],
+                {"step": "disposal-alcohol-tobacco-fireworks", "answer": "returned-to-pupil"},
+            ),
+            "entry 14: step 'disposal-alcohol-tobacco-fireworks': choosing 'returned-to-pupil' "
+            "breaks a rule",
+        ),
+        (
+            search_answers(["stolen"], {"step": "disposal-stolen", "answer": "returned-to-pupil"}),
+            "entry 14: step 'disposal-stolen': choosing 'returned-to-pupil' breaks a rule",
+        ),
+        (
+            search_answers(["drugs"], {"step": "disposal-drugs", "answer": "disposed"}),
+            "entry 14: step 'disposal-drugs': a reason is required",
+        ),
+        (
+            search_answers(["weapon"], {"step": "disposal", "answer": "Returned to the pupil"}),
+            "entry 14: step 'disposal' is not the current step ('disposal-weapon')",
+        ),
+    ],
+    ids=["alcohol-returned", "stolen-to-pupil", "drug-binned", "free-text"],
+)
+def test_an_answers_file_cannot_record_an_unlawful_disposal(
+    answers: dict, refusal: str, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*dirs, "run", "search-confiscation", "--answers", write(tmp_path, answers)]) == 1
+    assert refusal in capsys.readouterr().err
+    assert nothing_recorded(tmp_path)
+
+
+def test_an_answers_file_records_each_item_found_and_what_happened_to_it(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = search_answers(
+        ["stolen", "alcohol-tobacco-fireworks"],
+        {"step": "disposal-stolen", "answer": "returned-to-owner", "rationale": "Owner known"},
+        {"step": "stolen-owner", "answer": "Pupil 234567, 15:20"},
+        {"step": "disposal-alcohol-tobacco-fireworks", "answer": "disposed"},
+    )
+    assert main([*dirs, "run", "search-confiscation", "--answers", write(tmp_path, answers)]) == 0
+    with read_store(tmp_path) as store:
+        (row,) = store.rows()
+        events = store.events(row.id)
+    answered = {e.step: e.answer for e in events if e.kind is EventKind.answer}
+    assert answered["disposal-stolen"] == "returned-to-owner"
+    assert answered["stolen-owner"] == "Pupil 234567, 15:20"
+    assert answered["disposal-alcohol-tobacco-fireworks"] == "disposed"

@@ -249,7 +249,83 @@ def test_a_pornographic_image_that_may_show_a_child_is_secured_and_the_dsl_told(
     assert [c.id for c in session.choices()] == ["told"]
 
 
+# --- what happens to each item found (SSC "Confiscation"; EA96 s.550ZC) --------------
+
 FOUND_BY_CONSENT = {**SEARCH_FOR, "suspected": "stolen", "consent": "agrees"}
+
+
+def at_disposal(found: list[str], step: str, **plan: object):
+    session = drive(SEARCH, {**FOUND_BY_CONSENT, "found": found, **plan}, stop_at=step)
+    assert session.current.id == step
+    return session
+
+
+def lawful(session) -> list[str]:
+    return [c.id for c in session.choices() if c.interlock is None]
+
+
+def assert_hard_stop(session, choice: str) -> None:
+    step = session.current.id
+    with pytest.raises(InterlockBlocked) as blocked:
+        session.answer(AnswerInput(step, choice, REASON))
+    assert blocked.value.interlock.overrides == []
+    assert session.current.id == step
+
+
+def test_alcohol_tobacco_and_fireworks_are_kept_or_disposed_of_never_returned_to_the_pupil() -> (
+    None
+):
+    session = at_disposal(["alcohol-tobacco-fireworks"], "disposal-alcohol-tobacco-fireworks")
+    assert lawful(session) == ["kept", "disposed", "police"]
+    assert_hard_stop(session, "returned-to-pupil")
+
+
+def test_a_weapon_goes_to_the_police_and_is_never_returned() -> None:
+    session = at_disposal(["weapon"], "disposal-weapon")
+    assert lawful(session) == ["police", "kept-for-police"]
+    assert_hard_stop(session, "returned")
+
+
+def test_a_stolen_item_never_goes_back_to_the_pupil_searched_and_an_owner_is_named() -> None:
+    session = at_disposal(["stolen"], "disposal-stolen")
+    assert_hard_stop(session, "returned-to-pupil")
+    with pytest.raises(EngineError, match="reason"):
+        session.check(AnswerInput("disposal-stolen", "returned-to-owner"))
+    session.answer(AnswerInput("disposal-stolen", "returned-to-owner", REASON))
+    assert session.current.id == "stolen-owner"
+    to_police = drive(
+        SEARCH, {**FOUND_BY_CONSENT, "found": ["stolen"], "disposal-stolen": "police"}
+    )
+    assert "stolen-owner" not in visited(to_police)
+
+
+def test_a_suspected_drug_goes_to_the_police_or_is_disposed_of_only_for_a_recorded_reason() -> None:
+    session = at_disposal(["drugs"], "disposal-drugs")
+    assert lawful(session) == ["police", "kept-for-police", "disposed"]
+    with pytest.raises(EngineError, match="reason"):
+        session.check(AnswerInput("disposal-drugs", "disposed"))
+
+
+def test_each_kind_found_has_its_own_disposal_question_and_only_those_are_asked() -> None:
+    session = drive(SEARCH, {**FOUND_BY_CONSENT, "found": ["school-rule-item", "drugs"]})
+    disposals = [s for s in visited(session) if s.startswith("disposal-")]
+    assert disposals == ["disposal-drugs", "disposal-school-rule-item"]
+    nothing = drive(SEARCH, {**FOUND_BY_CONSENT, "found": ["nothing"]})
+    assert not [s for s in visited(nothing) if s.startswith("disposal")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "offered"),
+    [
+        ("adult", ["disposed", "kept", "police", "kept-for-police"]),
+        ("child-other", ["police", "kept-for-police"]),
+    ],
+)
+def test_a_pornographic_image_is_disposed_of_only_when_it_is_adult_and_not_extreme(
+    kind: str, offered: list[str]
+) -> None:
+    session = at_disposal(["pornography"], "disposal-pornography", **{"pornography-check": kind})
+    assert lawful(session) == offered
 
 
 # --- deletion of a pornographic image: ask adult / child / extreme first ----------------

@@ -375,3 +375,31 @@ async def test_the_review_date_step_refuses_a_past_date_and_records_a_uk_one_as_
         assert isinstance(app.screen, SummaryScreen)
     (review,) = [e for e in read_events(dirs, reference) if e.step == "referred-review"]
     assert review.answer == "2026-12-15"
+
+
+async def test_alcohol_returned_to_the_pupil_is_a_stop_on_screen_with_no_exception(dirs):
+    app = make_app(dirs)
+    step = "disposal-alcohol-tobacco-fireworks"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, SEARCH)
+        plan = {
+            "search-type": "search",
+            "suspected": "alcohol-tobacco-fireworks",
+            "found": ["alcohol-tobacco-fireworks"],
+        }
+        await drive(pilot, plan, until=step)
+        choices = [c.id for c in app.incident.session.choices()]
+        await pilot.press(str(choices.index("returned-to-pupil") + 1))
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        text = screen_text(app)
+        assert "STOP" in text and "No exception is allowed" in text
+        assert "never returned to the pupil" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert current_step(app).id == step
+    events = read_events(dirs, reference)
+    assert not [e for e in events if e.step == step and e.kind.value == "answer"]
+    [stop] = [e for e in events if e.data.get("stop")]
+    assert stop.step == step and stop.data["stop"] == "returned-to-pupil"
