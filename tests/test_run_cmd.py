@@ -357,11 +357,19 @@ def nothing_recorded(tmp_path: Path) -> bool:
             "entry 14: step 'disposal-drugs': a reason is required",
         ),
         (
+            search_answers(
+                ["drugs"],
+                {"step": "disposal-drugs", "answer": "disposed", "rationale": "Reason"},
+                police={"step": "police-called", "answer": "no"},
+            ),
+            "entry 15: step 'police-called': 'no' cannot be chosen on this path",
+        ),
+        (
             search_answers(["weapon"], {"step": "disposal", "answer": "Returned to the pupil"}),
             "entry 14: step 'disposal' is not the current step ('disposal-weapon')",
         ),
     ],
-    ids=["alcohol-returned", "stolen-to-pupil", "drug-binned", "free-text"],
+    ids=["alcohol-returned", "stolen-to-pupil", "drug-binned", "no-police-reason", "free-text"],
 )
 def test_an_answers_file_cannot_record_an_unlawful_disposal(
     answers: dict, refusal: str, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -328,6 +328,32 @@ def test_a_pornographic_image_is_disposed_of_only_when_it_is_adult_and_not_extre
     assert lawful(session) == offered
 
 
+# --- the police, after a weapon, a drug or evidence of an offence ---------------------
+
+
+def test_police_not_involved_after_a_drug_is_disposed_of_needs_its_good_reason() -> None:
+    plan = {"disposal-drugs": "disposed"}
+    session = at_disposal(["drugs"], "police-called", **plan)
+    assert lawful(session) == ["no-good-reason", "yes"]
+    with pytest.raises(EngineError, match="reason"):
+        session.check(AnswerInput("police-called", "no-good-reason"))
+    with pytest.raises(EngineError, match="cannot be chosen"):
+        session.check(AnswerInput("police-called", "no"))
+
+
+@pytest.mark.parametrize("found", [["weapon"], ["offence-evidence"], ["drugs"]])
+def test_an_item_handed_to_the_police_leaves_no_answer_that_the_police_were_not_involved(
+    found: list[str],
+) -> None:
+    session = at_disposal(found, "police-called")
+    assert lawful(session) == ["yes"]
+
+
+def test_police_may_be_left_out_without_a_reason_only_when_nothing_needs_them() -> None:
+    session = at_disposal(["school-rule-item"], "police-called")
+    assert lawful(session) == ["no", "yes"]
+
+
 # --- deletion of a pornographic image: ask adult / child / extreme first ----------------
 
 PORN_ON_DEVICE = {
