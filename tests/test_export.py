@@ -19,7 +19,6 @@ from incident_tui.record.export import (
     incident_text,
     read_json_export,
     render_export,
-    write_private_file,
 )
 from incident_tui.record.references import seal_code
 from incident_tui.review import review_labels
@@ -317,30 +316,3 @@ def test_the_pdf_library_loads_only_when_a_pdf_is_asked_for():
         "assert 'fpdf' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_a_replacing_write_replaces_the_file_and_makes_it_private(tmp_path):
-    path = tmp_path / "incident.md"
-    path.write_text("old export")
-    path.chmod(0o644)
-    write_private_file(path, b"new export", replace=True)
-    assert path.read_bytes() == b"new export"
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert [p.name for p in tmp_path.iterdir()] == ["incident.md"]  # no temporary file left
-
-
-def test_a_new_file_write_refuses_an_existing_file_and_leaves_it(tmp_path):
-    path = tmp_path / "incident.md"
-    path.write_text("keep me")
-    with pytest.raises(UserError, match="already exists"):
-        write_private_file(path, b"new export", replace=False)
-    assert path.read_text() == "keep me"
-    fresh = tmp_path / "fresh.md"
-    write_private_file(fresh, b"new export", replace=False)
-    assert fresh.read_bytes() == b"new export" and fresh.stat().st_mode & 0o777 == 0o600
-
-
-def test_a_write_into_a_missing_folder_is_a_user_error(tmp_path):
-    for replace in (True, False):
-        with pytest.raises(UserError, match="cannot write the export"):
-            write_private_file(tmp_path / "nowhere" / "x.md", b"data", replace=replace)

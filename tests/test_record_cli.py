@@ -478,15 +478,32 @@ def test_export_as_pdf_from_the_command_line(record, tmp_path):
     assert (out_file.stat().st_mode & 0o777) == 0o600
 
 
-def test_export_replaces_the_file_it_is_told_to_write(record, tmp_path):
+def test_export_onto_an_existing_file_is_refused_unless_forced(record, tmp_path):
     row = record.incident()
     out_file = tmp_path / "incident.md"
     out_file.write_text("an older export")
     out_file.chmod(0o644)
-    code, _, _ = record.run("export", row.reference, "-o", out_file)
+    code, _, err = record.run("export", row.reference, "-o", out_file)
+    assert code == 1
+    assert f"{out_file} already exists" in err and "--force" in err
+    assert out_file.read_text() == "an older export"
+    code, _, _ = record.run("export", row.reference, "-o", out_file, "--force")
     assert code == 0
     assert out_file.read_text().startswith(f"# Incident {row.reference}")
     assert (out_file.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_checkpoint_onto_an_existing_file_is_refused_unless_forced(record, tmp_path):
+    record.incident()
+    earlier = tmp_path / "checkpoint.json"
+    assert record.run("checkpoint", "-o", earlier)[0] == 0
+    kept = earlier.read_bytes()
+    record.incident()
+    code, _, err = record.run("checkpoint", "-o", earlier)
+    assert code == 1 and "already exists" in err and "--force" in err
+    assert earlier.read_bytes() == kept  # an earlier checkpoint is evidence: never lost by a typo
+    assert record.run("checkpoint", "-o", earlier, "--force")[0] == 0
+    assert json.loads(earlier.read_text())["incidents"] == 2
 
 
 def test_export_all_writes_every_incident_and_each_re_checks_alone(record, tmp_path):

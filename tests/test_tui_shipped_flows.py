@@ -71,6 +71,12 @@ async def test_search_for_a_weapon_with_opposite_sex_override_is_sealed_and_expo
         await pilot.pause()
         assert "Exported to" in screen_text(app)
         exported = Path(path.value)
+        first = exported.read_bytes()
+        await pilot.press("enter")  # the same name again: refused, the first export kept
+        await pilot.pause()
+        error = str(app.screen.query_one("#summary-error").content)
+        assert "Not exported" in error and "already exists" in error
+        assert exported.read_bytes() == first
     events = read_events(dirs, reference)
     names = kinds(events)
     assert names[0] == "opened" and names[-1] == "sealed"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def config_init(args: argparse.Namespace) -> int:
+    from incident_tui.files import write_private_file
     from incident_tui.settings import sample_config_text
 
     path = args.locations.config_file
@@ -32,11 +32,15 @@ def config_init(args: argparse.Namespace) -> int:
         raise UserError(f"{path} already exists; edit it, or use --force to replace it")
     try:
         locations.ensure_private_dir(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(sample_config_text())
     except OSError as exc:
-        raise UserError(f"{path}: cannot write the config file: {exc.strerror}") from None
+        raise UserError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
+    write_private_file(
+        path,
+        sample_config_text(),
+        replace=args.force,
+        what="the config file",
+        exists_hint="edit it, or use --force to replace it",
+    )
     print(f"Wrote {path}\nEdit the school name and local contacts before first use.")
     return 0
 

@@ -61,7 +61,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "checkpoint", parents=[common], help="write a checkpoint of the whole record"
     )
     checkpoint.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="FILE", help="where to write it"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="where to write it (a new file; an existing one is refused)",
+    )
+    checkpoint.add_argument(
+        "--force", action="store_true", help="replace FILE if it already exists"
     )
     checkpoint.set_defaults(handler=write_checkpoint)
 
@@ -92,8 +100,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         required=True,
         metavar="FILE",
-        help="where to write it (with --all: a new or empty folder)",
+        help="where to write it: a new file, an existing one is refused (with --all: a new "
+        "or empty folder)",
     )
+    export.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     export.set_defaults(handler=export_incident)
 
 
@@ -363,7 +373,8 @@ def write_checkpoint(args: argparse.Namespace) -> int:
         if holds_incidents(root):
             raise MissingKey(missing_key_message(args.locations.key_file))
         raise _no_store(args)
-    written = write(root, key, args.output)  # refuses (UserError) if the record is damaged
+    # refuses (UserError) if the record is damaged, or FILE exists without --force
+    written = write(root, key, args.output, replace=args.force, exists_hint=_FORCE_HINT)
     counts = (
         f"{_count(int(written['incidents']), 'incident')}, "
         f"{_count(int(written['events']), 'event')}"
@@ -385,6 +396,8 @@ def write_checkpoint(args: argparse.Namespace) -> int:
 
 # --- export -------------------------------------------------------------------
 
+_FORCE_HINT = "choose another name, or add --force to replace it"
+
 
 def _format_for(args: argparse.Namespace) -> str:
     from incident_tui.record.export import FORMATS
@@ -402,8 +415,7 @@ def _format_for(args: argparse.Namespace) -> str:
 
 
 def export_incident(args: argparse.Namespace) -> int:
-    from incident_tui.record.export import render_export, write_private_file
-    from incident_tui.review import review_labels
+    from incident_tui.review.exports import write_export
 
     if args.ref and args.all_incidents:
         raise UserError("give an incident reference or --all, not both", exit_code=2)
@@ -415,13 +427,21 @@ def export_incident(args: argparse.Namespace) -> int:
         )
     fmt = _format_for(args)
     row, events, findings = _load_incident(args)
-    data = render_export(fmt, row, events, findings, _school_name(args), review_labels())
-    write_private_file(args.output, data, replace=True)
+    written = write_export(
+        row,
+        events,
+        findings,
+        fmt,
+        args.output,
+        _school_name(args),
+        replace=args.force,
+        exists_hint=_FORCE_HINT,
+    )
     _say(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
-    if findings:
+    if written.problems:
         _say(
             f"incident-tui: warning: incident {row.reference} is damaged "
-            f"({_count(len(findings), 'problem')}); the export says so at the top",
+            f"({_count(written.problems, 'problem')}); the export says so at the top",
             file=sys.stderr,
         )
     return 0
@@ -429,15 +449,19 @@ def export_incident(args: argparse.Namespace) -> int:
 
 def export_all_command(args: argparse.Namespace) -> int:
     """`incident-tui export --all --format FMT -o DIR`."""
-    from incident_tui.record.archive import MANIFEST, export_all
-    from incident_tui.review import review_labels
+    from incident_tui.record.archive import MANIFEST
+    from incident_tui.review.exports import export_every_incident
 
+    if args.force:
+        raise UserError(
+            "--force replaces one file; with --all, -o names a new or empty folder", exit_code=2
+        )
     fmt = args.format or "json"
     root = _root(args)
     if not root.exists():
         raise _no_store(args)
     with _open_store(args) as store:
-        count, damaged = export_all(store, args.output, fmt, _school_name(args), review_labels())
+        count, damaged = export_every_incident(store, args.output, fmt, _school_name(args))
     record = "TRAINING incidents" if args.training else "incidents"
     _say(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
     if damaged:

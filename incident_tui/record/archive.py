@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
-from incident_tui.record.export import render_export, suffix_of, write_private_file
+from incident_tui.files import write_private_file
+from incident_tui.record.export import render_export, suffix_of
 
 if TYPE_CHECKING:
     from incident_tui.record.chronology import ReviewLabels

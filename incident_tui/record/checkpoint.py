@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
+from incident_tui.files import FileExists, write_private_file
 from incident_tui.record.events import canonical_json, utc_now
-from incident_tui.record.storage import atomic_write_bytes
 
 if TYPE_CHECKING:
     from incident_tui.record.verify import Finding, _Scan
@@ -38,9 +38,17 @@ def _sign(key: bytes, checkpoint: dict[str, Any]) -> str:
     return hmac.new(key, canonical_json(body), hashlib.sha256).hexdigest()
 
 
-def write_checkpoint(root: Path, key: bytes, out: Path) -> dict[str, Any]:
-    """Check the store, then write its checkpoint to `out` (0600) and return it."""
+def write_checkpoint(
+    root: Path, key: bytes, out: Path, *, replace: bool = False, exists_hint: str = ""
+) -> dict[str, Any]:
+    """Check the store, then write its checkpoint to `out` (0600) and return it.
+
+    An existing `out` is refused (an earlier checkpoint is evidence) unless `replace`."""
     from incident_tui.record.verify import _scan_store
+
+    hint = exists_hint or "choose another name"
+    if not replace and Path(out).exists():
+        raise FileExists(Path(out), hint)  # before the whole record is read
 
     scan = _scan_store(Path(root), key, None)
     damage = [finding for finding in scan.findings if finding.is_damage]
@@ -73,8 +81,12 @@ def write_checkpoint(root: Path, key: bytes, out: Path) -> dict[str, Any]:
         "heads": heads,
     }
     checkpoint["hmac"] = _sign(key, checkpoint)
-    atomic_write_bytes(
-        Path(out), json.dumps(checkpoint, indent=1, ensure_ascii=False).encode("utf-8")
+    write_private_file(
+        Path(out),
+        json.dumps(checkpoint, indent=1, ensure_ascii=False),
+        replace=replace,
+        what="the checkpoint",
+        exists_hint=hint,
     )
     return checkpoint
 

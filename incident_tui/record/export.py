@@ -11,21 +11,19 @@ The JSON export holds every event exactly as stored, the index row and the
 hash rule, so the record can be re-checked with no copy of this program.
 
 The PDF (`pdf_export`) is for printing or uploading; fpdf2 is imported only
-when a PDF is asked for. Every export, from the command line or the review
-screen, goes through `render_export` and `write_private_file` here.
+when a PDF is asked for. Every export, from the command line, the review
+screen or the summary screen, goes through the export service
+(`incident_tui.review.exports`), which renders here with `render_export` and
+writes with `incident_tui.files.write_private_file`.
 
 Plain Python: nothing here imports Textual.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import __version__
@@ -55,7 +53,6 @@ __all__ = [
     "render_export",
     "seal_code_of",
     "suffix_of",
-    "write_private_file",
 ]
 
 EXPORT_FORMAT = "incident-tui/incident-export"
@@ -323,8 +320,7 @@ FORMATS: dict[str, tuple[str, Renderer]] = {
     "pdf": (".pdf", _pdf),
 }
 """Export formats by name: suffix and renderer. A new format is one more entry;
-every export (the `export` command, `export --all`, the review screen) goes
-through `render_export` and `write_private_file`."""
+every export goes through `render_export`."""
 
 
 def suffix_of(fmt: str) -> str:
@@ -349,62 +345,3 @@ def render_export(
     """One incident in one format, as the bytes of the file."""
     content = FORMATS[_known(fmt)][1](row, events, findings, school_name, labels)
     return content.encode("utf-8") if isinstance(content, str) else content
-
-
-def write_private_file(path: Path, data: bytes, *, replace: bool) -> None:
-    """Write an export readable by its owner only (0600), flushed to disk.
-
-    With `replace`, an existing file is replaced whole (a new file renamed over
-    it, so a failed write leaves the old one); without, an existing file is
-    refused and left as it was.
-    """
-    path = Path(path)
-    if replace:
-        _replace_private(path, data)
-        return
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise UserError(f"{path} already exists: choose another name") from None
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(path)  # never leave half an export behind
-        raise _cannot_write(path, exc) from None
-
-
-def _replace_private(path: Path, data: bytes) -> None:
-    if path.is_dir():
-        raise UserError(f"{path} is a folder: give a file name")
-    folder = path.parent
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o600)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise _cannot_write(path, exc) from None
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _cannot_write(path: Path, exc: OSError) -> UserError:
-    return UserError(f"{path}: cannot write the export: {exc.strerror or exc}")

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from incident_tui.errors import UserError
+from incident_tui.files import write_private_file
 from incident_tui.training.scenario import Scenario
 from incident_tui.training.scoring import Grade, Judgement
 
@@ -118,12 +118,10 @@ class Debrief:
     def write(self, path: Path) -> Path:
         """Write the Markdown debrief, readable by its owner only."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.markdown())
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise UserError(f"{path}: cannot write the debrief: {exc.strerror or exc}") from None
+        write_private_file(path, self.markdown(), replace=True, what="the debrief")
         return path
 
 

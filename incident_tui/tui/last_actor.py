@@ -7,11 +7,12 @@ own `config.toml`. Only a name and a role; nothing about any pupil.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from incident_tui.errors import UserError
+from incident_tui.files import write_private_file
 from incident_tui.record.events import Actor
 
 FILE_NAME = "last_actor.json"
@@ -29,11 +30,8 @@ def save_last_actor(config_dir: Path, actor: Actor) -> None:
     """Best effort: failing to remember a name must never stop an incident."""
     try:
         config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = config_dir / FILE_NAME
-        temp = path.with_suffix(".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(actor.model_dump(), fh)
-        os.replace(temp, path)
-    except OSError:
+        write_private_file(
+            config_dir / FILE_NAME, json.dumps(actor.model_dump()), replace=True, what="the name"
+        )
+    except (OSError, UserError):
         pass

@@ -15,8 +15,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from incident_tui.errors import UserError
 from incident_tui.record.events import Event
-from incident_tui.record.export import FORMATS, render_export, suffix_of, write_private_file
-from incident_tui.review import review_labels
+from incident_tui.record.export import FORMATS, suffix_of
+from incident_tui.review.exports import write_export
 from incident_tui.tui.review.context import ReviewContext
 
 if TYPE_CHECKING:
@@ -69,7 +69,10 @@ class ExportDialog(ModalScreen[str | None]):
                 allow_blank=False,
                 id="export-format",
             )
-            yield Label("File (a new file; readable by you only)", markup=False)
+            yield Label(
+                "File (a new file, readable by you only: an existing file is never replaced)",
+                markup=False,
+            )
             yield Input(value=self._default_path("pdf"), id="export-path")
             yield Static("", id="form-error", markup=False)
             with Horizontal(classes="buttons"):
@@ -97,10 +100,7 @@ class ExportDialog(ModalScreen[str | None]):
             return
         path = Path(raw).expanduser()
         try:
-            data = render_export(
-                fmt, self.row, self.events, self.findings, self.ctx.school, review_labels()
-            )
-            write_private_file(path, data, replace=False)
+            write_export(self.row, self.events, self.findings, fmt, path, self.ctx.school)
         except UserError as exc:
             error.update(f"Not written: {exc.message}")
             return

@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.incident import Incident
+from incident_tui.review.exports import export_incident
 from incident_tui.safe_text import printable
 from incident_tui.tui.present import (
     decision_lines,
@@ -77,7 +78,10 @@ class SummaryScreen(AppScreen):
                     )
                 yield Button("Seal the record", id="seal", variant="primary")
                 yield Static("", id="sealed", classes="sealed", markup=False)
-                yield Label("Export to a Markdown file:", id="export-label")
+                yield Label(
+                    "Export to a Markdown file (a new file: an existing one is never replaced):",
+                    id="export-label",
+                )
                 yield Input(str(default_export_path(incident.reference)), id="export-path")
                 with Horizontal(classes="buttons", id="export-buttons"):
                     yield Button("Export", id="export")
@@ -139,7 +143,13 @@ class SummaryScreen(AppScreen):
         error = self.query_one("#summary-error", Static)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         try:
-            write_markdown_export(self.incident, path)
+            export_incident(
+                self.incident.store,
+                self.incident.row.id,
+                "md",
+                path,
+                self.incident.settings.school.name,
+            )
         except UserError as exc:
             error.update(printable(f"Not exported: {exc.message}"))
             return
@@ -183,27 +193,3 @@ class SummaryScreen(AppScreen):
             )
         self.ctx.incident = None
         self.app.pop_screen()
-
-
-def write_markdown_export(incident: Incident, path: Path) -> None:
-    """Write the incident's Markdown export to `path`, created 0600."""
-    import os
-
-    from incident_tui.record.export import export_markdown
-
-    store = incident.store
-    row = store.row(incident.row.id)
-    events = store.events(incident.row.id)
-    try:
-        from incident_tui.record.verify import verify_events
-
-        findings = verify_events(events)
-    except ImportError:
-        findings = []
-    text = export_markdown(row, events, findings, incident.settings.school.name)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the file: {exc.strerror}") from None

@@ -1,0 +1,112 @@
+"""The export service: one incident, or every incident, to files, one way for every caller.
+
+`incident-tui export`, `export --all`, the DSL's export dialog and the summary
+screen's Markdown export all come here. Each export is checked in full first
+(the hash chain and the signed index: `verify.incident_damage`), states any
+damage at the top, names review decisions in the catalogue's words, and is
+written by the one private file writer (`incident_tui.files`): an existing
+file is never replaced unless the caller asks (`replace`, the command line's
+`--force`).
+
+Plain Python: nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incident_tui.errors import UserError
+from incident_tui.files import write_private_file
+from incident_tui.record.export import render_export
+from incident_tui.review.catalogue import review_labels
+
+if TYPE_CHECKING:
+    from incident_tui.record.events import Event
+    from incident_tui.record.store import IndexRow, Store
+    from incident_tui.record.verify import Finding
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one export wrote."""
+
+    path: Path
+    fmt: str
+    reference: str
+    events: int
+    problems: int
+    """How many problems the integrity check found (stated in the file)."""
+
+    def message(self) -> str:
+        count = f"{self.events} event" + ("" if self.events == 1 else "s")
+        text = f"Wrote {self.path} ({self.fmt}, incident {self.reference}, {count})"
+        if self.problems:
+            text += "; the record is DAMAGED, and the export says so at the top"
+        return text
+
+
+def read_for_export(store: Store, incident: str) -> tuple[IndexRow, list[Event], list[Finding]]:
+    """The incident's row, the events that can be read, and its damage (full check)."""
+    from incident_tui.record.verify import incident_damage
+
+    row = store.row(incident)
+    try:
+        events = store.events(row.id)
+    except UserError:
+        events = []  # the findings say why; the export states it
+    return row, events, incident_damage(store.root, store.key, row.id)
+
+
+def write_export(
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    fmt: str,
+    path: Path,
+    school: str,
+    *,
+    replace: bool = False,
+    exists_hint: str = "choose another name",
+) -> Written:
+    """An incident already read (with `read_for_export` or the same check) to `path`."""
+    data = render_export(fmt, row, events, findings, school, review_labels())
+    write_private_file(path, data, replace=replace, what="the export", exists_hint=exists_hint)
+    return Written(Path(path), fmt, row.reference, len(events), len(findings))
+
+
+def export_incident(
+    store: Store,
+    incident: str,
+    fmt: str,
+    path: Path,
+    school: str,
+    *,
+    replace: bool = False,
+    exists_hint: str = "choose another name",
+) -> Written:
+    """Check one incident in full, then export it to `path`."""
+    row, events, findings = read_for_export(store, incident)
+    return write_export(
+        row, events, findings, fmt, path, school, replace=replace, exists_hint=exists_hint
+    )
+
+
+def export_every_incident(
+    store: Store, out_dir: Path, fmt: str, school: str
+) -> tuple[int, list[str]]:
+    """Every incident to its own file in a new or empty folder, with a manifest."""
+    from incident_tui.record.archive import export_all
+
+    return export_all(store, out_dir, fmt, school, review_labels())
+
+
+__all__ = [
+    "Written",
+    "export_every_incident",
+    "export_incident",
+    "read_for_export",
+    "write_export",
+]
