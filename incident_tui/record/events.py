@@ -140,7 +140,3 @@ def make_event(**fields: Any) -> Event:
     fields.pop("hash", None)
     draft = Event.model_validate({**fields, "hash": ""})
     return draft.model_copy(update={"hash": event_hash(draft.body())})
-
-
-def hash_is_valid(event: Event) -> bool:
-    return event_hash(event.body()) == event.hash

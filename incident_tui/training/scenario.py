@@ -165,9 +165,6 @@ class Scenario(_Strict):
             return expectation.weight
         return self.scoring.weight_of(expectation.kind)
 
-    def facts_at(self, step_id: str) -> list[Fact]:
-        return [f for f in self.facts if f.at == step_id]
-
 
 @dataclass(frozen=True)
 class LoadedScenario:

@@ -19,7 +19,6 @@ from incident_tui.flow.model import (
     Escalation,
     Flow,
     SourceRef,
-    TextStep,
 )
 from incident_tui.record.events import Event, EventKind
 from incident_tui.safe_text import printable
@@ -31,14 +30,14 @@ def answer_text(step: AnyStep, value: AnswerValue, settings: Settings) -> str:
     if isinstance(step, ChoiceStep):
         label = next((c.label for c in step.choices if c.id == value), str(value))
         return fill(label, settings)
-    if isinstance(step, ChecklistStep) and isinstance(value, list):
-        labels = [fill(i.label, settings) for i in step.items if i.id in value]
+    if isinstance(step, ChecklistStep):
+        ticked = value if isinstance(value, list) else []
+        labels = [fill(i.label, settings) for i in step.items if i.id in ticked]
         return "; ".join(labels) or "nothing ticked"
     if isinstance(step, ConfirmStep):
         return "Confirmed" if value is True else "Not confirmed"
-    if isinstance(step, TextStep):
-        return printable(str(value or ""))
-    return "" if value is None else printable(str(value))
+    # a text step: the engine records answers to no other kind (an end is not answered)
+    return printable(str(value or ""))
 
 
 def sources_text(flow: Flow, refs: list[SourceRef]) -> str:
@@ -160,11 +159,6 @@ def progress_text(answered: int, remaining: int) -> str:
         return f"{answered} answered · at the end"
     step_word = "step" if remaining == 1 else "steps"
     return f"{answered} answered · at least {remaining} {step_word} to go"
-
-
-def escalation_text(escalation: Escalation, settings: Settings) -> str:
-    message = fill(escalation.message, settings)
-    return f"ESCALATION: {message} — Call: {contact(settings, escalation.contact)}"
 
 
 def escalation_banner_lines(

@@ -21,9 +21,6 @@ class ModeBanner(Static):
         # the detail names an incident by its stored reference: never raw to the terminal
         return printable(" · ".join(parts), one_line=True)
 
-    def show_detail(self, detail: str) -> None:
-        self.update(self._text(detail))
-
 
 class EscalationBanner(Static):
     """Stays at the top of the incident once raised: the word ESCALATION and who to call.
