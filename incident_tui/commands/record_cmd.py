@@ -127,10 +127,15 @@ def _mode(args: argparse.Namespace) -> Mode:
 
 
 def _open_store(args: argparse.Namespace) -> Store:
-    """The record, read-only; the key is never created here (MissingKey if it is lost)."""
+    """The record, read-only; the key is never created here. Without a usable key
+    (missing, damaged, not this record's own) it still reads, and a warning says
+    plainly that the signed index could not be checked."""
     from incident_tui.record.access import open_record
 
-    return open_record(args.locations, _mode(args))
+    store = open_record(args.locations, _mode(args))
+    if store.key_problem is not None:
+        _say(f"incident-tui: warning: {store.key_problem}", file=sys.stderr)
+    return store
 
 
 def _no_store(args: argparse.Namespace) -> UserError:
@@ -187,21 +192,28 @@ def _school_name(args: argparse.Namespace) -> str:
 # --- list ---------------------------------------------------------------------
 
 
-def _listable_rows(store: Store) -> tuple[list[IndexRow], list[str]]:
-    """Every row that can be read; a damaged index row or file costs only its own rows."""
-    return store.rows_and_problems()
+def _flags(row: IndexRow, unindexed: set[str]) -> str:
+    """The row's flags; DAMAGED first for an incident listed from its file because
+    the index has no row for it."""
+    from incident_tui.record.vocabulary import row_flags
+
+    flags = row_flags(row)
+    if row.id not in unindexed:
+        return flags
+    return "DAMAGED" if flags == "-" else f"DAMAGED,{flags}"
 
 
 def list_incidents(args: argparse.Namespace) -> int:
     from incident_tui.record.references import local_short
-    from incident_tui.record.vocabulary import row_flags
 
     root = _root(args)
     rows: list[IndexRow] = []
     problems: list[str] = []
+    unindexed: set[str] = set()
     if root.exists():
         with _open_store(args) as store:
-            rows, problems = _listable_rows(store)
+            listing = store.listing()
+        rows, problems, unindexed = listing.rows, listing.problems, listing.unindexed
     for problem in problems:
         _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
     if problems:
@@ -228,7 +240,7 @@ def list_incidents(args: argparse.Namespace) -> int:
                 row.flow_id,
                 row.status,
                 str(row.event_count),
-                row_flags(row),
+                _flags(row, unindexed),
                 row.pupil or "-",
             )
         )
@@ -273,19 +285,13 @@ def _finding_line(finding: Finding) -> str:
 
 
 def verify_record(args: argparse.Namespace) -> int:
-    from incident_tui.record.keys import MissingKey
     from incident_tui.record.verify import verify_store
 
     root = _root(args)
     if args.ref and not root.exists():
         raise _no_store(args)
-    try:
-        with _open_store(args) as store:
-            key: bytes | None = store.key
-    except MissingKey as exc:
-        # The chains can still be checked; the signatures cannot, and we say so.
-        key = None
-        _say(f"incident-tui: {exc.message}", file=sys.stderr)
+    with _open_store(args) as store:
+        key = store.key  # None: the chains are still checked, the signatures cannot be
     try:
         report = verify_store(root, key, incident=args.ref, checkpoint=args.checkpoint)
     except UserError as exc:
@@ -324,7 +330,7 @@ def verify_record(args: argparse.Namespace) -> int:
         ""
         if report.signatures_checked
         else f"; the index signatures could NOT be checked (the record key "
-        f"{args.locations.key_file} is missing)"
+        f"{args.locations.key_file} is missing, damaged or not this record's own)"
     )
     for finding in report.findings:
         _say(_finding_line(finding))
@@ -333,8 +339,8 @@ def verify_record(args: argparse.Namespace) -> int:
         leftovers = ""
         if report.findings:
             leftovers = (
-                " (the lines above are leftovers of an interrupted save, not damage; "
-                "they are tidied up the next time incident-tui records)"
+                " (the lines above are leftovers of an interrupted save, not damage: "
+                "nothing recorded is lost; each line says what becomes of it)"
             )
         if not report.signatures_checked:
             _say(f"{summary}: the hash chains are intact{unsigned}{leftovers}")
@@ -361,7 +367,14 @@ def _count(n: int, noun: str) -> str:
 
 def write_checkpoint(args: argparse.Namespace) -> int:
     from incident_tui.record.checkpoint import write_checkpoint as write
-    from incident_tui.record.keys import MissingKey, missing_key_message, read_key
+    from incident_tui.record.keys import (
+        MissingKey,
+        WrongKey,
+        key_matches,
+        missing_key_message,
+        read_key,
+        wrong_key_message,
+    )
     from incident_tui.record.store import holds_incidents
 
     root = _root(args)
@@ -373,6 +386,8 @@ def write_checkpoint(args: argparse.Namespace) -> int:
         if holds_incidents(root):
             raise MissingKey(missing_key_message(args.locations.key_file))
         raise _no_store(args)
+    if key_matches(root, key) is False:
+        raise WrongKey(wrong_key_message(root, args.locations.key_file))
     # refuses (UserError) if the record is damaged, or FILE exists without --force
     written = write(root, key, args.output, replace=args.force, exists_hint=_FORCE_HINT)
     counts = (

@@ -8,8 +8,10 @@ a copy that is recording a live incident.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from incident_tui.errors import UserError
+from incident_tui.safe_text import printable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,5 +37,8 @@ def open_review(args: argparse.Namespace) -> int:
         hint = "" if mode == "training" else " (training incidents are reviewed with --training)"
         raise UserError(f"no incidents recorded in {paths.store_dir(mode)}{hint}")
     # Read-only: the key is never created here (the review only adds to incidents it signed).
-    ReviewApp(open_record(paths, mode), settings).run()
+    store = open_record(paths, mode)
+    if store.key_problem:
+        print(f"incident-tui: warning: {printable(store.key_problem)}", file=sys.stderr)
+    ReviewApp(store, settings).run()
     return 0

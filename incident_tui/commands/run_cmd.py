@@ -246,6 +246,8 @@ def run_answers(args: argparse.Namespace) -> int:
     settings = load_settings(paths.config_file)
     mode = mode_of(args)
     with open_record(paths, mode, write=True) as store:
+        for notice in store.notices:
+            print(f"incident-tui: {printable(notice)}", file=sys.stderr)
         opening = Opening(
             actor=actor,
             pupil=answers.pupil,

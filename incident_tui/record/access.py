@@ -37,11 +37,17 @@ def open_record(paths: Paths, mode: Mode, *, write: bool = False) -> Store:
 
     root = paths.store_dir(mode)
     has_data = holds_incidents(root)
+    notices: list[str] = []
+    key: bytes | None
     if write:
-        key = load_or_create_key(paths.key_file, store_has_data=has_data)
+        key = load_or_create_key(paths.key_file, store_has_data=has_data, notices=notices)
     else:
         key = load_key(paths.key_file, store_has_data=has_data)
-    return Store.open(root, key=key, mode=mode, readonly=not write)
+    # The store checks the key against the record (a writer refuses another key; a
+    # reader reads on without it, `key_problem` saying so) and names the key file.
+    store = Store.open(root, key=key, mode=mode, readonly=not write, key_file=paths.key_file)
+    store.notices = notices
+    return store
 
 
 def writer_for(store: Store) -> Store:
@@ -49,7 +55,7 @@ def writer_for(store: Store) -> Store:
     (for one append from a read-only view); StoreLocked if another copy is recording."""
     from incident_tui.record.store import Store
 
-    return Store.open(store.root, key=store.key, mode=store.mode)
+    return Store.open(store.root, key=store.key, mode=store.mode, key_file=store.key_file)
 
 
 def find_incident(store: Store, ref: str) -> IndexRow:

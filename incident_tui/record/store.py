@@ -32,6 +32,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -61,6 +62,7 @@ from incident_tui.record.storage import (
     AtomicJSONStorage,
     DamagedFile,
     StoreWriteError,
+    dump_record_json,
     is_temp_file,
     os_reason,
     parse_record_json,
@@ -87,6 +89,8 @@ _SHARD_PATTERN = re.compile(r"[0-9a-f]{3}\.json")
 _INCIDENT_FILE = re.compile(r"[^.].*\.json")
 _ID_FILE = re.compile(r"[0-9a-f]{32}\.json")
 _MARKER_WIDTH = 10 + 1 + 32 + 1
+_REFERENCE_IN_FILE = re.compile(rb'"reference":"(\d{4}-\d{2}-\d{2})-(\d{1,9})"')
+_NEW_ID_TRIES = 64
 
 
 class StoreLocked(UserError):
@@ -140,6 +144,19 @@ class IndexRow(BaseModel):
 
 ROW_DEFAULTS: dict[str, Any] = {"stops": 0}
 """What a row written by an earlier version means by a field it does not have."""
+
+
+@dataclass
+class Listing:
+    """Every incident that can be listed, and what could not be, in words."""
+
+    rows: list[IndexRow] = field(default_factory=list)
+    """Oldest first. An incident file the index has no row for is listed from the file."""
+    problems: list[str] = field(default_factory=list)
+    """A damaged index file or row, an incident file without an index row: each costs
+    only its own incidents, and `verify` says more."""
+    unindexed: set[str] = field(default_factory=set)
+    """Ids of the incidents listed from their files (no index row): damage."""
 
 
 # -- paths and the index row rule (shared with verify) ---------------------------------
@@ -305,6 +322,27 @@ def shard_files(root: Path) -> list[Path]:
     return [folder / name for name in sorted(names) if _SHARD_PATTERN.fullmatch(name)]
 
 
+def incident_ids_on_disk(root: Path) -> set[str]:
+    """The ids of every incident file in the store (a listing, no file read)."""
+    try:
+        names = os.listdir(incidents_dir(root))
+    except OSError:
+        return set()
+    return {name[: -len(".json")] for name in names if _ID_FILE.fullmatch(name)}
+
+
+def row_from_events(events: list[dict[str, Any]]) -> IndexRow | None:
+    """The row the index would hold for these events (unsigned), or None if they
+    cannot make one: to list and show an incident whose index row is lost."""
+    row: dict[str, Any] | None = None
+    try:
+        for event in events:
+            row = fold_event(row, event)
+        return IndexRow.model_validate(row) if row is not None else None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def holds_incidents(root: Path) -> bool:
     """Whether anything has been recorded in the store at `root` (an incident file
     or an index file), without reading any of it. A folder that cannot be looked
@@ -356,22 +394,48 @@ class Store:
     """One live or training record. Open with `Store.open`; use as a context manager."""
 
     def __init__(
-        self, root: Path, key: bytes, mode: Mode, readonly: bool, lock_fd: int | None
+        self, root: Path, key: bytes | None, mode: Mode, readonly: bool, lock_fd: int | None
     ) -> None:
         self.root = root
         self.readonly = readonly
         self.mode: Mode = mode
         self.key = key
-        """The record key this store signs and checks index rows with."""
+        """The record key this store signs and checks index rows with (None: read
+        without a usable key)."""
+        self.key_file: Path | None = None
+        """Where the key came from, to name it in a message."""
+        self.notices: list[str] = []
+        """Things to tell the user about opening (an empty key file replaced)."""
+        self.key_problem: str | None = None
+        """Set when the store is read without a usable key: why the signed index could
+        not be checked (the hash chains still can be)."""
         self._lock_fd = lock_fd
         self._rows: dict[str, dict[str, Any]] | None = None
+        self._row_problems: list[str] = []
+        """Index files that could not be read when the rows were last read."""
 
     # opening and closing
 
     @classmethod
-    def open(cls, root: Path, *, key: bytes, mode: Mode, readonly: bool = False) -> Store:
+    def open(
+        cls,
+        root: Path,
+        *,
+        key: bytes | None,
+        mode: Mode,
+        readonly: bool = False,
+        key_file: Path | None = None,
+    ) -> Store:
         """The store at `root` for `mode`; UserError if it already holds the other mode's
-        incidents, so that live and training records can never be mixed."""
+        incidents, so that live and training records can never be mixed.
+
+        A writer needs the store's own key: with none, MissingKey; with another,
+        WrongKey (checked against the signed key check made when the store was
+        created; `key_file` is named in the message). A reader always opens: with no
+        key, or one that is not the store's own, `key` is None and `key_problem` says
+        that the signed index could not be checked."""
+        from incident_tui.record import keys
+
         root = Path(root)
         recorded = recorded_mode(root)
         if recorded is not None and recorded != mode:
@@ -381,7 +445,16 @@ class Store:
                 "(training is kept in the training folder beside the live one)."
             )
         if readonly:
-            return cls(root, key, mode, True, None)
+            usable, problem = keys.for_reading(root, key, key_file)
+            reader = cls(root, usable, mode, True, None)
+            reader.key_problem, reader.key_file = problem, key_file
+            return reader
+        if key is None:
+            raise keys.MissingKey(
+                keys.missing_key_message(key_file)
+                if key_file
+                else "the record key is missing or damaged: nothing can be recorded"
+            )
         try:
             for folder in (root, incidents_dir(root), index_dir(root)):
                 if not folder.is_dir():
@@ -403,7 +476,9 @@ class Store:
                 "close it first. Reading (list, show, verify, review) still works."
             ) from None
         store = cls(root, key, mode, False, lock_fd)
+        store.key_file = key_file
         try:
+            keys.check_writer_key(root, key, key_file)
             previous = os.pread(lock_fd, _MARKER_WIDTH, 0).decode("ascii", "replace")[11:43]
             # The marker keeps naming the incident until it is repaired, in case
             # this process is killed too before it gets that far.
@@ -416,6 +491,10 @@ class Store:
             store.close()
             raise
         return store
+
+    def _signing_key(self) -> bytes:
+        assert self.key is not None, "a writer always has its key"
+        return self.key
 
     def close(self) -> None:
         if self._lock_fd is not None:
@@ -468,27 +547,60 @@ class Store:
 
     def rows_and_problems(self) -> tuple[list[IndexRow], list[str]]:
         """(every row that can be read, oldest first; what could not be read, in words)."""
-        problems: list[str] = []
-        try:
-            found = list(self._all_rows().values())
-        except DamagedFile:
-            found = []
-            for path in shard_files(self.root):
-                try:
-                    found.extend(read_shard(path).values())
-                except DamagedFile as exc:
-                    problems.append(str(exc))
-        rows: list[IndexRow] = []
-        for row in found:
+        listing = self.listing()
+        return listing.rows, listing.problems
+
+    def listing(self) -> Listing:
+        """Every incident that can be listed, and every problem found on the way.
+
+        A damaged index file or row costs only its own incidents; an incident file
+        with no index row (the index lost or deleted) is listed from its file and
+        named as damage, never silently left out."""
+        found = self._all_rows()
+        listing = Listing(problems=list(self._row_problems))
+        for incident_id, row in found.items():
             if type(row.get("event_count")) is int and row["event_count"] == 0:
-                continue  # an opening interrupted before anything was recorded
+                # an opening interrupted before its first event was indexed: listed
+                # if the event was saved, else there is nothing to list
+                if incident_path(self.root, incident_id).exists():
+                    rebuilt = self._row_from_file(incident_id)
+                    if rebuilt is not None:
+                        listing.rows.append(rebuilt)
+                continue
             try:
-                rows.append(IndexRow.model_validate(row))
+                listing.rows.append(IndexRow.model_validate(row))
             except ValidationError as exc:
                 path = shard_path(self.root, str(row["id"]))
-                problems.append(f"{path}: {_invalid_row(row, exc)}")
-        rows.sort(key=lambda row: (row.opened, row.reference))
-        return rows, problems
+                listing.problems.append(f"{path}: {_invalid_row(row, exc)}")
+        for incident_id in sorted(incident_ids_on_disk(self.root) - set(found)):
+            path = incident_path(self.root, incident_id)
+            rebuilt = self._row_from_file(incident_id)
+            if rebuilt is None:
+                listing.problems.append(
+                    f"{path}: this incident has no index row and its file cannot be read"
+                )
+                continue
+            listing.problems.append(
+                f"{path}: incident {rebuilt.reference} has no row in the index (listed "
+                "from its file; it cannot be added to until the index is restored)"
+            )
+            listing.rows.append(rebuilt)
+            listing.unindexed.add(incident_id)
+        listing.rows.sort(key=lambda row: (row.opened, row.reference))
+        return listing
+
+    def row_from_file(self, incident: str) -> IndexRow | None:
+        """The row of an incident rebuilt from its file (by internal id), for an
+        incident whose index row is lost; None if there is no readable file."""
+        if not is_incident_id(incident) or not incident_path(self.root, incident).exists():
+            return None
+        return self._row_from_file(incident)
+
+    def _row_from_file(self, incident_id: str) -> IndexRow | None:
+        try:
+            return row_from_events(read_incident(self.root, incident_id))
+        except DamagedFile:
+            return None
 
     def events(self, incident: str) -> list[Event]:
         incident_id = self.resolve(incident)
@@ -513,7 +625,7 @@ class Store:
         problem = unsafe_text(EventKind.opened, actor, {}, details)
         if problem is not None:
             raise AppendRefused(f"the incident cannot be opened: {problem}; nothing was written")
-        incident_id = uuid.uuid4().hex
+        incident_id, shard, doc_id = self._new_id()
         time = utc_now()
         opened = make_event(
             incident=incident_id,
@@ -527,13 +639,12 @@ class Store:
             prev=GENESIS,
         )
         stored = opened.model_dump(mode="json")
-        row = sign_row(fold_event(None, stored), self.key)
+        row = sign_row(fold_event(None, stored), self._signing_key())
         # The row goes in first, at count 0: an incident file with no row is never
         # adopted, so a planted file cannot pass for an interrupted opening.
-        pending = sign_row({**row, "event_count": 0, "head_hash": GENESIS}, self.key)
+        pending = sign_row({**row, "event_count": 0, "head_hash": GENESIS}, self._signing_key())
         path = incident_path(self.root, incident_id)
         with self._writing(incident_id):
-            shard, doc_id = self._shard_with(incident_id)
             self._write_row(incident_id, shard, doc_id, pending)
             if path.exists():
                 raise AppendRefused(f"{path} already exists; nothing was written")
@@ -599,7 +710,7 @@ class Store:
             table = {str(position + 1): item for position, item in enumerate(events)}
             table[str(len(events) + 1)] = stored
             AtomicJSONStorage(incident_path(self.root, incident_id)).write({EVENTS_TABLE: table})
-            new_row = sign_row(fold_event(row, stored), self.key)
+            new_row = sign_row(fold_event(row, stored), self._signing_key())
             try:
                 self._write_row(incident_id, shard, doc_id, new_row)
             except StoreWriteError as exc:
@@ -613,6 +724,24 @@ class Store:
             raise AppendRefused(
                 f"the record in {self.root} is open for reading only; nothing was written"
             )
+
+    def _new_id(self) -> tuple[str, dict[str, dict[str, Any]], str]:
+        """A new incident id, its index file and doc id there. An id whose index file
+        is damaged is passed over: one damaged file never stops a new incident."""
+        damaged: DamagedFile | None = None
+        for _ in range(_NEW_ID_TRIES):
+            incident_id = uuid.uuid4().hex
+            try:
+                shard, doc_id = self._shard_with(incident_id)
+            except DamagedFile as exc:
+                damaged = exc
+                continue
+            return incident_id, shard, doc_id
+        assert damaged is not None
+        raise AppendRefused(
+            f"no new incident can be opened: every index file tried is damaged (first: "
+            f"{damaged.message}); run `incident-tui verify`. Nothing was written."
+        )
 
     def _check_append(
         self,
@@ -661,13 +790,13 @@ class Store:
                 incident=incident_id,
             )
         row = shard[doc_id]
-        if not row_signature_ok(row, self.key):
+        if not row_signature_ok(row, self._signing_key()):
             raise DamagedIncident(
                 path,
                 "its index row does not carry a valid signature; run verify",
                 incident=incident_id,
             )
-        events = read_incident(self.root, incident_id)
+        events, unsound = self._read_checked(incident_id)
         count = row["event_count"]
         if len(events) < count:
             raise DamagedIncident(
@@ -694,23 +823,57 @@ class Store:
                 )
             row = fold_event(row, event)
             head = event["hash"]
-        if not _hash_ok(events[-1]):
-            raise DamagedIncident(
-                path, f"event {len(events) - 1} has been changed; run verify", incident=incident_id
-            )
+        if unsound is not None:
+            raise DamagedIncident(path, unsound, incident=incident_id)
         return events, row, shard, doc_id
+
+    def _read_checked(self, incident_id: str) -> tuple[list[dict[str, Any]], str | None]:
+        """The incident's events, and why the file cannot be vouched for (or None).
+
+        A writer rewrites the whole file, so it must never write over anything it
+        cannot vouch for: an edited event, or a hand edit that verify can still see
+        in the bytes, would be lost with the evidence. Every event's hash and link
+        are checked, and the bytes must be exactly as this program writes them."""
+        path = incident_path(self.root, incident_id)
+        try:
+            raw = read_record_bytes(path)
+        except FileNotFoundError:
+            raise DamagedIncident(
+                path, "the incident file is missing", incident=incident_id
+            ) from None
+        except DamagedFile as exc:
+            raise DamagedIncident(path, exc.problem, incident=incident_id) from exc
+        try:
+            data = parse_record_json(raw, path)
+        except DamagedFile as exc:
+            raise DamagedIncident(path, exc.problem, incident=incident_id) from exc
+        events = event_list(data, path, incident_id)
+        prev = GENESIS
+        for seq, event in enumerate(events):
+            if not _chains(event, incident_id, seq, prev):
+                return events, (
+                    f"event {seq} fails its hash-chain check (changed, missing or out of "
+                    "order); run `incident-tui verify`"
+                )
+            prev = event["hash"]
+        if dump_record_json(data) != raw:
+            return events, (
+                "the file was edited by hand (its bytes are not as recorded); "
+                "run `incident-tui verify`"
+            )
+        return events, None
 
     def _repair(self, incident_id: str) -> None:
         """Bring an index row up to an incident file left one event ahead by a crash."""
-        found = self._find_row(incident_id)
-        if found is None or not incident_path(self.root, incident_id).exists():
-            return
         try:
+            found = self._find_row(incident_id)
+            if found is None or not incident_path(self.root, incident_id).exists():
+                return
             events, row, shard, doc_id = self._current(incident_id)
         except DamagedFile:
             return  # damage is for verify to report, never to write over
         if row["event_count"] != shard[doc_id]["event_count"]:
-            self._write_row(incident_id, shard, doc_id, sign_row(row, self.key))
+            self._write_row(incident_id, shard, doc_id, sign_row(row, self._signing_key()))
 
     def _shard_with(self, incident_id: str) -> tuple[dict[str, dict[str, Any]], str]:
         """The incident's index file and its doc id there (a new one if it has no row)."""
@@ -742,8 +905,14 @@ class Store:
         if self._rows is not None and not self.readonly:
             return self._rows
         rows: dict[str, dict[str, Any]] = {}
+        self._row_problems = []
         for path in shard_files(self.root):
-            for row in read_shard(path).values():
+            try:
+                shard = read_shard(path)
+            except DamagedFile as exc:
+                self._row_problems.append(str(exc))  # costs only its own incidents
+                continue
+            for row in shard.values():
                 rows[str(row["id"])] = row
         if not self.readonly:
             self._rows = rows
@@ -755,14 +924,20 @@ class Store:
         return rows
 
     def _next_reference(self, day: str) -> str:
+        """The next reference of the day, from what is on disk: every index row
+        (interrupted openings included) and every incident file the index has lost,
+        so that a reference is never given out twice."""
         prefix = f"{day}-"
+        rows = self._all_rows()
         used = [
             int(ref[len(prefix) :])
-            for row in self._all_rows().values()
+            for row in rows.values()
             if isinstance(ref := row.get("reference"), str)
             and ref.startswith(prefix)
             and ref[len(prefix) :].isdigit()
         ]
+        for incident_id in incident_ids_on_disk(self.root) - set(rows):
+            used += _references_in_file(incident_path(self.root, incident_id), day)
         return f"{prefix}{max(used, default=0) + 1:03d}"
 
     def _model(self, row: dict[str, Any], path: Path) -> IndexRow:
@@ -854,6 +1029,16 @@ def incident_path_name(event: Event) -> str:
     return f"{INCIDENTS_DIR}/{event.incident}.json"
 
 
+def _references_in_file(path: Path, day: str) -> list[int]:
+    """The day's reference numbers found in an incident file, read as bytes so that a
+    damaged file still gives up the reference it holds."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return []
+    return [int(n) for d, n in _REFERENCE_IN_FILE.findall(raw) if d.decode() == day]
+
+
 def _hash_ok(event: dict[str, Any]) -> bool:
     try:
         body = {name: value for name, value in event.items() if name != "hash"}
@@ -876,6 +1061,7 @@ __all__ = [
     "AppendRefused",
     "DamagedIncident",
     "IndexRow",
+    "Listing",
     "Store",
     "StoreLocked",
     "StoreWriteError",

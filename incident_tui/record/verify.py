@@ -16,9 +16,12 @@ file and what is wrong with it:
 - no-file      an index row whose incident file is gone
 - deleted / rolled-back   (with a checkpoint) an incident gone, or fewer or
                different events than the checkpoint recorded
-- crash-leftover  an interrupted save: a temporary file, or an incident file one
-               event ahead of its index row. Not damage: nothing recorded is
-               lost, and the next time incident-tui records it tidies up.
+- crash-leftover  an interrupted save: a temporary file (removed the next time
+               incident-tui records), an incident file ahead of its index row
+               (brought up to date the next time the incident is added to), or
+               an opening interrupted before its first event (its index row
+               stays, so its reference is never reused; not counted as an
+               incident). Not damage: nothing recorded is lost.
 
 A chain and an index signed with the record key catch everything but an
 attacker who holds both the data and the key: only a checkpoint kept off this
@@ -212,9 +215,29 @@ def _scan_store(root: Path, key: bytes | None, only: str | None) -> _Scan:
         scan.target = target
         scan.findings = [f for f in scan.findings if f.incident in (target, INDEX)]
     for incident_id in targets:
+        row = rows.get(incident_id)
+        if incident_id not in files and row is not None and row.get("event_count") == 0:
+            # not an incident: an opening that never recorded its first event
+            scan.findings.append(_interrupted_opening(root, incident_id, row))
+            continue
         scan.incidents += 1
-        _check_incident(root, key, incident_id, rows.get(incident_id), scan)
+        _check_incident(root, key, incident_id, row, scan)
     return scan
+
+
+def _interrupted_opening(root: Path, incident_id: str, row: dict[str, Any]) -> Finding:
+    reference = row.get("reference") if isinstance(row.get("reference"), str) else None
+    name = f"reference {reference}" if reference else "its reference"
+    return Finding(
+        incident_id,
+        reference,
+        None,
+        "crash-leftover",
+        f"{incident_path(root, incident_id)}: an opening was interrupted before anything "
+        f"was recorded (an index row with no events). Nothing is lost; the row stays so "
+        f"that {name} is never given out again, and it is not counted or listed as an "
+        "incident",
+    )
 
 
 def _resolve(root: Path, name: str, rows: dict[str, dict[str, Any]], files: set[str]) -> str:
@@ -311,7 +334,8 @@ def _leftover(path: Path, incident: str) -> Finding:
         None,
         "crash-leftover",
         f"{path}: the temporary file of a save that was interrupted; it is never read as "
-        "part of the record, and nothing recorded is lost",
+        "part of the record, nothing recorded is lost, and it is removed the next time "
+        "incident-tui records",
     )
 
 
@@ -334,13 +358,7 @@ def _check_incident(
     try:
         raw = read_record_bytes(path)
     except FileNotFoundError:
-        if row is not None and row.get("event_count") == 0:
-            add(
-                "crash-leftover",
-                f"{path}: the opening of this incident was interrupted before "
-                "anything was recorded (an index row with no events)",
-            )
-        elif row is not None:
+        if row is not None:
             add("no-file", f"{path}: the index records this incident but its file is gone")
         return
     except DamagedFile as exc:
@@ -427,8 +445,8 @@ def _check_row(
         add(
             "crash-leftover",
             f"{path}: event(s) {count} to {total - 1} were saved but the "
-            "index was not updated (an interrupted save); nothing is lost, and the next "
-            "time incident-tui records, it brings the index up to date",
+            "index was not updated (an interrupted save); nothing is lost, and the index "
+            "is brought up to date the next time this incident is added to",
             count,
         )
     if count == 0:

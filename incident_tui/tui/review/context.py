@@ -39,7 +39,9 @@ class ReviewContext:
         return self.store.root
 
     @property
-    def key(self) -> bytes:
+    def key(self) -> bytes | None:
+        """None when the record key is missing or not this record's own: the signed
+        index is not checked (the store's `key_problem` says why)."""
         return self.store.key
 
     @property
