@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import locations
 from incident_tui.cli import main
 from incident_tui.record.events import Actor, EventKind, FlowRef
 from incident_tui.record.keys import load_or_create_key
@@ -66,8 +65,7 @@ class School:
 
 @pytest.fixture
 def school(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    yield School(tmp_path, capsys)
-    locations.set_overrides(None, None)
+    return School(tmp_path, capsys)
 
 
 def record_from_file(school: School) -> str:

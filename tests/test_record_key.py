@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import locations
 from incident_tui.cli import main
 from incident_tui.record.events import Actor, EventKind, FlowRef
 from incident_tui.record.keys import (
@@ -81,10 +80,7 @@ def test_the_run_command_replaces_an_empty_key_on_a_fresh_install(
     (config / "record.key").write_bytes(b"")
     args = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(config)]
     answers = EXAMPLES / "search-confiscation.answers.json"
-    try:
-        assert main([*args, "run", "search-confiscation", "--answers", str(answers)]) == 0
-    finally:
-        locations.set_overrides(None, None)
+    assert main([*args, "run", "search-confiscation", "--answers", str(answers)]) == 0
     assert "was empty" in capsys.readouterr().err
     assert read_key(config / "record.key") is not None
 
@@ -130,15 +126,12 @@ def test_run_with_a_swapped_key_records_nothing_and_says_how_to_restore(
     args = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(config)]
     answers = EXAMPLES / "search-confiscation.answers.json"
     run = [*args, "run", "search-confiscation", "--answers", str(answers)]
-    try:
-        assert main(run) == 0
-        (config / "record.key").write_text("cd" * 32 + "\n")
-        capsys.readouterr()
-        assert main(run) == 1
-        err = capsys.readouterr().err
-        assert f"the record key {config / 'record.key'} is not the key" in err
-        assert "nothing was written" in err and "from your backup" in err
-        assert main([*args, "list"]) == 0
-        assert len(capsys.readouterr().out.strip().splitlines()) == 2  # header and one
-    finally:
-        locations.set_overrides(None, None)
+    assert main(run) == 0
+    (config / "record.key").write_text("cd" * 32 + "\n")
+    capsys.readouterr()
+    assert main(run) == 1
+    err = capsys.readouterr().err
+    assert f"the record key {config / 'record.key'} is not the key" in err
+    assert "nothing was written" in err and "from your backup" in err
+    assert main([*args, "list"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2  # header and one
