@@ -83,3 +83,21 @@ def test_a_refused_local_override_leaves_the_shipped_flow_offered(
     assert available.flows["good"].path == shipped / "good.toml"
     assert [p.path for p in available.problems] == [local / "good.toml"]
     assert get_flow("good").path == shipped / "good.toml"
+
+
+def test_the_loader_does_not_import_the_linter_back() -> None:
+    """The linter reads files through the loader; the loader that lints is available.py."""
+    import ast
+
+    source = Path(loader.__file__).read_text(encoding="utf-8")
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module
+    } | {
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert not {m for m in imported if "linter" in m or "available" in m}
