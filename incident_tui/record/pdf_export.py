@@ -8,10 +8,13 @@ each amendment printed beside the decision it amends; the outcome and
 follow-up actions; the DSL's review; and an integrity statement with the head
 hash and seal code. A damaged record says so on the first page.
 
-Only a core PDF font is used, so nothing needs embedding: text is reduced to
-Latin-1 first (accents kept, dashes and quotes made plain, anything else
-replaced by "?"), so any Unicode a user typed prints without an error. There
-is no imagery to print: none is ever stored.
+Names and answers print as typed (Zoë, Łukasz, Nguyễn, 李): the text is set
+in Noto Sans (Latin, Greek, Cyrillic, Vietnamese), embedded as a subset, with
+Noto Sans CJK as a fallback that is loaded only when the text needs it (it is
+a 16 MB font). Both ship as Python packages (fontpkg-noto-sans,
+noto-cjk-sans-jp-regular, OFL). Control characters arrive already escaped
+(`chronology` passes stored text through `printable`). There is no imagery to
+print: none is ever stored.
 
 Plain Python: nothing here imports Textual.
 """
@@ -19,7 +22,9 @@ Plain Python: nothing here imports Textual.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fpdf import FPDF
@@ -43,62 +48,53 @@ if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
     from incident_tui.record.verify import Finding
 
-__all__ = ["export_pdf", "latin1_safe"]
+__all__ = ["export_pdf", "pdf_text"]
 
-_PLAIN = str.maketrans(
-    {
-        "\u2014": "-",
-        "\u2013": "-",
-        "\u2012": "-",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2212": "-",
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2026": "...",
-        "\u2022": "-",
-        "\u00b7": "-",
-        "\u2192": "->",
-        "\u2190": "<-",
-        "\u2713": "[x]",
-        "\u2714": "[x]",
-        "\u2717": "[ ]",
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u200b": "",
-        "\t": "    ",
-        "\r": "",
-    }
-)
+BODY = "body"
+FALLBACK = "body-cjk"
 
 
-def latin1_safe(text: object) -> str:
-    """Any text reduced to what a core PDF font can print."""
-    out: list[str] = []
-    for char in unicodedata.normalize("NFC", str(text)).translate(_PLAIN):
-        if char == "\n" or (0x20 <= ord(char) < 0x7F) or (0xA0 <= ord(char) <= 0xFF):
-            out.append(char)
-            continue
-        if unicodedata.category(char).startswith("C"):
-            continue  # control characters print as nothing
-        base = "".join(
-            c
-            for c in unicodedata.normalize("NFKD", char)
-            if ord(c) <= 0xFF and not unicodedata.combining(c) and c.isprintable()
-        )
-        out.append(base or "?")
-    return "".join(out)
+@lru_cache(maxsize=1)
+def _font_files() -> tuple[Path, Path]:
+    """(Noto Sans, Noto Sans CJK): the fonts the packages ship."""
+    import fontpkg_noto_sans  # type: ignore[import-untyped]
+    import noto_cjk_sans_jp_regular  # type: ignore[import-untyped]
+
+    main = Path(fontpkg_noto_sans.ROOT) / "files" / "NotoSans[wdth,wght].ttf"
+    return main, Path(str(noto_cjk_sans_jp_regular.FONT_PATH))
+
+
+@lru_cache(maxsize=1)
+def _main_font_chars() -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    with TTFont(_font_files()[0], lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _needs_fallback(texts: Iterable[str]) -> bool:
+    covered = _main_font_chars()
+    return any(ord(c) not in covered for text in texts for c in text if c not in "\n\t")
+
+
+def pdf_text(text: object) -> str:
+    """Text as it is set: composed (NFC), tabs as spaces."""
+    return unicodedata.normalize("NFC", str(text)).replace("\t", "    ").replace("\r", "")
 
 
 class _Document(FPDF):
-    def __init__(self, reference: str, school: str, training: bool) -> None:
+    def __init__(self, reference: str, school: str, training: bool, fallback: bool) -> None:
         super().__init__(format="A4")
-        self.reference = latin1_safe(reference)
-        self.school = latin1_safe(school)
+        main, cjk = _font_files()
+        # Noto Sans is a variable font: making a bold instance costs ~2 s, so bold
+        # text is set in the regular weight (emphasis is carried by size, boxes and words).
+        for style in ("", "B"):
+            self.add_font(BODY, style, main)
+        if fallback:
+            self.add_font(FALLBACK, "", cjk)
+            self.set_fallback_fonts([FALLBACK], exact_match=False)
+        self.reference = pdf_text(reference)
+        self.school = pdf_text(school)
         self.training = training
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=18)
@@ -108,7 +104,7 @@ class _Document(FPDF):
         self.alias_nb_pages()
 
     def header(self) -> None:
-        self.set_font("Helvetica", "", 8)
+        self.set_font(BODY, "", 8)
         self.set_text_color(80, 80, 80)
         left = "CONFIDENTIAL - safeguarding record"
         if self.training:
@@ -120,7 +116,7 @@ class _Document(FPDF):
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
+        self.set_font(BODY, "", 8)
         self.set_text_color(80, 80, 80)
         self.cell(0, 5, f"Incident {self.reference} - page {self.page_no()} of {{nb}}", align="C")
         self.set_text_color(0, 0, 0)
@@ -128,27 +124,27 @@ class _Document(FPDF):
     # --- building blocks ------------------------------------------------------
 
     def title_line(self, text: str) -> None:
-        self.set_font("Helvetica", "B", 16)
-        self.multi_cell(0, 8, latin1_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(BODY, "B", 16)
+        self.multi_cell(0, 8, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def heading(self, text: str) -> None:
         if self.will_page_break(20):
             self.add_page()
         self.ln(3)
-        self.set_font("Helvetica", "B", 12)
-        self.multi_cell(0, 7, latin1_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(BODY, "B", 12)
+        self.multi_cell(0, 7, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(0, 0, 0)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(2)
 
     def para(self, text: str, style: str = "", size: int = 10, indent: float = 0) -> None:
-        self.set_font("Helvetica", style, size)
+        self.set_font(BODY, style, size)
         self.set_x(self.l_margin + indent)
         self.multi_cell(
             0,
             5,
-            latin1_safe(text),
+            pdf_text(text),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
             wrapmode=WrapMode.WORD,
@@ -159,12 +155,13 @@ class _Document(FPDF):
 
     def code(self, label: str, value: str) -> None:
         """A hash or id: broken anywhere, in a fixed-width font."""
-        self.set_font("Helvetica", "", 10)
-        self.multi_cell(0, 5, latin1_safe(f"{label}:"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font("Courier", "", 9)
+        self.set_font(BODY, "", 10)
+        self.multi_cell(0, 5, pdf_text(f"{label}:"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # a fixed-width core font for a hash; one edited by hand may hold anything
+        self.set_font("Courier" if value.isascii() else BODY, "", 9)
         self.set_x(self.l_margin + 4)
         self.multi_cell(
-            0, 5, latin1_safe(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
+            0, 5, pdf_text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
         )
 
     def box(self, text: str, *, fill: tuple[int, int, int], bold: bool = True) -> None:
@@ -172,11 +169,11 @@ class _Document(FPDF):
         self.set_fill_color(*fill)
         self.set_draw_color(0, 0, 0)
         self.set_line_width(0.6)
-        self.set_font("Helvetica", "B" if bold else "", 10)
+        self.set_font(BODY, "B" if bold else "", 10)
         self.multi_cell(
             0,
             6,
-            latin1_safe(text),
+            pdf_text(text),
             border=1,
             fill=True,
             padding=Padding.new(1.5),
@@ -202,7 +199,7 @@ def export_pdf(
 ) -> bytes:
     """The incident as a PDF document (bytes)."""
     doc = document(row, events, findings, school_name, labels)
-    pdf = _Document(doc.reference, doc.school, doc.training)
+    pdf = _Document(doc.reference, doc.school, doc.training, _needs_fallback(_texts(doc)))
     pdf.add_page()
     pdf.title_line(f"Safeguarding incident record {doc.reference}")
     pdf.para(doc.school, "B", 12)
@@ -339,3 +336,16 @@ def _integrity(pdf: _Document, doc: Document) -> None:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _texts(doc: Document) -> Iterator[str]:
+    """Every text the document prints that comes from the record."""
+    yield doc.reference
+    yield doc.school
+    yield from (item.value for item in doc.summary)
+    yield from doc.findings
+    for entry in doc.entries:
+        for one in (entry, *entry.amendments):
+            yield one.heading
+            yield one.actor
+            yield from (f"{item.label}{item.value}" for item in one.items)
