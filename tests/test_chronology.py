@@ -142,3 +142,39 @@ def test_an_index_row_written_before_stops_were_counted_still_verifies(record: R
     path.write_bytes(dump_record_json(data))  # as an earlier version wrote it
     assert verify_store(record.root, KEY).damaged(record.plain.id) == []
     assert record.readonly().row(record.plain.id).stops == 0
+
+
+def test_refer_now_and_the_agency_chosen_read_in_words(record: Record) -> None:
+    from incident_tui.record.chronology import REFER_NOW
+
+    with Store.open(record.root, key=KEY, mode="live") as store:
+        store.append(
+            record.open_one.id,
+            kind=EventKind.escalation,  # as older records hold it
+            actor=HEAD,
+            step="grounds",
+            prompt="Refer now to the police or children's social care",
+            data={"refer_now": True, "to": "referral-details"},
+        )
+        store.append(
+            record.open_one.id,
+            kind=EventKind.answer,
+            actor=HEAD,
+            step="referral-details",
+            prompt="Who was the referral made to?",
+            answer="csc",
+            rationale="A child is at risk at home",
+            data={
+                "answer_text": ["Children's social care"],
+                "referred_to": ["Children's social care"],
+            },
+        )
+    entries = chronology(record.readonly().events(record.open_one.id))
+    refer, answer = entries[-2], entries[-1]
+    assert refer.heading == "REFER NOW" and REFER_NOW in refer.flags and refer.emphasised
+    assert [(i.label, i.value) for i in answer.items][1:] == [
+        ("Referred to", "Children's social care"),
+        ("Rationale", "A child is at risk at home"),
+    ]
+    text = outputs(record, record.open_one.id)["markdown"]
+    assert "referral-details" not in text and "csc" not in text

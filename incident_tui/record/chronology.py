@@ -39,12 +39,16 @@ if TYPE_CHECKING:
 STOP_OVERRIDE = "stop-override"
 STOP_SHOWN = "stop-shown"
 ESCALATION = "escalation"
+REFER_NOW = "refer-now"
+"""The flow's refer-now route was taken (Ctrl+R): the agency chosen follows at its step."""
 AMENDED = "amended"
 """This event was corrected later: its amendments are in `Entry.amendments`."""
 AMENDMENT = "amendment"
 REVIEW = "review"
 SEALED = "sealed"
-EMPHASISED = frozenset({STOP_OVERRIDE, STOP_SHOWN, ESCALATION})
+EMPHASISED = frozenset({STOP_OVERRIDE, STOP_SHOWN, ESCALATION, REFER_NOW})
+_REFER_NOW_KIND = "refer_now"
+"""The refer-now event's kind (older records: an escalation with data["refer_now"])."""
 
 
 class ReviewLabels(Protocol):
@@ -149,6 +153,12 @@ def actor_text(event: Event) -> str:
     return one_line(f"{event.actor.name} ({event.actor.role})")
 
 
+def is_refer_now(event: Event) -> bool:
+    return event.kind == _REFER_NOW_KIND or (
+        event.kind == EventKind.escalation and event.data.get("refer_now") is True
+    )
+
+
 def is_stop_shown(event: Event) -> bool:
     return event.kind == EventKind.note and event.data.get("stop") is not None
 
@@ -156,7 +166,7 @@ def is_stop_shown(event: Event) -> bool:
 def _heading(event: Event, labels: ReviewLabels) -> str:
     if is_stop_shown(event):
         return STOP_SHOWN_HEADING
-    if event.kind == EventKind.escalation and event.data.get("refer_now") is True:
+    if is_refer_now(event):
         return REFER_NOW_HEADING
     heading = KIND_HEADINGS.get(event.kind, str(event.kind))
     if event.kind == EventKind.reviewed:
@@ -169,6 +179,8 @@ def _flags(event: Event) -> set[str]:
         return {STOP_OVERRIDE}
     if is_stop_shown(event):
         return {STOP_SHOWN}
+    if is_refer_now(event):
+        return {REFER_NOW}
     if event.kind == EventKind.escalation:
         return {ESCALATION}
     if event.kind == EventKind.amendment:
@@ -185,8 +197,11 @@ def _items(event: Event, labels: ReviewLabels) -> tuple[Item, ...]:
     review = str(event.data.get("review")) if event.kind == EventKind.reviewed else None
     if event.prompt and review is None:
         items.append(Item("Prompt", safe(event.prompt)))
+    referred = event.data.get("referred_to")
     if event.answer is not None:
         label = {EventKind.note: "Note", EventKind.sealed: "Outcome"}.get(event.kind, "Answer")
+        if referred:
+            label = "Referred to"  # the agency chosen at the referral step
         items.append(Item(label, safe(answer_words(event))))
     if event.rationale:
         label = labels.reason(review) if review is not None else "Rationale"
@@ -196,6 +211,8 @@ def _items(event: Event, labels: ReviewLabels) -> tuple[Item, ...]:
             continue
         if key == "outcome" and value == event.answer:
             continue  # the outcome is the sealed event's answer
+        if key == "referred_to" and event.answer is not None:
+            continue  # the answer, labelled "Referred to"
         label = (labels.field(review, key) if review is not None else None) or data_label(key)
         items.append(Item(label, safe(value_text(value))))
     return tuple(items)

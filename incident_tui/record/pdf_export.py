@@ -34,6 +34,7 @@ from fpdf.util import Padding
 from incident_tui import __version__
 from incident_tui.record.chronology import (
     ESCALATION,
+    REFER_NOW,
     STOP_OVERRIDE,
     STOP_SHOWN,
     Document,
@@ -264,7 +265,7 @@ def _entry(pdf: _Document, entry: Entry) -> None:
         pdf.add_page()
     if STOP_OVERRIDE in entry.flags or STOP_SHOWN in entry.flags:
         pdf.box(head, fill=STOP_FILL)
-    elif ESCALATION in entry.flags:
+    elif ESCALATION in entry.flags or REFER_NOW in entry.flags:
         pdf.box(head, fill=ESCALATION_FILL)
     else:
         pdf.para(head, "B")

@@ -20,6 +20,7 @@ from incident_tui.errors import UserError
 from incident_tui.record.chronology import (
     AMENDMENT,
     ESCALATION,
+    REFER_NOW,
     REVIEW,
     SEALED,
     STOP_OVERRIDE,
@@ -189,6 +190,7 @@ _STYLES = (
     (STOP_OVERRIDE, "stop"),
     (STOP_SHOWN, "stop"),
     (ESCALATION, "escalation"),
+    (REFER_NOW, "escalation"),
     (AMENDMENT, "amendment"),
     (REVIEW, "review"),
     (SEALED, "sealed"),
