@@ -52,7 +52,8 @@ REVIEW_HELP_TEXT = """\
 KEYS: THE LIST OF INCIDENTS
   Up/Down, Enter open the highlighted incident
   /              find: type part of a reference, pupil, staff name
-  f              flagged incidents only (STOP, escalation, amended, damaged)
+  f              flagged only: STOP shown, OVR override, ESC escalation,
+                 AMD amended, DAMAGED
   a              incidents that need attention, and why
   s, r           sort by the next column; reverse the order
   Ctrl+R         read the record again
