@@ -54,7 +54,9 @@ def _report_crash(exc: BaseException) -> str:
     try:
         log_dir = locations.ensure_private_dir(locations.log_dir())
         log_file = log_dir / "crash.log"
-        with log_file.open("a", encoding="utf-8") as fh:
+        fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        os.fchmod(fd, 0o600)  # a traceback may quote the record: owner only
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(f"--- {datetime.now(UTC).isoformat()} incident-tui {__version__}\n")
             fh.write("".join(traceback.format_exception(exc)))
         where = f"details written to {log_file}"

@@ -9,6 +9,7 @@ records are separate stores.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,6 +75,38 @@ def log_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create a folder readable by its owner only (0700)."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """A folder the app owns, readable by its owner only (0700) whatever the umask.
+
+    Every missing folder on the way is created 0700 too (`mkdir(parents=True)`
+    would make them with the umask's mode, 0777 under umask 000), and an existing
+    folder is tightened to 0700 (a data folder left 0777 by hand is not kept so)."""
+    missing = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        # another process may make it first: tightened below like the rest
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+        os.chmod(folder, 0o700)
+    if path.stat().st_mode & 0o777 != 0o700:
+        # a folder someone else owns cannot be tightened: `config show` warns of it
+        with contextlib.suppress(PermissionError):
+            os.chmod(path, 0o700)
     return path
+
+
+def loose_folders(path: Path) -> list[Path]:
+    """`path` and every folder above it that others can write to (a folder others
+    can write to lets them replace what is inside: the record, its key, the flows).
+    A folder with the sticky bit (such as /tmp) only lets them remove their own."""
+    loose = []
+    for folder in (path, *path.parents):
+        try:
+            mode = folder.stat().st_mode
+        except OSError:
+            continue
+        if mode & 0o022 and not mode & 0o1000:
+            loose.append(folder)
+    return loose

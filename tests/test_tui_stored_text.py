@@ -41,3 +41,29 @@ async def test_the_resume_and_review_lists_show_stored_text_as_typed_and_escapes
         assert "\\x1b]0" in listed
         for char in "\x1b\x07\u202e":
             assert char not in listed
+
+
+async def test_the_palette_offers_no_screenshot_and_none_is_ever_written(
+    dirs, toy_flows, tmp_path
+) -> None:
+    from incident_tui.record.access import open_record
+    from incident_tui.settings import Settings
+    from incident_tui.tui.review.app import ReviewApp
+
+    live = make_app(dirs, flows=toy_flows)
+    async with live.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        load_or_create_key(dirs.config / "record.key")
+        titles = [command.title for command in live.get_system_commands(live.screen)]
+        assert "Screenshot" not in titles and "Help" in titles
+        await live.run_action("screenshot")
+        await pilot.pause()
+    review = ReviewApp(open_record(live.paths, "live"), Settings())
+    async with review.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in review.get_system_commands(review.screen)]
+        assert "Screenshot" not in titles
+        await review.run_action("screenshot")
+        await pilot.pause()
+    written = [p for p in tmp_path.rglob("*.svg")]
+    assert written == []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_tui import locations
 from incident_tui.errors import UserError
+from incident_tui.safe_text import printable
 
 if TYPE_CHECKING:
     from incident_tui.settings import Settings
@@ -63,7 +65,19 @@ def config_show(args: argparse.Namespace) -> int:
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
+        print(printable(f"{name.ljust(width)}  {value}"))
+    warned = set()
+    for what, folder in (("the record", paths.data), ("the settings and key", paths.config)):
+        for loose in locations.loose_folders(folder):
+            if loose not in warned:
+                warned.add(loose)
+                print(
+                    printable(
+                        f"incident-tui: warning: {loose} can be written by other users, "
+                        f"who could replace {what} inside it: `chmod go-w {loose}`"
+                    ),
+                    file=sys.stderr,
+                )
     return 0
 
 

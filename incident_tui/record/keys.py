@@ -20,6 +20,7 @@ import secrets
 from pathlib import Path
 
 from incident_tui.errors import UserError
+from incident_tui.locations import ensure_private_dir
 from incident_tui.record.storage import fsync_dir
 
 KEY_BYTES = 32
@@ -167,9 +168,7 @@ def _create_key(path: Path) -> bytes:
     key = secrets.token_bytes(KEY_BYTES)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-            os.chmod(path.parent, 0o700)
+        ensure_private_dir(path.parent)
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         try:
             os.write(fd, (key.hex() + "\n").encode("ascii"))

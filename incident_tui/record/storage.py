@@ -125,6 +125,7 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         try:
+            os.fchmod(fd, 0o600)  # whatever the umask
             view = memoryview(payload)
             while view:
                 written = os.write(fd, view)

@@ -40,7 +40,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from incident_tui.errors import UserError
-from incident_tui.locations import Mode
+from incident_tui.locations import Mode, ensure_private_dir
 from incident_tui.record.events import (
     AFTER_SEAL,
     GENESIS,
@@ -456,10 +456,10 @@ class Store:
                 else "the record key is missing or damaged: nothing can be recorded"
             )
         try:
-            for folder in (root, incidents_dir(root), index_dir(root)):
-                if not folder.is_dir():
-                    folder.mkdir(parents=True, mode=0o700, exist_ok=True)
-                    os.chmod(folder, 0o700)
+            # the data folder and the store's own: 0700 whatever the umask, and
+            # tightened if they were left open
+            for folder in (root.parent, root, incidents_dir(root), index_dir(root)):
+                ensure_private_dir(folder)
             lock_fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
             raise UserError(
@@ -959,7 +959,7 @@ class Store:
 
     def _remove_temp_files(self) -> None:
         """Temporary files of a write that never finished: never data, so never kept."""
-        for folder in (incidents_dir(self.root), index_dir(self.root)):
+        for folder in (self.root, incidents_dir(self.root), index_dir(self.root)):
             for name in os.listdir(folder):
                 if is_temp_file(name):
                     with contextlib.suppress(OSError):

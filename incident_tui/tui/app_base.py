@@ -80,7 +80,21 @@ class AppBase(App[str | None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Help", "Keys and how this works", self.action_help)
-        yield from super().get_system_commands(screen)
+        # No Screenshot: Textual's writes a world-readable SVG of the screen (pupil
+        # reference, decisions) to ~/Downloads, outside the private record.
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused whatever asks for it: a screenshot would copy the record out of its
+        private folder."""
+        self.notify(
+            "Screenshots are turned off: the screen shows parts of the record, which stay "
+            "in the private record folder. Export the incident instead.",
+            severity="warning",
+            markup=False,
+        )
 
 
 __all__ = ["STYLESHEETS", "AppBase"]

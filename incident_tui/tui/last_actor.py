@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from incident_tui.errors import UserError
 from incident_tui.files import write_private_file
+from incident_tui.locations import ensure_private_dir
 from incident_tui.record.events import Actor
 
 FILE_NAME = "last_actor.json"
@@ -29,7 +30,7 @@ def load_last_actor(config_dir: Path) -> Actor | None:
 def save_last_actor(config_dir: Path, actor: Actor) -> None:
     """Best effort: failing to remember a name must never stop an incident."""
     try:
-        config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_private_dir(config_dir)
         write_private_file(
             config_dir / FILE_NAME, json.dumps(actor.model_dump()), replace=True, what="the name"
         )
