@@ -47,7 +47,16 @@ AnswerValue = str | list[str] | bool | None
 
 
 class EngineError(Exception):
-    """An answer the flow does not allow. Nothing was changed."""
+    """An answer the flow does not allow. Nothing was changed.
+
+    `str(exc)` names the step (for an answers file); `shown` is the refusal in the
+    words of the screen the answer was typed into, and `about` says whether the
+    answer itself or its reason is what needs changing."""
+
+    def __init__(self, message: str, *, shown: str | None = None, about: str = "answer") -> None:
+        super().__init__(message)
+        self.shown = shown or message
+        self.about = about
 
 
 class InterlockBlocked(EngineError):
@@ -419,14 +428,37 @@ def escalations_of(step: AnyStep, answer: AnswerInput) -> list[Escalation]:
     return []
 
 
-def validate_answer(step: AnyStep, answer: AnswerInput, answers: dict[str, AnswerInput]) -> None:
-    """Raise EngineError unless `answer` is a complete, allowed answer to `step`."""
+def answer_problem(step: AnyStep, answer: AnswerInput) -> EngineError | None:
+    """What is missing or wrong in an answer as it is being given, before it is
+    submitted (None: it is complete). The same rules as `validate_answer`, apart
+    from the path taken: an interlocked choice is complete (the STOP comes when it
+    is submitted) once any reason it needs is given."""
+    try:
+        validate_answer(step, answer, None)
+    except InterlockBlocked as blocked:
+        try:
+            _check_rationale(step, blocked.choice, answer)
+        except EngineError as exc:
+            return exc
+    except EngineError as exc:
+        return exc
+    return None
+
+
+def validate_answer(
+    step: AnyStep, answer: AnswerInput, answers: dict[str, AnswerInput] | None
+) -> None:
+    """Raise EngineError unless `answer` is a complete, allowed answer to `step`
+    (`answers`: the path so far, None to leave the path unchecked)."""
     choice: Choice | None = None
     if isinstance(step, EndStep):
         raise EngineError(f"step '{step.id}' is an end: it takes no answer")
     if isinstance(step, ConfirmStep):
         if answer.value is not True:
-            raise EngineError(f"step '{step.id}' must be confirmed explicitly")
+            raise EngineError(
+                f"step '{step.id}' must be confirmed explicitly",
+                shown="Nothing is confirmed for you: press the confirm button to confirm it.",
+            )
     elif isinstance(step, ChoiceStep):
         choice = _check_choice(step, answer, answers)
     elif isinstance(step, ChecklistStep):
@@ -439,25 +471,46 @@ def validate_answer(step: AnyStep, answer: AnswerInput, answers: dict[str, Answe
         raise EngineError(
             f"step '{step.id}': conditions are confirmed only with an exception ('override')"
         )
+    _check_rationale(step, choice, answer)
+
+
+def _sentence(problem: str) -> str:
+    """A problem as a sentence on its own: 'the reason is ...' -> 'The reason is ....'."""
+    text = problem[:1].upper() + problem[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _check_rationale(step: AnyStep, choice: Choice | None, answer: AnswerInput) -> None:
     needs = rationale_setting(step, choice)
     if answer.override is not None:
         needs = Rationale.required  # an override always carries its reason
     if needs is Rationale.required and not (answer.rationale or "").strip():
-        raise EngineError(f"step '{step.id}': a reason is required for this answer")
+        raise EngineError(
+            f"step '{step.id}': a reason is required for this answer",
+            shown="A reason is required for this answer: type it, then Enter.",
+            about="reason",
+        )
     if answer.rationale is not None:
         problem = RATIONALE.problem(answer.rationale)
         if problem is not None:
-            raise EngineError(f"step '{step.id}': {problem}")
+            raise EngineError(
+                f"step '{step.id}': {problem}", shown=_sentence(problem), about="reason"
+            )
 
 
-def _check_choice(step: ChoiceStep, answer: AnswerInput, answers: dict[str, AnswerInput]) -> Choice:
+def _check_choice(
+    step: ChoiceStep, answer: AnswerInput, answers: dict[str, AnswerInput] | None
+) -> Choice:
     if not isinstance(answer.value, str):
-        raise EngineError(f"step '{step.id}' needs one choice")
+        raise EngineError(
+            f"step '{step.id}' needs one choice",
+            shown="Choose one of the answers first (1-9, or arrows and Enter).",
+        )
     choice = _choice(step, answer.value)
     if choice is None:
         known = ", ".join(c.id for c in step.choices)
         raise EngineError(f"step '{step.id}' has no choice '{answer.value}' (choices: {known})")
-    if choice not in available_choices(step, answers):
+    if answers is not None and choice not in available_choices(step, answers):
         raise EngineError(f"step '{step.id}': '{choice.id}' cannot be chosen on this path")
     if choice.interlock is not None:
         if answer.override is None:
@@ -503,9 +556,14 @@ def _check_checklist(step: ChecklistStep, answer: AnswerInput) -> None:
         raise EngineError(f"step '{step.id}': an item is ticked twice")
     if step.require == "all" and set(value) != known:
         missing = [i.label for i in step.items if i.id not in value]
-        raise EngineError(f"step '{step.id}': every item must be ticked; not yet: {missing}")
+        raise EngineError(
+            f"step '{step.id}': every item must be ticked; not yet: {missing}",
+            shown="Every item must be ticked before you can go on.",
+        )
     if step.require == "any" and not value:
-        raise EngineError(f"step '{step.id}': tick at least one item")
+        raise EngineError(
+            f"step '{step.id}': tick at least one item", shown="Tick at least one item."
+        )
     exclusive = [i.id for i in step.items if i.exclusive and i.id in value]
     if exclusive and len(value) > 1:
         raise EngineError(f"step '{step.id}': '{exclusive[0]}' cannot be ticked with other items")
@@ -516,15 +574,15 @@ def _check_text(step: TextStep, answer: AnswerInput) -> None:
     if not isinstance(value, str):
         raise EngineError(f"step '{step.id}' needs a text answer")
     if not value.strip() and not step.optional:
-        raise EngineError(f"step '{step.id}' needs an answer")
+        raise EngineError(f"step '{step.id}' needs an answer", shown="Please type an answer.")
     problem = text_answer(step.max_length).problem(value)
     if problem is not None:
-        raise EngineError(f"step '{step.id}': {problem}")
+        raise EngineError(f"step '{step.id}': {problem}", shown=_sentence(problem))
     if step.format is not None and value.strip():
         try:
             dates.normalised(value, step.format)
         except dates.DateProblem as exc:
-            raise EngineError(f"step '{step.id}': {exc}") from None
+            raise EngineError(f"step '{step.id}': {exc}", shown=_sentence(str(exc))) from None
 
 
 def as_recorded(

@@ -1,4 +1,10 @@
-"""Training attempts in the training store: opening one, recording its result, listing them.
+"""Training attempts in the training store: one in progress, its result, listing them.
+
+`TrainingAttempt` plays for an attempt the part `Incident` plays for a live
+incident: the screens show what it says and tell it what happened; it decides
+which decisions are judged (each key decision once, the first time it is made,
+where its expectation applies), which facts are revealed, and at the end grades,
+seals and records the score. Nothing here imports Textual.
 
 A training attempt is an incident in the training store (mode "training"),
 recorded by the same `Incident` class as a live one, so the trainee practises
@@ -10,20 +16,25 @@ tamper-evident as the rest of the record, and it never touches the live store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from incident_tui.errors import UserError
+from incident_tui.flow.engine import EngineError
 from incident_tui.flow.loader import LoadedFlow
 from incident_tui.incident import Incident, flow_ref
 from incident_tui.record.events import Actor, DataValue, Event, EventKind
 from incident_tui.record.store import Store
 from incident_tui.settings import Settings
-from incident_tui.training.debrief import minutes_between
-from incident_tui.training.scenario import Scenario
-from incident_tui.training.scoring import Grade
+from incident_tui.training.debrief import Debrief, minutes_between
+from incident_tui.training.scenario import LoadedScenario, Scenario
+from incident_tui.training.scoring import Grade, Judgement, applies, grade, judge
 
 TRAINEE_ROLE = "trainee"
 RESULT_MARK = "training-result"
+FEEDBACK_EACH = "each"
+"""Feedback after each key decision."""
+FEEDBACK_END = "end"
+"""Feedback only at the end, in the debrief."""
 
 
 def _require_training(store: Store) -> None:
@@ -84,6 +95,114 @@ def record_result(incident: Incident, scenario: Scenario, grade: Grade) -> Event
     )
     incident.events.append(event)
     return event
+
+
+@dataclass
+class TrainingAttempt:
+    """One attempt in progress: the scenario, its incident, and what the trainee has seen."""
+
+    incident: Incident
+    loaded: LoadedScenario
+    flow: LoadedFlow
+    trainee: str
+    feedback: str
+    """FEEDBACK_EACH or FEEDBACK_END, as the trainer chose."""
+    revealed: list[str] = field(default_factory=list)
+    """The facts shown so far, in the order they were revealed."""
+    judged: dict[str, Judgement] = field(default_factory=dict)
+    """The key decisions judged so far, by step id (each is judged once)."""
+    _seen: set[int] = field(default_factory=set)
+
+    @classmethod
+    def start(
+        cls,
+        store: Store,
+        flow: LoadedFlow,
+        loaded: LoadedScenario,
+        trainee: str,
+        feedback: str,
+        settings: Settings,
+    ) -> TrainingAttempt:
+        """Open the attempt's incident in the training store (UserError if it cannot be)."""
+        incident = open_attempt(store, flow, loaded.scenario, trainee, feedback, settings)
+        return cls(incident, loaded, flow, trainee.strip(), feedback)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.loaded.scenario
+
+    @property
+    def feedback_each(self) -> bool:
+        return self.feedback == FEEDBACK_EACH
+
+    @property
+    def ended(self) -> bool:
+        return self.incident.session.ended
+
+    def judge_new_decisions(self) -> list[Judgement]:
+        """Judge each key decision made since the last call, the first time it is made."""
+        session = self.incident.session
+        judged: list[Judgement] = []
+        for decision in session.decisions:
+            if decision.ref in self._seen:
+                continue
+            self._seen.add(decision.ref)
+            step_id = decision.answer.step
+            expectation = self.scenario.expectation_for(step_id)
+            if expectation is None or step_id in self.judged:
+                continue
+            if not applies(expectation, session.answers):
+                continue
+            judgement = judge(
+                self.scenario, self.flow.flow, expectation, decision.answer, self.incident.settings
+            )
+            self.judged[step_id] = judgement
+            judged.append(judgement)
+        return judged
+
+    def reveal_facts(self) -> list[str]:
+        """The facts newly revealed by the steps answered and the one on screen."""
+        session = self.incident.session
+        answered = {d.answer.step for d in session.decisions} | {session.current.id}
+        new = [
+            fact.text
+            for fact in self.scenario.facts
+            if fact.at in answered and fact.text not in self.revealed
+        ]
+        self.revealed.extend(new)
+        return new
+
+    def finish(self) -> tuple[Debrief, str | None]:
+        """The procedure has ended: grade it, seal the incident, record the score.
+
+        Returns the debrief, and why the seal or the score could not be saved (None
+        when both were): the debrief is shown either way."""
+        incident = self.incident
+        end = incident.session.end
+        if end is None:
+            raise EngineError("the procedure has not reached an end yet")
+        result = grade(
+            self.scenario, self.flow.flow, incident.session.decisions, end.id, incident.settings
+        )
+        problem: str | None = None
+        try:
+            if not incident.sealed:
+                incident.seal()
+            record_result(incident, self.scenario, result)
+        except (UserError, EngineError) as exc:
+            problem = exc.message if isinstance(exc, UserError) else str(exc)
+        sealed = next((e for e in incident.events if e.kind is EventKind.sealed), None)
+        debrief = Debrief(
+            scenario=self.scenario,
+            grade=result,
+            trainee=self.trainee,
+            reference=incident.reference,
+            started=incident.events[0].time,
+            finished=sealed.time if sealed else None,
+            outcome=incident.text(end.outcome),
+            flow_title=self.flow.flow.title,
+        )
+        return debrief, problem
 
 
 @dataclass(frozen=True)
@@ -163,4 +282,13 @@ def past_attempts(store: Store) -> list[Attempt]:
     return attempts
 
 
-__all__ = ["Attempt", "attempt_of", "open_attempt", "past_attempts", "record_result"]
+__all__ = [
+    "FEEDBACK_EACH",
+    "FEEDBACK_END",
+    "Attempt",
+    "TrainingAttempt",
+    "attempt_of",
+    "open_attempt",
+    "past_attempts",
+    "record_result",
+]

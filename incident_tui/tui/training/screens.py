@@ -3,13 +3,14 @@
 The steps themselves are the live step screen (`StepScreen`), wrapped so that
 it also shows the facts revealed so far, gives feedback after each key
 decision when the trainer asked for it, and ends in the debrief instead of
-the live summary. The app runs in training mode, so every screen says
-TRAINING and everything goes to the training store.
+the live summary. What is judged, revealed, graded and recorded is decided by
+`TrainingAttempt` (training/attempts.py); these screens only show it. The app
+runs in training mode, so every screen says TRAINING and everything goes to
+the training store.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
@@ -21,17 +22,13 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
-from incident_tui.flow.engine import EngineError
-from incident_tui.flow.loader import LoadedFlow
-from incident_tui.incident import Incident
+from incident_tui.training.attempts import FEEDBACK_EACH, FEEDBACK_END, TrainingAttempt
 from incident_tui.training.debrief import Debrief
-from incident_tui.training.scenario import LoadedScenario, Scenario, load_scenarios
-from incident_tui.training.scoring import Judgement, applies, grade, judge
+from incident_tui.training.scenario import LoadedScenario, load_scenarios
+from incident_tui.training.scoring import Judgement
 from incident_tui.tui.screens.base import AppModal, AppScreen
 from incident_tui.tui.screens.step import StepScreen
 
-FEEDBACK_EACH = "each"
-FEEDBACK_END = "end"
 FEEDBACK_WORDS = {
     FEEDBACK_EACH: "after each key decision",
     FEEDBACK_END: "only at the end, in the debrief",
@@ -40,23 +37,6 @@ FEEDBACK_WORDS = {
 
 def default_debrief_path(reference: str) -> Path:
     return Path.home() / f"training-debrief-{reference}.md"
-
-
-@dataclass
-class TrainingRun:
-    """One attempt in progress: the scenario, the flow, and what the trainee has been shown."""
-
-    loaded: LoadedScenario
-    flow: LoadedFlow
-    trainee: str
-    feedback: str
-    revealed: list[str] = field(default_factory=list)
-    judged: dict[str, Judgement] = field(default_factory=dict)
-    seen_refs: set[int] = field(default_factory=set)
-
-    @property
-    def scenario(self) -> Scenario:
-        return self.loaded.scenario
 
 
 class TrainingMixin:
@@ -172,25 +152,21 @@ class TraineeScreen(AppScreen):
     @on(Input.Submitted, "#trainee-name")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
-        from incident_tui.training.attempts import open_attempt
-
         error = self.query_one("#trainee-error", Static)
         name = self.query_one("#trainee-name", Input).value.strip()
         if not name:
             error.update("Please type the trainee's name.")
             return
-        scenario = self.loaded.scenario
-        flow = self.ctx.flows[scenario.flow]
+        flow = self.ctx.flows[self.loaded.scenario.flow]
         try:
-            incident = open_attempt(
-                self.ctx.writable_store(), flow, scenario, name, self.feedback, self.ctx.settings
+            attempt = TrainingAttempt.start(
+                self.ctx.writable_store(), flow, self.loaded, name, self.feedback, self.ctx.settings
             )
-        except (UserError, EngineError) as exc:
-            error.update(f"Not started: {exc.message if isinstance(exc, UserError) else exc}")
+        except UserError as exc:
+            error.update(f"Not started: {exc.message}")
             return
-        self.ctx.incident = incident
-        run = TrainingRun(self.loaded, flow, name, self.feedback)
-        self.app.switch_screen(NarrativeScreen(incident, run))
+        self.ctx.incident = attempt.incident
+        self.app.switch_screen(NarrativeScreen(attempt))
 
 
 class NarrativeScreen(AppScreen):
@@ -198,22 +174,24 @@ class NarrativeScreen(AppScreen):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back to scenarios", id="back")]
 
-    def __init__(self, incident: Incident, run: TrainingRun) -> None:
+    def __init__(self, attempt: TrainingAttempt) -> None:
         super().__init__()
-        self.incident = incident
-        self.run = run
+        self.attempt = attempt
 
     def compose(self) -> ComposeResult:
-        scenario = self.run.scenario
-        yield self.mode_banner(f"{self.incident.reference} · {scenario.title}")
+        attempt = self.attempt
+        scenario = attempt.scenario
+        yield self.mode_banner(f"{attempt.incident.reference} · {scenario.title}")
         with VerticalScroll(id="narrative"):
             yield Static(scenario.title, classes="prompt", markup=False)
             yield Static(
-                self.incident.text(scenario.narrative.strip()), id="narrative-text", markup=False
+                attempt.incident.text(scenario.narrative.strip()),
+                id="narrative-text",
+                markup=False,
             )
             yield Static(
-                f"Procedure: {self.run.flow.flow.title}. Trainee: {self.run.trainee}. "
-                f"Feedback {FEEDBACK_WORDS[self.run.feedback]}.",
+                f"Procedure: {attempt.flow.flow.title}. Trainee: {attempt.trainee}. "
+                f"Feedback {FEEDBACK_WORDS[attempt.feedback]}.",
                 classes="hint",
                 markup=False,
             )
@@ -225,7 +203,7 @@ class NarrativeScreen(AppScreen):
 
     @on(Button.Pressed, "#begin")
     def begin(self) -> None:
-        self.app.switch_screen(TrainingStepScreen(self.incident, self.run))
+        self.app.switch_screen(TrainingStepScreen(self.attempt))
 
 
 class FeedbackScreen(AppModal):
@@ -260,9 +238,9 @@ class FeedbackScreen(AppModal):
 class TrainingStepScreen(StepScreen):
     """The live step screen, plus the facts revealed so far and feedback on key decisions."""
 
-    def __init__(self, incident: Incident, run: TrainingRun) -> None:
-        super().__init__(incident)
-        self.run = run
+    def __init__(self, attempt: TrainingAttempt) -> None:
+        super().__init__(attempt.incident)
+        self.attempt = attempt
 
     async def on_mount(self) -> None:
         panel = Static("", id="training-panel", markup=False)
@@ -270,84 +248,32 @@ class TrainingStepScreen(StepScreen):
         # StepScreen.on_mount then shows the current step (through show_current below)
 
     async def show_current(self) -> None:
-        judged = self._judge_new_decisions()
-        if self.incident.session.ended:
+        attempt = self.attempt
+        judged = attempt.judge_new_decisions()
+        if attempt.ended:
             self.finish()
-            if self.run.feedback == FEEDBACK_EACH:
-                for judgement in judged:  # shown over the debrief
-                    self.app.push_screen(FeedbackScreen(judgement))
-            return
-        self._reveal_facts()
-        await super().show_current()
-        if self.run.feedback == FEEDBACK_EACH:
-            for judgement in judged:
+        else:
+            self._show_facts(attempt.reveal_facts())
+            await super().show_current()
+        if attempt.feedback_each:
+            for judgement in judged:  # over the next step, or over the debrief
                 self.app.push_screen(FeedbackScreen(judgement))
 
-    def _judge_new_decisions(self) -> list[Judgement]:
-        """Judge each key decision the first time it is made."""
-        run = self.run
-        judged: list[Judgement] = []
-        for decision in self.incident.session.decisions:
-            if decision.ref in run.seen_refs:
-                continue
-            run.seen_refs.add(decision.ref)
-            step_id = decision.answer.step
-            expectation = run.scenario.expectation_for(step_id)
-            if expectation is None or step_id in run.judged:
-                continue
-            if not applies(expectation, self.incident.session.answers):
-                continue
-            judgement = judge(
-                run.scenario, run.flow.flow, expectation, decision.answer, self.incident.settings
-            )
-            run.judged[step_id] = judgement
-            judged.append(judgement)
-        return judged
-
-    def _reveal_facts(self) -> None:
-        run = self.run
-        current = self.incident.session.current.id
-        answered = {d.answer.step for d in self.incident.session.decisions} | {current}
-        new = [
-            f.text for f in run.scenario.facts if f.at in answered and f.text not in run.revealed
-        ]
-        run.revealed.extend(new)
+    def _show_facts(self, new: list[str]) -> None:
         for text in new:
             self.notify(text, title="TRAINING: new information", timeout=8)
-        lines = [f"TRAINING · {run.scenario.title}"]
-        lines += [f"New information: {text}" for text in run.revealed]
-        if not run.revealed:
+        attempt = self.attempt
+        lines = [f"TRAINING · {attempt.scenario.title}"]
+        lines += [f"New information: {text}" for text in attempt.revealed]
+        if not attempt.revealed:
             lines.append("Work through the procedure as you would for real.")
         self.query_one("#training-panel", Static).update("\n".join(lines))
 
     def finish(self) -> None:
-        """The procedure has ended: seal the attempt, score it, record the score, debrief."""
-        from incident_tui.training.attempts import record_result
-
-        run = self.run
-        incident = self.incident
-        session = incident.session
-        end = session.end
-        assert end is not None
-        result = grade(run.scenario, run.flow.flow, session.decisions, end.id, incident.settings)
-        try:
-            if not incident.sealed:
-                incident.seal()
-            record_result(incident, run.scenario, result)
-        except (UserError, EngineError) as exc:
-            message = exc.message if isinstance(exc, UserError) else str(exc)
-            self.notify(f"NOT SAVED — {message}", severity="error", timeout=10)
-        sealed = next((e for e in incident.events if e.kind.value == "sealed"), None)
-        debrief = Debrief(
-            scenario=run.scenario,
-            grade=result,
-            trainee=run.trainee,
-            reference=incident.reference,
-            started=incident.events[0].time,
-            finished=sealed.time if sealed else None,
-            outcome=incident.text(end.outcome),
-            flow_title=run.flow.flow.title,
-        )
+        """The procedure has ended: the attempt is graded, sealed and recorded; debrief."""
+        debrief, problem = self.attempt.finish()
+        if problem is not None:
+            self.notify(f"NOT SAVED — {problem}", severity="error", timeout=10)
         self.ctx.incident = None
         self.app.switch_screen(DebriefScreen(debrief))
 
@@ -431,6 +357,5 @@ __all__ = [
     "NarrativeScreen",
     "ScenarioPickerScreen",
     "TraineeScreen",
-    "TrainingRun",
     "TrainingStepScreen",
 ]

@@ -16,7 +16,13 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui import dates
-from incident_tui.flow.engine import AnswerValue, rationale_prompt, rationale_setting
+from incident_tui.flow.engine import (
+    AnswerInput,
+    AnswerValue,
+    answer_problem,
+    rationale_prompt,
+    rationale_setting,
+)
 from incident_tui.flow.model import (
     AnyStep,
     ChecklistStep,
@@ -233,39 +239,21 @@ class StepView(Vertical):
             self.post_message(self.Answered(*answer))
 
     def collect(self) -> tuple[AnswerValue, str | None] | None:
-        """The answer and reason given, or None (saying what is missing)."""
+        """The answer and reason given, or None, showing the engine's refusal in its words."""
         step = self.step
-        value: AnswerValue
-        if isinstance(step, ConfirmStep):
-            self.show_error("Press the confirm button to confirm this item.")
-            return None
+        value: AnswerValue = None
         if isinstance(step, ChoiceStep):
-            choice = self.picked or self._highlighted_choice()
-            if choice is None:
-                self.show_error("Choose one of the answers first (1-9, or arrows and Enter).")
-                return None
-            self.picked = choice
-            value = choice.id
+            self.picked = self.picked or self._highlighted_choice()
+            value = self.picked.id if self.picked else None
         elif isinstance(step, ChecklistStep):
-            ticks = self.query_one("#ticklist", TickList)
-            if step.require == "all" and not ticks.all_ticked():
-                self.show_error("Every item must be ticked before you can go on.")
-                return None
-            if step.require == "any" and not ticks.values():
-                self.show_error("Tick at least one item.")
-                return None
-            value = ticks.values()
+            value = self.query_one("#ticklist", TickList).values()
         elif isinstance(step, TextStep):
             value = self.query_one("#text-answer", Input).value.strip()
-            if not value and not step.optional:
-                self.show_error("Please type an answer.")
-                return None
-        else:
-            return None
-        choice = self.picked if isinstance(step, ChoiceStep) else None
         rationale = self._rationale()
-        if self.rationale_needed(choice) is Rationale.required and not rationale:
-            focus_in_view(self.query_one("#rationale", Input))
-            self.show_error("A reason is required for this answer: type it, then Enter.")
+        refused = answer_problem(step, AnswerInput(step.id, value, rationale))
+        if refused is not None:
+            if refused.about == "reason":
+                focus_in_view(self.query_one("#rationale", Input))
+            self.show_error(refused.shown)
             return None
         return value, rationale
