@@ -49,10 +49,6 @@ ONLY_IN = {
 }
 """Libraries that only one part of the package may import."""
 
-KNOWN_UPWARD = {("incident_tui.record.pdf_export", "incident_tui.review")}
-"""Arrows that still run upward and are being removed (the PDF is to be handed the
-review catalogue's labels instead of importing them). Nothing may be added here."""
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -99,8 +95,6 @@ def wrong_imports(module: str, source: str, name: str) -> list[str]:
         if library != "incident_tui" or target in ("incident_tui", "incident_tui.__version__"):
             continue
         their_layer, their_group = place(target)
-        if (module, target) in KNOWN_UPWARD:
-            continue
         if their_layer > layer:
             wrong.append(f"{where}, a layer above")
         elif their_layer == layer and their_group != group:
