@@ -223,22 +223,24 @@ class Incident:
         self.session.amend(target_seq, answer, reason, ref=event.seq, now=now)
         return self._record_escalations(step.id, already)
 
-    def refer_now(self) -> list[Escalation]:
-        """Take the flow's "refer now" route from the current step; recorded first."""
+    def refer_now(self) -> Event:
+        """Take the flow's "refer now" route from the current step; recorded first.
+
+        Recorded as its own kind of event, not as an escalation: the agency is chosen,
+        with the reason, at the referral step that follows (its answer says
+        `referred_to`), and an escalation is recorded only where an answer raised one."""
         self._writable()
         self.session.check_refer_now()
         refer = self.flow.refer_now
         assert refer is not None
-        data: dict[str, DataValue] = {"refer_now": True, "to": refer.to}
-        if refer.escalation is not None:
-            data.update(self._escalation_data(refer.escalation))
         event = self._append(
-            EventKind.escalation,
+            EventKind.refer_now,
             step=self.session.current.id,
             prompt=self.text(refer.label),
-            data=data,
+            data={"to": refer.to},
         )
-        return self.session.refer_now(ref=event.seq)
+        self.session.refer_now(ref=event.seq)
+        return event
 
     def stop_shown(self, blocked: InterlockBlocked) -> Event:
         """Record that a STOP was shown. The choice is not an answer (the engine refused
@@ -270,13 +272,14 @@ class Incident:
         end = self.session.end
         if end is None:
             raise EngineError("the procedure has not reached an end yet")
+        outcome = self.text(self.session.outcome() or end.outcome)
         event = self._append(
             EventKind.sealed,
             step=end.id,
             prompt=self.text(end.prompt),
-            answer=end.outcome,
+            answer=outcome,
             data={
-                "outcome": end.outcome,
+                "outcome": outcome,
                 "actions": [self.text(a) for a in self.session.actions()],
             },
         )
@@ -335,7 +338,12 @@ class Incident:
             labels = [i.label for i in step.items if i.id in answer.value]
         else:
             return {}
-        return {"answer_text": [self.text(label) for label in labels]}
+        shown = [self.text(label) for label in labels]
+        data: dict[str, DataValue] = {"answer_text": shown}
+        refer = self.flow.refer_now
+        if refer is not None and step.id == refer.to:
+            data["referred_to"] = shown  # the agency chosen; the reason is the rationale
+        return data
 
     def _override_data(self, step: object, answer: AnswerInput) -> dict[str, DataValue]:
         assert isinstance(step, ChoiceStep)
@@ -393,7 +401,8 @@ def _all_conditions(flow: Flow, event: Event, override_id: str) -> list[str]:
 def _replay_into(session: Session, event: Event) -> None:
     """Apply one recorded event to an engine session, as it was applied live."""
     amends = event.data.get("amends")
-    if event.kind is EventKind.escalation and event.data.get("refer_now") is True:
+    legacy_refer_now = event.kind is EventKind.escalation and event.data.get("refer_now") is True
+    if event.kind is EventKind.refer_now or legacy_refer_now:
         session.refer_now(ref=event.seq)
     elif event.kind in (EventKind.answer, EventKind.override):
         session.answer(_answer_of(event, session.flow), ref=event.seq, replay=True)

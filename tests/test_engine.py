@@ -222,21 +222,17 @@ def test_progress_estimate_counts_down_to_the_end() -> None:
 
 
 def with_refer_now() -> Session:
-    from incident_tui.flow.model import Escalation, ReferNow
+    from incident_tui.flow.model import ReferNow
 
-    refer = ReferNow(
-        to="police",
-        label="Refer now",
-        escalation=Escalation(message="Referral started", contact="mash"),
-    )
+    refer = ReferNow(to="police", label="Refer now", message="Anyone in danger: call 999")
     return Session(toy_flow().model_copy(update={"refer_now": refer}))
 
 
-def test_refer_now_can_be_taken_from_any_step_and_raises_its_banner() -> None:
+def test_refer_now_can_be_taken_from_any_step_and_is_no_escalation_of_its_own() -> None:
     session = with_refer_now()
     session.answer(SAFETY)
-    raised = session.refer_now()
-    assert [e.message for e in raised] == ["Referral started"]
+    assert session.refer_now() == []
+    assert session.escalations() == []  # no answer said there was a risk
     assert session.ended and session.end is not None and session.end.id == "police"
     assert session.decisions[-1].referred_now
     # a condition on a step the referral skipped is false, never an error
@@ -248,14 +244,37 @@ def test_refer_now_can_be_taken_from_any_step_and_raises_its_banner() -> None:
 def test_refer_now_is_not_undone_by_a_later_correction() -> None:
     session = with_refer_now()
     session.answer(SAFETY)
-    session.answer(VAPE)
+    session.answer(KNIFE)
     refer_ref = 10
     session.refer_now(ref=refer_ref)
     with pytest.raises(EngineError, match="cannot be amended"):
         session.amend(refer_ref, KNIFE, reason="x")
-    session.amend(session.decisions[1].ref, KNIFE, reason="It was a knife")
+    session.amend(session.decisions[1].ref, VAPE, reason="It was a vape")
     assert session.current.id == "police"
     assert session.referred_now
+    assert session.escalations() == []  # the knife's escalation went with the corrected answer
+
+
+def test_an_end_names_the_outcome_of_the_path_taken() -> None:
+    from tests.engine_fixture import TOY_FLOW
+
+    text = TOY_FLOW.replace(
+        'outcome = "Weapon handed to police"\n',
+        'outcome = "Weapon handed to police"\n'
+        'outcomes = [{when = {step = "item", is = "vape"}, text = "Knife found in a vape search"}]'
+        "\n",
+    )
+    flow = Flow.model_validate(tomllib.loads(text))
+    outcomes = []
+    for item in (VAPE, KNIFE):
+        session = Session(flow)
+        for answer in (SAFETY, item, GROUNDS, AnswerInput("consent", "yes")):
+            session.answer(answer)
+        assert session.outcome() is None  # not at an end yet
+        session.answer(AnswerInput("staff", "yes"))
+        session.answer(AnswerInput("found", ["knife"]))
+        outcomes.append(session.outcome())
+    assert outcomes == ["Knife found in a vape search", "Weapon handed to police"]
 
 
 def test_refer_now_is_refused_where_the_flow_has_none() -> None:

@@ -315,10 +315,16 @@ def test_a_refer_now_route_is_reachable_and_its_conditions_are_held_to_its_own_p
     assert problems("refer-now.toml") == [
         (
             "refer-now.toml",
-            52,
+            49,
+            "step 'referred', outcome 2: condition tests step 'ask', which is not answered "
+            "on every path to 'referred'",
+        ),
+        (
+            "refer-now.toml",
+            56,
             "step 'referred', action 2: condition tests step 'ask', which is not answered "
             "on every path to 'referred'",
-        )
+        ),
     ]
 
 

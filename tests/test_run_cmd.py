@@ -152,15 +152,31 @@ def test_refer_now_entry_leaves_the_path_for_the_referral_route(
     for entry in rest:
         if entry["step"] == "more-devices":
             entry["answer"] = "none"  # no device was secured before the referral
+    for entry in rest:
+        if entry["step"] == "refer-now":
+            entry.update(answer="csc", rationale="Pupil says an older pupil is pressuring her")
+    rest = [a for a in rest if a["step"] != "police-route"]  # social care only
     answers["answers"] = [*head, {"refer_now": True}, *rest]
     assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 0
-    assert "Sealed." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Outcome: Referred to children's social care\n" in out
     with read_store(tmp_path) as store:
         (row,) = store.rows()
         events = store.events(row.id)
-    (refer,) = [e for e in events if e.data.get("refer_now")]
-    assert refer.kind is EventKind.escalation and refer.step == "accidental-view"
-    assert events[refer.seq + 1].step == "refer-now"
+    (refer,) = [e for e in events if e.kind is EventKind.refer_now]
+    assert refer.step == "accidental-view" and refer.data == {"to": "refer-now"}
+    # no answer raised a risk: the referral is not recorded as an escalation
+    assert not [e for e in events if e.kind is EventKind.escalation]
+    assert row.escalations == 0
+    chosen = events[refer.seq + 1]
+    assert chosen.step == "refer-now" and chosen.answer == "csc"
+    assert chosen.data["referred_to"] == ["Children's social care (MASH / front door)"]
+    assert chosen.rationale == "Pupil says an older pupil is pressuring her"
+    assert events[-1].data["outcome"] == "Referred to children's social care"
+    assert main([*dirs, "show", row.reference]) == 0
+    shown = capsys.readouterr().out
+    assert "REFER NOW" in shown and "ESCALATION" not in shown
+    assert "Referred to: Children's social care (MASH / front door)" in shown
 
 
 REFERRAL_ROUTE = {

@@ -117,7 +117,8 @@ async def not_authorised_stop(pilot, suspected: str) -> str:
 async def refer_now(pilot) -> None:
     """Ctrl+R and confirm: the flow's referral steps are on screen."""
     refer = pilot.app.incident.flow.refer_now
-    assert pilot.app.screen.active_bindings["ctrl+r"].tooltip == refer.label  # the flow's words
+    if isinstance(pilot.app.screen, StepScreen):  # the STOP screen's key says it leaves the choice
+        assert pilot.app.screen.active_bindings["ctrl+r"].tooltip == refer.label  # flow's words
     await pilot.press("ctrl+r")
     await pilot.pause()
     await pilot.press("y")
@@ -257,13 +258,20 @@ async def test_refer_now_from_a_search_goes_to_its_referral_steps(dirs):
         reference = await start_incident(pilot, SEARCH)
         await drive(pilot, {"search-type": "search"}, until="suspected")
         await refer_now(pilot)
-        await drive(pilot, {})
+        assert "ESCALATION" not in visible_text_of(app)  # nothing said there was a risk
+        await drive(pilot, {"refer-now": "csc"})
         assert isinstance(app.screen, SummaryScreen)
-        assert "Referred" in screen_text(app)
+        assert "Outcome: Referred to children's social care" in screen_text(app)
+        assert "and/or" not in screen_text(app)
         await seal(pilot)
     events = read_events(dirs, reference)
-    assert [e.step for e in events if e.data.get("refer_now")] == ["suspected"]
+    assert [e.step for e in events if e.kind.value == "refer_now"] == ["suspected"]
+    assert "escalation" not in kinds(events)
+    chosen = next(e for e in events if e.step == "refer-now")
+    assert chosen.data["referred_to"] == ["Children's social care"]
+    assert chosen.rationale == "Because."
     assert events[-1].kind.value == "sealed"
+    assert events[-1].answer == "Referred to children's social care"
 
 
 async def test_refer_now_from_an_early_step_goes_straight_to_the_referral_steps(dirs):
@@ -279,12 +287,11 @@ async def test_refer_now_from_an_early_step_goes_straight_to_the_referral_steps(
         await pilot.pause()
         assert current_step(app).id == "what-now"
         await refer_now(pilot)
-        assert "ESCALATION" in visible_text_of(app)
+        assert "ESCALATION" not in visible_text_of(app)
     events = read_events(dirs, reference)
-    referral = [e for e in events if e.data.get("refer_now")]
-    assert len(referral) == 1
-    assert referral[0].kind.value == "escalation" and referral[0].step == "what-now"
-    assert kinds(events).count("escalation") == 1
+    referral = [e for e in events if e.kind.value == "refer_now"]
+    assert len(referral) == 1 and referral[0].step == "what-now"
+    assert "escalation" not in kinds(events)
 
 
 async def test_refer_now_is_not_offered_where_the_procedure_has_none(dirs, toy_flows):
@@ -334,7 +341,7 @@ async def test_refer_now_from_a_stop_screen_goes_to_the_referral_steps(dirs):
         assert "Refer now" in footer and "Decisions" not in footer  # only keys that work here
         await refer_now(pilot)
     events = read_events(dirs, reference)
-    assert [e.step for e in events if e.data.get("refer_now")] == ["authorised"]
+    assert [e.step for e in events if e.kind.value == "refer_now"] == ["authorised"]
 
 
 async def test_the_side_panel_shows_each_answer_whole_once_its_scrollbar_appears(dirs):

@@ -267,7 +267,7 @@ def run_answers(args: argparse.Namespace) -> int:
     for warning in incident.take_warnings():
         print(f"incident-tui: warning: {warning}", file=sys.stderr)
     if sealed is not None and session.end is not None:
-        print(f"Outcome: {incident.text(session.end.outcome)}")
+        print(f"Outcome: {incident.text(session.outcome() or session.end.outcome)}")
         for action in session.actions():
             print(f"  - {incident.text(action)}")
         print(f"Sealed. Seal code: {seal_code(sealed.hash)}")

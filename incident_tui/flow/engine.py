@@ -216,10 +216,8 @@ class Session:
         raised: list[Escalation] = []
         for decision in self.decisions:
             if decision.referred_now:
-                refer = self.flow.refer_now
-                found = [refer.escalation] if refer and refer.escalation else []
-            else:
-                found = escalations_of(self.flow.step(decision.answer.step), decision.answer)
+                continue  # a refer-now raises nothing: the answers that follow say why
+            found = escalations_of(self.flow.step(decision.answer.step), decision.answer)
             raised.extend(e for e in found if e not in raised)
         return raised
 
@@ -259,6 +257,15 @@ class Session:
                     if override:
                         used.append((decision, override))
         return used
+
+    def outcome(self) -> str | None:
+        """The outcome of the end reached: the first of its `outcomes` that holds on
+        this path (e.g. the agency chosen), otherwise its `outcome`."""
+        end = self.end
+        if end is None:
+            return None
+        found = (o.text for o in end.outcomes if holds(o.when, self._walk.answers))
+        return next(found, end.outcome)
 
     def actions(self) -> list[str]:
         """The follow-up actions of the end reached whose conditions hold."""

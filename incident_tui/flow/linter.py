@@ -164,6 +164,8 @@ def _condition_uses(step: AnyStep) -> Iterator[_Use]:
                     ("choices", j, "when"), f"{label}, choice '{choice.id}'", choice.when, False
                 )
     if isinstance(step, EndStep):
+        for k, outcome in enumerate(step.outcomes):
+            yield _Use(("outcomes", k, "when"), f"{label}, outcome {k + 1}", outcome.when, False)
         for k, action in enumerate(step.actions):
             if action.when is not None:
                 yield _Use(("actions", k, "when"), f"{label}, action {k + 1}", action.when, False)
@@ -298,12 +300,6 @@ class _Linter:
             return
         if refer.to not in self.steps:
             self.at_top(("refer_now", "to"), f"refer_now: no step '{refer.to}'")
-        if refer.escalation is not None and refer.escalation.contact not in self.flow.contacts:
-            self.at_top(
-                ("refer_now", "escalation", "contact"),
-                f"refer_now: escalation contact '{refer.escalation.contact}' "
-                f"{self._undeclared_contact()}",
-            )
 
     def check_routes(self) -> None:
         for index, step in self.step_items():

@@ -155,6 +155,7 @@ _LABELS = {
     "choices": "choice",
     "items": "item",
     "actions": "action",
+    "outcomes": "outcome",
     "includes": "include",
     "overrides": "override",
     "next": "route",
@@ -332,6 +333,8 @@ def _rewrite_step(step: dict[str, Any], target: Any, when: Any) -> dict[str, Any
             {**a, "when": when(a["when"])} if a.get("when") is not None else a
             for a in step["actions"]
         ]
+    if "outcomes" in step:
+        step["outcomes"] = [{**o, "when": when(o["when"])} for o in step["outcomes"]]
     return step
 
 

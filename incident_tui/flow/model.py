@@ -272,12 +272,22 @@ class TextStep(_StepBase):
         return self
 
 
+class Outcome(_Strict):
+    """An end's outcome on some paths, e.g. naming the agency chosen at the referral step."""
+
+    when: Condition
+    text: str = Field(min_length=1)
+
+
 class EndStep(_StepBase):
     """An outcome: the flow stops here and the incident can be sealed."""
 
     kind: Literal["end"]
     outcome: str = Field(min_length=1)
-    """Short outcome label, e.g. 'Referred to police and children's social care'."""
+    """Short outcome label, e.g. 'Managed in school'."""
+    outcomes: list[Outcome] = []
+    """The first whose `when` holds is the outcome instead, e.g. 'Referred to the police'
+    when the referral step's answer was the police."""
     actions: list[Action] = []
 
     @model_validator(mode="after")
@@ -327,8 +337,10 @@ class ReferNow(_Strict):
     to: StepId
     label: str = Field(min_length=1)
     """Shown on the key that takes it, e.g. 'Refer now to police or children's social care'."""
-    escalation: Escalation | None = None
-    """Raised when it is taken (a banner for the rest of the incident)."""
+    message: str | None = None
+    """Said before it is taken, e.g. 'Anyone in danger: call 999 first'. Taking it is
+    recorded as a refer-now, not as an escalation: the record says which agency was
+    chosen at the referral step and why, and an escalation only where an answer raised one."""
 
 
 class Flow(_Strict):

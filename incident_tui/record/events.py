@@ -40,6 +40,8 @@ class EventKind(StrEnum):
     answer = "answer"
     override = "override"
     escalation = "escalation"
+    refer_now = "refer_now"
+    """The flow's refer-now route taken (older records: an escalation with data["refer_now"])."""
     amendment = "amendment"
     note = "note"
     sealed = "sealed"

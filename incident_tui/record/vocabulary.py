@@ -23,6 +23,7 @@ KIND_HEADINGS: dict[str, str] = {
     EventKind.answer: "Answer",
     EventKind.override: "STOP OVERRIDE RECORDED",
     EventKind.escalation: "ESCALATION - immediate risk flagged",
+    EventKind.refer_now: "REFER NOW",
     EventKind.amendment: "Amendment",
     EventKind.note: "Note",
     EventKind.sealed: "Sealed",
@@ -47,6 +48,7 @@ DATA_LABELS: dict[str, str] = {
     "actions": "Follow-up actions",
     "reason": "Reason for amendment",
     "date": "Date",
+    "referred_to": "Referred to",
 }
 """Labels of the data keys the app writes; a review decision's fields are
 labelled by its catalogue (see `ReviewLabels`)."""

@@ -199,7 +199,7 @@ class TrainingAttempt:
             reference=incident.reference,
             started=incident.events[0].time,
             finished=sealed.time if sealed else None,
-            outcome=incident.text(end.outcome),
+            outcome=incident.text(incident.session.outcome() or end.outcome),
             flow_title=self.flow.flow.title,
         )
         return debrief, problem

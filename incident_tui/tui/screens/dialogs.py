@@ -130,7 +130,7 @@ class ReferNowDialog(AppModal):
                 "The procedure goes straight to the referral steps from here. This is "
                 "recorded with the time and your name, and stays in force even if an "
                 "earlier answer is corrected."
-                + (f" {self.incident.text(refer.escalation.message)}" if refer.escalation else ""),
+                + (f" {self.incident.text(refer.message)}" if refer.message else ""),
                 classes="hint",
                 markup=False,
             )

@@ -57,7 +57,9 @@ class SummaryScreen(AppScreen):
             with VerticalScroll(id="summary"):
                 yield Static(incident.text(end.prompt), classes="prompt", markup=False)
                 yield Static(
-                    "Outcome: " + incident.text(end.outcome), classes="outcome", markup=False
+                    "Outcome: " + incident.text(incident.session.outcome() or end.outcome),
+                    classes="outcome",
+                    markup=False,
                 )
                 # on screen on arrival: the button itself may be below the fold at 80x24
                 yield Static(
