@@ -331,3 +331,54 @@ async def test_at_80x24_every_key_of_the_review_list_is_in_its_footer(record: Re
         footer = pilot.app.screen._compositor.render_strips()[-1].text
         for key in ("Open", "Back", "Find", "Flags", "Attention", "Sort", "Reverse", "^q Quit"):
             assert key in footer, footer
+
+
+async def test_the_integrity_check_runs_off_the_ui_thread(record: Record, monkeypatch) -> None:
+    import threading
+
+    from incident_tui.tui.review.context import ReviewContext
+
+    threads: list[str] = []
+    real = ReviewContext.damage
+
+    def watched(self, incident_id):
+        threads.append(threading.current_thread().name)
+        return real(self, incident_id)
+
+    monkeypatch.setattr(ReviewContext, "damage", watched)
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.plain.reference)
+        assert threads and threading.main_thread().name not in threads
+        assert str(detail.query_one("#incident-badge", Static).content).startswith(
+            "INTEGRITY: INTACT"
+        )
+
+
+async def test_a_failed_integrity_check_is_a_dialog_and_leaves_the_incident_read_only(
+    record: Record, monkeypatch
+) -> None:
+    from incident_tui.tui.review.context import ReviewContext
+    from incident_tui.tui.screens.dialogs import ErrorDialog
+
+    def broken(self, incident_id):
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(ReviewContext, "damage", broken)
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *record.plain.reference)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ErrorDialog)
+        assert "OSError: disk went away" in str(dialog.query_one("#error-text", Static).content)
+        await pilot.press("escape")
+        await pilot.pause()
+        detail = pilot.app.screen
+        assert isinstance(detail, IncidentReviewScreen)
+        badge = str(detail.query_one("#incident-badge", Static).content)
+        assert badge.startswith("INTEGRITY: DAMAGED") and "could not be completed" in badge
+        await pilot.press("d")
+        await pilot.pause()
+        assert pilot.app.screen is detail  # read-only: no decision form

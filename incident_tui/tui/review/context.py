@@ -60,17 +60,28 @@ class ReviewContext:
 
         return verify_store(self.root, self.key, incident=incident)
 
-    def read_incident(self, incident: str) -> tuple[IndexRow, list[Event], list[Finding], str]:
-        """(row, events that could be read, findings, why the events could not be read)."""
+    def read_events(self, incident: str) -> tuple[IndexRow, list[Event], str]:
+        """(row, events that could be read, why the events could not be read): quick,
+        one incident file. UserError if there is no such incident."""
         row = self.store.row(incident)
         problem = ""
         try:
             events = self.store.events(row.id)
         except UserError as exc:
             events, problem = [], exc.message
+        return row, events, problem
+
+    def damage(self, incident_id: str) -> list[Finding]:
+        """The incident's damage (the integrity check: slow on a big record, so the
+        screen runs it in a worker thread)."""
         from incident_tui.record.verify import incident_damage
 
-        return row, events, incident_damage(self.root, self.key, row.id), problem
+        return incident_damage(self.root, self.key, incident_id)
+
+    def read_incident(self, incident: str) -> tuple[IndexRow, list[Event], list[Finding], str]:
+        """(row, events that could be read, findings, why the events could not be read)."""
+        row, events, problem = self.read_events(incident)
+        return row, events, self.damage(row.id), problem
 
     def append_review(
         self,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from incident_tui.errors import UserError
 from incident_tui.record.chronology import (
@@ -40,6 +42,7 @@ from incident_tui.tui.widgets.banners import ModeBanner
 
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
+    from incident_tui.record.verify import Finding
 
 
 class IncidentReviewScreen(Screen[None]):
@@ -53,10 +56,12 @@ class IncidentReviewScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.incident_id = incident_id
-        self.findings: list = []
+        self.findings: list[Finding] = []
         self.events: list[Event] = []
         self.read_problem = ""
         self.row: IndexRow | None = None
+        self.checked = False
+        """Whether the integrity check has reported once (decide and export wait for it)."""
 
     def compose(self) -> ComposeResult:
         yield ModeBanner(self.ctx.mode, self.ctx.school, "Review")
@@ -74,19 +79,57 @@ class IncidentReviewScreen(Screen[None]):
         return bool(self.findings or self.read_problem)
 
     def reload(self) -> None:
+        """Show the events at once; the integrity check follows in a worker thread."""
         try:
-            self.row, self.events, self.findings, self.read_problem = self.ctx.read_incident(
-                self.incident_id
-            )
+            self.row, self.events, self.read_problem = self.ctx.read_events(self.incident_id)
         except UserError as exc:
             self.row, self.events, self.findings = None, [], []
             self.read_problem = exc.message
         self._render_badge()
         self._render_summary()
         self._render_chronology()
+        if self.row is not None:
+            self._check(self.row.id)
+        else:
+            self.checked = True
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="incident-check")
+    def _check(self, incident_id: str) -> list[Finding]:
+        return self.ctx.damage(incident_id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "incident-check":
+            return
+        if event.state is WorkerState.SUCCESS:
+            self.findings = list(event.worker.result or [])
+        elif event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, UserError):
+                self.read_problem = error.message
+            else:
+                from incident_tui.tui.screens.dialogs import ErrorDialog
+
+                self.read_problem = "the integrity check could not be completed"
+                self.app.push_screen(
+                    ErrorDialog(
+                        "The integrity check failed",
+                        f"{type(error).__name__}: {printable(str(error), one_line=True)}. "
+                        "Until it is checked, treat this "
+                        "incident as damaged: it is read-only here. `incident-tui verify` "
+                        "checks the whole record.",
+                    )
+                )
+        else:
+            return
+        self.checked = True
+        self._render_badge()
 
     def _render_badge(self) -> None:
         badge = self.query_one("#incident-badge", Static)
+        if not self.checked and not self.read_problem:
+            badge.set_classes("")
+            badge.update("INTEGRITY: checking the hash chain and the signed index...")
+            return
         badge.set_class(self.damaged, "damaged")
         badge.set_class(not self.damaged, "intact")
         if not self.damaged:
@@ -141,7 +184,17 @@ class IncidentReviewScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def _still_checking(self) -> bool:
+        if not self.checked:
+            self.notify(
+                "The integrity check is still running: try again in a moment.",
+                title="Checking",
+            )
+        return not self.checked
+
     def action_decide(self) -> None:
+        if self._still_checking():
+            return
         if self.damaged or self.row is None:
             self.notify(
                 "This record is damaged, so it is read-only: no decisions can be added. "
@@ -172,6 +225,8 @@ class IncidentReviewScreen(Screen[None]):
         self.notify(f"Recorded as event {event.seq}.", title="Saved")
 
     def action_export(self) -> None:
+        if self._still_checking():
+            return
         if self.row is None:
             self.notify("Nothing to export: the index row cannot be read.", severity="error")
             return

@@ -16,6 +16,26 @@ from incident_tui.tui.screens.base import AppModal, recorded, report_saves
 NOTE_LENGTH = 500
 
 
+class ErrorDialog(AppModal):
+    """Something failed in the background: said plainly, never a traceback."""
+
+    BINDINGS = [("escape", "dismiss_none", "Close"), ("enter", "dismiss_none", "Close")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="error-dialog"):
+            yield Static(self.title_text, classes="section-title", markup=False)
+            yield Static(self.message, id="error-text", markup=False)
+            yield Button("Close (Esc)", id="close", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+
 class ConfirmQuit(AppModal):
     """Dismisses True to quit. `message` says what is left behind (the app's own words)."""
 
