@@ -238,7 +238,7 @@ class IncidentReviewScreen(Screen[None]):
 
     def _exported(self, message: str | None) -> None:
         if message:
-            self.notify(message, title="Exported")
+            self.notify(printable(message), title="Exported", markup=False)  # a typed path
 
 
 _STYLES = (
