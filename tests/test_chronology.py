@@ -6,6 +6,7 @@ import io
 import json
 
 import pypdf
+import pytest
 
 from incident_tui.record.chronology import STOP_SHOWN, chronology
 from incident_tui.record.events import Actor, EventKind
@@ -144,17 +145,20 @@ def test_an_index_row_written_before_stops_were_counted_still_verifies(record: R
     assert record.readonly().row(record.plain.id).stops == 0
 
 
-def test_refer_now_and_the_agency_chosen_read_in_words(record: Record) -> None:
+@pytest.mark.parametrize("older", [False, True])
+def test_refer_now_and_the_agency_chosen_read_in_words(record: Record, older: bool) -> None:
     from incident_tui.record.chronology import REFER_NOW
 
     with Store.open(record.root, key=KEY, mode="live") as store:
         store.append(
             record.open_one.id,
-            kind=EventKind.escalation,  # as older records hold it
+            kind=EventKind.escalation if older else EventKind.refer_now,
             actor=HEAD,
             step="grounds",
             prompt="Refer now to the police or children's social care",
-            data={"refer_now": True, "to": "referral-details"},
+            data={"refer_now": True, "to": "referral-details"}
+            if older
+            else {"to": "referral-details"},
         )
         store.append(
             record.open_one.id,
