@@ -14,9 +14,13 @@ from typing import Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from incident_tui.locations import Mode
 from incident_tui.settings import Settings
+
+LIMIT_SHOWN_FROM = 0.8
+"""A field's length limit is shown once this share of it is used."""
 
 TUI = Path(__file__).resolve().parent
 
@@ -77,6 +81,15 @@ class AppBase(App[str | None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.HELP))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Near a field's limit, its border says how much is left, as the user types
+        (the record refuses more, and the box stops taking it)."""
+        field = event.input
+        if field.max_length:
+            used = len(event.value)
+            near = used >= field.max_length * LIMIT_SHOWN_FROM
+            field.border_subtitle = f"{used:,} of {field.max_length:,} characters" if near else ""
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Help", "Keys and how this works", self.action_help)

@@ -20,6 +20,7 @@ from incident_tui.flow.engine import (
 )
 from incident_tui.flow.model import ChoiceStep, ConfirmStep
 from incident_tui.incident import Incident
+from incident_tui.text_fields import AMENDMENT_REASON
 from incident_tui.tui.present import answer_text
 from incident_tui.tui.screens.base import AppModal, not_saved
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
@@ -59,7 +60,7 @@ class AmendScreen(AppModal):
                 choices = available_choices(self.step, self.incident.session.answers)
             yield StepView(self.incident, self.step, choices)
             yield Label("Reason for the correction (required)")
-            yield Input(id="amend-reason", max_length=1000)
+            yield Input(id="amend-reason", max_length=AMENDMENT_REASON.limit)
             yield Button("Record the correction", id="record-amendment", variant="warning")
             yield Static("", id="amend-error", classes="error", markup=False)
 

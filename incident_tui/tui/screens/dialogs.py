@@ -11,9 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from incident_tui.incident import Incident
+from incident_tui.text_fields import NOTE
 from incident_tui.tui.screens.base import AppModal, recorded, report_saves
 
-NOTE_LENGTH = 500
+NOTE_LENGTH = NOTE.limit
 
 
 class ErrorDialog(AppModal):

@@ -11,6 +11,7 @@ from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.record.events import Actor
 from incident_tui.safe_text import printable
+from incident_tui.text_fields import ACTOR_NAME, ACTOR_ROLE, LOCATION, PUPIL
 from incident_tui.tui.screens.base import AppScreen
 
 
@@ -35,7 +36,7 @@ class IdentityScreen(AppScreen):
             yield Static(heading, classes="section-title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Your name")
-                yield Input(last.name if last else "", id="name", max_length=120)
+                yield Input(last.name if last else "", id="name", max_length=ACTOR_NAME.limit)
             if last:
                 yield Static(
                     "Filled in from the last incident on this computer "
@@ -50,13 +51,15 @@ class IdentityScreen(AppScreen):
                 yield Input(
                     last.role if last else "",
                     id="role",
-                    max_length=120,
+                    max_length=ACTOR_ROLE.limit,
                     placeholder="e.g. teacher, DSL, head of year",
                 )
             if self.flow_id:
                 with Horizontal(classes="form-row"):
                     yield Label("Pupil reference")
-                    yield Input(id="pupil", max_length=40, placeholder="initials or pupil ID")
+                    yield Input(
+                        id="pupil", max_length=PUPIL.limit, placeholder="initials or pupil ID"
+                    )
                 yield Static(
                     "Initials or the school's pupil ID only: never a pupil's full name.",
                     classes="hint",
@@ -64,7 +67,9 @@ class IdentityScreen(AppScreen):
                 )
                 with Horizontal(classes="form-row"):
                     yield Label("Where")
-                    yield Input(id="location", max_length=120, placeholder="e.g. Room 12")
+                    yield Input(
+                        id="location", max_length=LOCATION.limit, placeholder="e.g. Room 12"
+                    )
             yield Static("", id="identity-error", classes="error", markup=False)
             yield Button("Start" if self.flow_id else "Resume", id="go", variant="primary")
         yield Footer()

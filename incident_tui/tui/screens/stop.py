@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from incident_tui.flow.engine import AnswerInput, InterlockBlocked
 from incident_tui.flow.model import Override
 from incident_tui.incident import Incident
+from incident_tui.text_fields import RATIONALE
 from incident_tui.tui.present import sources_text
 from incident_tui.tui.screens.base import AppModal, recorded
 from incident_tui.tui.widgets.in_view import focus_in_view
@@ -125,7 +126,7 @@ class StopScreen(AppModal):
                 markup=False,
             ),
             Label("Reason (required): why this exception applies now"),
-            Input(id="override-reason", max_length=1000),
+            Input(id="override-reason", max_length=RATIONALE.limit),
             Button("Record the override", id="record-override", variant="error"),
         )
         form.display = True

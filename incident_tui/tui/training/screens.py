@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
+from incident_tui.text_fields import ACTOR_NAME
 from incident_tui.training.attempts import FEEDBACK_EACH, FEEDBACK_END, TrainingAttempt
 from incident_tui.training.debrief import Debrief
 from incident_tui.training.scenario import LoadedScenario, load_scenarios
@@ -141,7 +142,9 @@ class TraineeScreen(AppScreen):
             yield Static(f"Feedback: {FEEDBACK_WORDS[self.feedback]}", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Trainee's name")
-                yield Input(id="trainee-name", max_length=120, placeholder="e.g. Sam Jones")
+                yield Input(
+                    id="trainee-name", max_length=ACTOR_NAME.limit, placeholder="e.g. Sam Jones"
+                )
             yield Static("", id="trainee-error", classes="error", markup=False)
             yield Button("Start", id="start", variant="primary")
         yield Footer()

@@ -33,6 +33,7 @@ from incident_tui.flow.model import (
     TextStep,
 )
 from incident_tui.incident import Incident
+from incident_tui.text_fields import RATIONALE
 from incident_tui.tui.present import sources_text
 from incident_tui.tui.widgets.in_view import focus_in_view
 from incident_tui.tui.widgets.ticklist import TickItem, TickList
@@ -85,7 +86,7 @@ class StepView(Vertical):
         # between the answers and the reason box, so it is in view at 80x24 when either has focus
         yield Static("", id="step-error", classes="error", markup=False)
         yield Label("", id="rationale-label", markup=False)
-        yield Input(id="rationale", max_length=1000, placeholder="Type the reason here")
+        yield Input(id="rationale", max_length=RATIONALE.limit, placeholder="Type the reason here")
         if isinstance(step, ChecklistStep | TextStep) or self._step_needs_rationale():
             yield Button("Record this answer", id="record", variant="primary")
         # small print last: the answers must stay in view at 80x24
