@@ -191,3 +191,36 @@ def test_an_interrupted_opening_is_not_counted_promised_away_or_reused(school: S
     assert f"reference {row.reference} is never given out again" in out
     assert "tidied up" not in out
     assert record_from_file(school) != row.reference
+
+
+# --- item 5: a full disk in the middle of `run` ----------------------------------------
+
+
+def test_a_full_disk_mid_run_names_the_incident_left_open_and_how_to_finish_it(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from incident_tui.record import storage
+
+    real, calls = os.write, [0]
+
+    def filling(fd: int, data: bytes) -> int:  # the disk fills up after a few saves
+        calls[0] += 1
+        if calls[0] > 12:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, data)
+
+    monkeypatch.setattr(storage.os, "write", filling)
+    code, out, err = school.run(
+        "run", "search-confiscation", "--answers", EXAMPLES / "search-confiscation.answers.json"
+    )
+    monkeypatch.undo()
+    assert code == 1 and "the disk is full" in err
+    with Store.open(school.root, key=school.key, mode="live", readonly=True) as store:
+        (row,) = store.rows()
+    assert row.status == "open"
+    assert f"Incident {row.reference} was opened from" in err
+    assert f"{row.event_count} events recorded" in err
+    assert f"resume {row.reference} in the app" in err and "Do not run this file again" in err
