@@ -19,6 +19,7 @@ from incident_tui.flow.engine import (
     AnswerInput,
     EngineError,
     InterlockBlocked,
+    InvariantBroken,
     Session,
     as_recorded,
     find_override,
@@ -242,21 +243,47 @@ class Incident:
         self.session.refer_now(ref=event.seq)
         return event
 
-    def stop_shown(self, blocked: InterlockBlocked) -> Event:
+    def stop_shown(self, blocked: InterlockBlocked | InvariantBroken) -> Event:
         """Record that a STOP was shown. The choice is not an answer (the engine refused
-        it), but that someone reached for it belongs in the chronology the DSL reads."""
+        it), but that someone reached for it belongs in the chronology the DSL reads.
+
+        A STOP for an invariant (the procedure's safety rules over the whole incident,
+        corrections included) is noted the same way, naming the invariant."""
         self._writable()
-        choice = blocked.choice
+        if isinstance(blocked, InterlockBlocked):
+            choice = blocked.choice
+            text = (
+                f"STOP shown: '{self.text(choice.label)}' was chosen, which would break the "
+                f"rule: {self.text(blocked.interlock.rule)}"
+            )
+            return self._append(
+                EventKind.note,
+                step=self.session.current.id,
+                answer=text,
+                data={STOP_SHOWN_KEY: choice.id},
+            )
+        what = self.refused_text(blocked)
         text = (
-            f"STOP shown: '{self.text(choice.label)}' was chosen, which would break the rule: "
-            f"{self.text(blocked.interlock.rule)}"
+            f"STOP shown: {what}, which would break the rule: {self.text(blocked.invariant.rule)}"
         )
-        return self._append(
-            EventKind.note,
-            step=self.session.current.id,
-            answer=text,
-            data={STOP_SHOWN_KEY: choice.id},
-        )
+        stopped = blocked.answer.value if blocked.answer is not None else None
+        data: dict[str, DataValue] = {
+            STOP_SHOWN_KEY: stopped if isinstance(stopped, str) else blocked.step,
+            "invariant": blocked.invariant.id,
+        }
+        return self._append(EventKind.note, step=blocked.step, answer=text, data=data)
+
+    def refused_text(self, broken: InvariantBroken) -> str:
+        """What was reached for, in words: the choice, items or answer, or refer now."""
+        answer = broken.answer
+        if answer is None:
+            return "refer now was chosen"
+        step = self.flow.step(broken.step)
+        labels = self._shown(step, answer).get("answer_text")
+        if isinstance(labels, list) and labels:
+            shown = ", ".join(f"'{label}'" for label in labels if isinstance(label, str))
+            return f"{shown} was chosen at '{self.text(step.prompt)}'"
+        return f"an answer to '{self.text(step.prompt)}' was given"
 
     def note(self, text: str) -> Event:
         if not text.strip():
@@ -401,19 +428,16 @@ def _all_conditions(flow: Flow, event: Event, override_id: str) -> list[str]:
 def _replay_into(session: Session, event: Event) -> None:
     """Apply one recorded event to an engine session, as it was applied live."""
     amends = event.data.get("amends")
+    # what is recorded is history: replayed, never refused for an invariant or a date
     legacy_refer_now = event.kind is EventKind.escalation and event.data.get("refer_now") is True
     if event.kind is EventKind.refer_now or legacy_refer_now:
-        session.refer_now(ref=event.seq)
+        session.refer_now(ref=event.seq, replay=True)
     elif event.kind in (EventKind.answer, EventKind.override):
         session.answer(_answer_of(event, session.flow), ref=event.seq, replay=True)
     elif event.kind is EventKind.amendment and isinstance(amends, int):
-        session.amend(
-            amends,
-            _answer_of(event, session.flow),
-            str(event.data.get("reason") or ""),
-            ref=event.seq,
-            replay=True,
-        )
+        reason = str(event.data.get("reason") or "")
+        answer = _answer_of(event, session.flow)
+        session.amend(amends, answer, reason, ref=event.seq, replay=True)
 
 
 __all__ = ["Incident", "Opening", "flow_ref"]

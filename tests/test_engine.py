@@ -7,7 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked, Session
+from incident_tui.flow.engine import (
+    AnswerInput,
+    EngineError,
+    InterlockBlocked,
+    InvariantBroken,
+    Session,
+)
 from incident_tui.flow.model import Flow
 from tests.engine_fixture import toy_flow
 
@@ -490,3 +496,131 @@ def test_a_correction_to_a_past_review_date_is_refused_but_a_replay_is_not() -> 
     replayed = dated()
     replayed.answer(AnswerInput("review", "2026-12-10"), ref=1, now=later, replay=True)
     assert replayed.current.id == "deadline"
+
+
+# --- invariants ---------------------------------------------------------------------
+
+KNIFE_RULE = """
+[[invariants]]
+id = "knife-search-not-dropped"
+rule = "Once a knife is suspected, the search is not dropped unless the police are on site."
+sources = [{ref = "SSC", section = "Who can search"}]
+once = {step = "item", is = "knife"}
+never = {step = "consent", is = "no"}
+unless = {step = "grounds", is = "Police on site"}
+"""
+
+
+def guarded(*answers: AnswerInput, rules: str = KNIFE_RULE) -> Session:
+    import tomllib
+
+    from incident_tui.flow.model import Flow
+    from tests.engine_fixture import TOY_FLOW
+
+    session = Session(Flow.model_validate(tomllib.loads(TOY_FLOW + rules)))
+    for answer in answers:
+        session.answer(answer)
+    return session
+
+
+def ref_of(session: Session, step: str) -> int:
+    return next(d.ref for d in session.decisions if d.answer.step == step)
+
+
+NO_CONSENT = AnswerInput("consent", "no")
+
+
+def test_an_answer_that_breaks_an_invariant_is_refused_with_its_rule() -> None:
+    session = guarded(SAFETY, KNIFE, GROUNDS)
+    with pytest.raises(InvariantBroken, match="not dropped unless the police") as broken:
+        session.answer(NO_CONSENT)
+    assert broken.value.invariant.id == "knife-search-not-dropped"
+    assert broken.value.answer == NO_CONSENT
+    assert session.current.id == "consent" and len(session.decisions) == 3
+    with pytest.raises(InvariantBroken):
+        session.check(NO_CONSENT)  # every caller that checks first sees it too
+    session.answer(AnswerInput("consent", "yes"))
+
+
+def test_what_once_held_stays_a_fact_after_a_correction() -> None:
+    session = guarded(SAFETY, KNIFE, GROUNDS)
+    session.amend(ref_of(session, "item"), VAPE, reason="It was a vape after all")
+    assert session.current.id == "consent"
+    with pytest.raises(InvariantBroken):
+        session.answer(NO_CONSENT)
+
+
+def test_never_counts_only_what_was_answered_after_once_first_held() -> None:
+    session = guarded(SAFETY, VAPE, GROUNDS, NO_CONSENT)
+    assert session.end is not None and session.end.id == "sanction"
+    # the refusal came before any knife was suspected: the correction is allowed ...
+    session.amend(ref_of(session, "item"), KNIFE, reason="Misheard: a knife")
+    assert session.end is not None and session.end.id == "sanction"
+    # ... but the refusal cannot be given again now
+    with pytest.raises(InvariantBroken):
+        session.amend(ref_of(session, "consent"), NO_CONSENT, reason="Confirmed again")
+
+
+def test_unless_lifts_the_rule_and_a_correction_cannot_remove_it_afterwards() -> None:
+    police = AnswerInput("grounds", "Police on site")
+    session = guarded(SAFETY, KNIFE, police, NO_CONSENT)
+    assert session.end is not None and session.end.id == "sanction"
+    with pytest.raises(InvariantBroken):
+        session.amend(ref_of(session, "grounds"), GROUNDS, reason="Police had left")
+
+
+def test_an_invariant_without_once_holds_over_every_answer_on_the_path() -> None:
+    rule = """
+[[invariants]]
+id = "serious-harm-with-reason"
+rule = "The exception needs a reason."
+sources = [{ref = "SSC"}]
+never = {all = [{step = "staff", overridden = "serious-harm"}, {step = "found", includes = "vape"}]}
+"""
+    staff_no = AnswerInput(
+        "staff",
+        "no",
+        rationale="Knife seen",
+        override="serious-harm",
+        confirmed=("serious-harm", "no-other-staff"),
+    )
+    session = guarded(SAFETY, KNIFE, GROUNDS, AnswerInput("consent", "yes"), staff_no, rules=rule)
+    with pytest.raises(InvariantBroken, match="needs a reason"):
+        session.answer(AnswerInput("found", ["vape"]))
+    session.answer(AnswerInput("found", ["knife"]))
+
+
+def test_a_recorded_history_is_replayed_even_if_it_breaks_an_invariant() -> None:
+    """The record is history: resuming an incident recorded before a rule was added
+    is not refused, only new moves are."""
+    session = guarded()
+    for answer in (SAFETY, KNIFE, GROUNDS):
+        session.answer(answer, replay=True)
+    session.answer(NO_CONSENT, replay=True)
+    assert session.end is not None and session.end.id == "sanction"
+
+
+def test_refer_now_is_checked_and_a_refer_now_breaks_nothing_by_itself() -> None:
+    from incident_tui.flow.model import ReferNow
+
+    session = guarded(SAFETY, KNIFE, GROUNDS)
+    session.flow = session.flow.model_copy(
+        update={"refer_now": ReferNow(to="police", label="Refer now")}
+    )
+    session.check_refer_now()
+    session.refer_now()
+    assert session.end is not None and session.end.id == "police"
+
+
+def test_reasoned_and_overridden_test_the_answer_itself() -> None:
+    from incident_tui.flow.engine import holds
+    from incident_tui.flow.model import Condition
+
+    with_reason = {"staff": AnswerInput("staff", "no", rationale=" why ", override="serious-harm")}
+    bare = {"staff": AnswerInput("staff", "no", rationale="  ")}
+    reasoned = Condition(step="staff", reasoned=True)
+    overridden = Condition(step="staff", overridden="serious-harm")
+    assert holds(reasoned, with_reason) and not holds(reasoned, bare)
+    assert holds(Condition(step="staff", reasoned=False), bare)
+    assert holds(overridden, with_reason) and not holds(overridden, bare)
+    assert not holds(reasoned, {}) and not holds(overridden, {})

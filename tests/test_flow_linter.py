@@ -374,3 +374,41 @@ def test_an_end_step_cannot_have_a_when(tmp_path: Path) -> None:
     assert [p.message for p in found] == [
         "step 'done': an end step cannot have a 'when': there is no next to skip to"
     ]
+
+
+def test_an_invariant_must_name_real_steps_choices_items_and_overrides() -> None:
+    override = "which is not an exception any of its choices allows"
+    assert problems("invariants.toml") == [
+        (
+            "invariants.toml",
+            31,
+            f"step 'found', route 1: condition tests step 'who' for override 'serous', {override}",
+        ),
+        ("invariants.toml", 46, "invariant 'fine': duplicate invariant id"),
+        ("invariants.toml", 48, "invariant 'fine': source 'dfe' is not declared under [sources]"),
+        ("invariants.toml", 49, "invariant 'fine', once: condition tests unknown step 'nobody'"),
+        (
+            "invariants.toml",
+            50,
+            "invariant 'fine', never: condition tests step 'who' for 'maybe', "
+            "which is not one of its choices",
+        ),
+        (
+            "invariants.toml",
+            50,
+            "invariant 'fine', never: condition tests step 'found' for 'gun', "
+            "which is not one of its items",
+        ),
+        (
+            "invariants.toml",
+            50,
+            f"invariant 'fine', never: condition tests step 'found' for override 'serious', "
+            f"{override}",
+        ),
+        (
+            "invariants.toml",
+            51,
+            f"invariant 'fine', unless: condition tests step 'who' for override 'made-up', "
+            f"{override}",
+        ),
+    ]

@@ -123,7 +123,7 @@ to = "end"
     )
     assert problems_of(path) == [
         f"{path}:16: step 'ask', route 1: when: a condition needs exactly one of "
-        "is, is_not, in, includes, answered"
+        "is, is_not, in, includes, answered, reasoned, overridden"
     ]
 
 

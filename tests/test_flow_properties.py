@@ -17,6 +17,7 @@ from incident_tui.flow.engine import (
     AnswerInput,
     EngineError,
     InterlockBlocked,
+    InvariantBroken,
     Session,
     rationale_setting,
 )
@@ -86,9 +87,12 @@ def walk(data: st.DataObject, flow: Flow) -> tuple[Session, list[tuple]]:
             target = data.draw(st.sampled_from(session.decisions))
             amendment = _amendment_for(data, flow, session, target)
             if amendment is not None:
-                session.amend(target.ref, amendment, "corrected", ref=ref)
-                log.append(("amend", target.ref, amendment, ref))
                 amendments += 1
+                try:
+                    session.amend(target.ref, amendment, "corrected", ref=ref)
+                except InvariantBroken:
+                    continue  # a safety rule of the whole incident: not recorded
+                log.append(("amend", target.ref, amendment, ref))
                 continue
         may_refer = (
             flow.refer_now is not None
@@ -100,7 +104,16 @@ def walk(data: st.DataObject, flow: Flow) -> tuple[Session, list[tuple]]:
             log.append(("refer", ref))
             continue
         answer = draw_answer(data, session)
-        session.answer(answer, ref=ref)
+        try:
+            session.answer(answer, ref=ref)
+        except InvariantBroken:
+            # e.g. the school's route after a correction undid the referral's trigger:
+            # the way on is the referral route (tests/test_flow_invariants.py)
+            if not may_refer:
+                raise
+            session.refer_now(ref=ref)
+            log.append(("refer", ref))
+            continue
         log.append(("answer", answer, ref))
     return session, log
 
@@ -114,9 +127,9 @@ def _amendment_for(data, flow: Flow, session: Session, target) -> AnswerInput | 
         if decision.ref == target.ref:
             break
         if decision.referred_now:
-            replay.refer_now(ref=decision.ref)
+            replay.refer_now(ref=decision.ref, replay=True)
         else:
-            replay.answer(decision.answer, ref=decision.ref)
+            replay.answer(decision.answer, ref=decision.ref, replay=True)
     if replay.current.id != target.answer.step:
         return None
     return draw_answer(data, replay)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from incident_tui.flow.available import get_flow
-from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
+from incident_tui.flow.engine import (
+    AnswerInput,
+    EngineError,
+    InterlockBlocked,
+    InvariantBroken,
+    Session,
+)
 from tests.flow_driver import REASON, drive, visited
 
 NUDES = "nudes-sharing"
@@ -384,3 +390,52 @@ def test_parents_are_told_when_a_school_rule_search_finds_a_prohibited_item() ->
     assert "not-required" in [c.id for c in session.choices()]
     refs = {ref.ref for ref in session.current.sources}
     assert "SSC" in refs
+
+
+# --- invariants: what no correction may undo ----------------------------------------
+
+
+def referred_then_corrected(trigger: str) -> Session:
+    """A trigger sends the case to referral, the referral is recorded, then the trigger
+    is corrected to 'no': the path now leads back towards the school's own route."""
+    plan = {**NO_TRIGGER, "scope": "imagery", trigger: "yes"}
+    session = drive(NUDES, plan, stop_at="delete-nothing")
+    assert "referral-details" in visited(session)
+    trigger_ref = next(d.ref for d in session.decisions if d.answer.step == trigger)
+    session.amend(trigger_ref, AnswerInput(trigger, "no", REASON), reason="Misheard")
+    return session
+
+
+@pytest.mark.parametrize("trigger", ["trigger-adult", "trigger-coercion"])
+def test_a_correction_after_a_referral_cannot_manage_the_case_in_school(trigger: str) -> None:
+    """Defect 1: the referral stays a fact; head's input, managing in school and
+    deletion are refused with the rule, whichever trigger is corrected (coercion
+    covers doubt about capacity to consent)."""
+    session = referred_then_corrected(trigger)
+    assert session.current.id == "head-input"
+    with pytest.raises(InvariantBroken, match="unless they agree") as broken:
+        session.answer(AnswerInput("head-input", "Head agrees to manage it", REASON))
+    assert broken.value.invariant.id == "no-school-route-after-referral"
+    assert session.current.id == "head-input"
+    session.refer_now()  # the way on: the referral route, again
+    assert session.current.id == "refer-now"
+
+
+def test_a_referral_after_a_judgement_cannot_be_corrected_to_not_yet() -> None:
+    plan = {**NO_TRIGGER, "scope": "imagery", "trigger-coercion": "unknown"}
+    plan["trigger-judgement"] = "refer"
+    session = drive(NUDES, plan, stop_at="delete-nothing")
+    judgement = next(d.ref for d in session.decisions if d.answer.step == "trigger-judgement")
+    with pytest.raises(InvariantBroken, match="A correction does not undo a referral"):
+        session.amend(judgement, AnswerInput("trigger-judgement", "not-yet", REASON), "typo")
+    assert session.current.id == "delete-nothing"
+
+
+def test_a_correction_of_deletion_after_police_involvement_is_refused() -> None:
+    """Police involved at deletion makes a referral; correcting that answer to
+    'delete' afterwards would delete evidence the police may need."""
+    session = drive(NUDES, {**NO_TRIGGER, "scope": "imagery", "deletion": "police-involved"})
+    deletion = next(d.ref for d in session.decisions if d.answer.step == "deletion")
+    with pytest.raises(InvariantBroken, match="nothing is deleted"):
+        session.amend(deletion, AnswerInput("deletion", "delete-requested", REASON), "typo")
+    assert session.end is not None and session.end.id == REFERRED

@@ -416,3 +416,52 @@ async def test_alcohol_returned_to_the_pupil_is_a_stop_on_screen_with_no_excepti
     assert not [e for e in events if e.step == step and e.kind.value == "answer"]
     [stop] = [e for e in events if e.data.get("stop")]
     assert stop.step == step and stop.data["stop"] == "returned-to-pupil"
+
+
+async def test_a_correction_that_would_undo_a_referral_is_a_recorded_stop_with_the_rule(dirs):
+    """Once the referral is recorded, correcting the DSL's judgement to 'do not refer
+    yet' would walk the case back to the school's route: the correction screen shows
+    the rule as a STOP, records that it was shown, and offers going back or refer now."""
+    app = make_app(dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, NUDES)
+        plan = {
+            "device-held": "no",
+            "scope": "imagery",
+            "trigger-coercion": "unknown",
+            "trigger-judgement": "refer",
+            **{t: "no" for t in ("trigger-adult", "trigger-unusual-acts", "trigger-under-13")},
+            "trigger-immediate-risk": "no",
+        }
+        await drive(pilot, plan, until="delete-nothing")
+        decisions = app.incident.session.decisions
+        position = [d.answer.step for d in decisions].index("trigger-judgement")
+        await pilot.press("f2")
+        app.screen.query_one("#decision-list").highlighted = position
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("2")  # do not refer yet
+        await pilot.pause()
+        await type_text(pilot, "Misread")  # the judgement's own reason
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_text(pilot, "Wrong option")  # the reason for the correction
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        text = screen_text(app)
+        assert "STOP" in text and "A correction does not undo a referral" in text
+        assert "Go back" in text and "Refer now" in text
+        await pilot.press("enter")  # go back
+        await pilot.pause()
+        await pilot.press("escape")  # leave the correction: the record stays as it was
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert current_step(app).id == "delete-nothing"
+    events = read_events(dirs, reference)
+    assert not any(e.kind.value == "amendment" for e in events)
+    [stop] = [e for e in events if e.data.get("invariant")]
+    assert stop.kind.value == "note" and stop.step == "trigger-judgement"
+    assert stop.data["invariant"] == "no-school-route-after-referral"
+    assert stop.data["stop"] == "not-yet" and "A correction does not undo" in stop.answer

@@ -15,12 +15,17 @@ state as the live session did.
 
 Skipped steps: a step with a `when` that does not hold when the walk reaches it
 is not asked; the walk goes straight on to the step's own `next`.
+
+Invariants: the flow's safety rules (see `model.Invariant`) are checked against
+the whole history before any answer, correction or refer-now is accepted; one
+that would be broken raises `InvariantBroken`. Replaying what is already recorded
+(`replay=True`) is not refused: the record is history.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -36,6 +41,7 @@ from incident_tui.flow.model import (
     Escalation,
     Flow,
     Interlock,
+    Invariant,
     Next,
     Override,
     Rationale,
@@ -71,6 +77,19 @@ class InterlockBlocked(EngineError):
         self.interlock = interlock
 
 
+class InvariantBroken(EngineError):
+    """The move would leave the incident breaking one of the flow's invariants."""
+
+    def __init__(self, invariant: Invariant, step: str, answer: AnswerInput | None) -> None:
+        where = f"step '{step}'" if answer is not None else f"refer now at step '{step}'"
+        super().__init__(f"{where}: not allowed: {invariant.rule}")
+        self.invariant = invariant
+        self.step = step
+        """The step answered or corrected, or where refer now was asked for."""
+        self.answer = answer
+        """The answer refused; None for a refer now."""
+
+
 @dataclass(frozen=True)
 class AnswerInput:
     """What the user decided at one step."""
@@ -95,6 +114,9 @@ class Decision:
     """True when this answer replaced an earlier one through an amendment."""
     referred_now: bool = False
     """Not an answer: "refer now" was taken at `answer.step`."""
+    moved: int = 0
+    """When this answer was given: its place in the order of the incident's moves
+    (answers, corrections and refer-nows), 0 for the first."""
 
 
 @dataclass
@@ -103,6 +125,7 @@ class _Entry:
     answer: AnswerInput
     amended: bool = False
     referred_now: bool = False
+    moved: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,18 +139,30 @@ class Walk:
 
 def holds(condition: Condition, answers: dict[str, AnswerInput]) -> bool:
     """Whether a condition holds, given the latest answer to each step on the path."""
+    return _holds(condition, lambda step: [answers[step]] if step in answers else [])
+
+
+def held_ever(condition: Condition, given: dict[str, list[AnswerInput]]) -> bool:
+    """Whether a condition holds over every answer ever given to each step: a test
+    holds if any of them passes it (`answered = true`: any was given)."""
+    return _holds(condition, lambda step: given.get(step, []))
+
+
+def _holds(condition: Condition, answers_to: Callable[[str], list[AnswerInput]]) -> bool:
     if condition.any is not None:
-        return any(holds(c, answers) for c in condition.any)
+        return any(_holds(c, answers_to) for c in condition.any)
     if condition.all is not None:
-        return all(holds(c, answers) for c in condition.all)
+        return all(_holds(c, answers_to) for c in condition.all)
     if condition.not_ is not None:
-        return not holds(condition.not_, answers)
+        return not _holds(condition.not_, answers_to)
     assert condition.step is not None
-    given = answers.get(condition.step)
+    given = answers_to(condition.step)
     if condition.answered is not None:
-        return (given is not None) == condition.answered
-    if given is None:
-        return False
+        return bool(given) == condition.answered
+    return any(_passes(condition, answer) for answer in given)
+
+
+def _passes(condition: Condition, given: AnswerInput) -> bool:
     value = given.value
     if condition.is_ is not None:
         return value == condition.is_
@@ -137,7 +172,38 @@ def holds(condition: Condition, answers: dict[str, AnswerInput]) -> bool:
         return isinstance(value, str) and value in condition.in_
     if condition.includes is not None:
         return isinstance(value, list) and condition.includes in value
+    if condition.reasoned is not None:
+        return bool((given.rationale or "").strip()) == condition.reasoned
+    if condition.overridden is not None:
+        return given.override == condition.overridden
     return False
+
+
+def breaks(invariant: Invariant, given: Sequence[AnswerInput | None], walk: Walk) -> bool:
+    """Whether an incident breaks an invariant (see `model.Invariant`).
+
+    `given`: every move in order, the answer given (answers and corrections alike)
+    or None for a refer now; `walk`: where those moves lead now.
+    """
+    after = -1  # the move at which `once` first held; -1: from the start
+    if invariant.once is not None:
+        ever: dict[str, list[AnswerInput]] = {}
+        if not held_ever(invariant.once, ever):
+            for moved, answer in enumerate(given):
+                if answer is None:
+                    continue
+                ever.setdefault(answer.step, []).append(answer)
+                if held_ever(invariant.once, ever):
+                    after = moved
+                    break
+            else:
+                return False
+    since = {
+        d.answer.step: d.answer for d in walk.decisions if not d.referred_now and d.moved > after
+    }
+    if not holds(invariant.never, since):
+        return False
+    return invariant.unless is None or not holds(invariant.unless, walk.answers)
 
 
 def resolve_next(target: Next, answers: dict[str, AnswerInput]) -> str:
@@ -175,6 +241,8 @@ class Session:
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
         self._entries: list[_Entry] = []
+        self._given: list[AnswerInput | None] = []
+        """Every move in order: the answer given, or None for a refer now."""
         self._amendment_refs: set[int] = set()
         self._walk = self._walk_entries()
 
@@ -226,7 +294,12 @@ class Session:
         return any(d.referred_now for d in self.decisions)
 
     def check_refer_now(self) -> None:
-        """Raise EngineError unless "refer now" can be taken here."""
+        """Raise EngineError (or InvariantBroken) unless "refer now" can be taken here."""
+        self._refer_now_possible()
+        entry = _Entry(-1, AnswerInput(self.current.id, None), referred_now=True)
+        self._keep_invariants(_walk(self.flow, [entry], self._walk), None, self.current.id)
+
+    def _refer_now_possible(self) -> None:
         refer = self.flow.refer_now
         if refer is None:
             raise EngineError("this procedure has no 'refer now' route")
@@ -235,15 +308,23 @@ class Session:
         if self.current.id == refer.to:
             raise EngineError("this is already the referral step")
 
-    def refer_now(self, ref: int | None = None) -> list[Escalation]:
-        """Leave the path for the referral route, from wherever the procedure is."""
-        self.check_refer_now()
+    def refer_now(self, ref: int | None = None, *, replay: bool = False) -> list[Escalation]:
+        """Leave the path for the referral route, from wherever the procedure is.
+
+        `replay`: a refer now read back from the record (not refused for an invariant)."""
+        self._refer_now_possible()
         already = self.escalations()
         step = self.current.id
-        self._entries.append(
-            _Entry(self._next_ref(ref), AnswerInput(step, None), referred_now=True)
+        entry = _Entry(
+            self._next_ref(ref), AnswerInput(step, None), referred_now=True, moved=len(self._given)
         )
-        self._walk = self._walk_entries()
+        entries = [*self._entries, entry]
+        walk = _walk(self.flow, [entry], self._walk)
+        if not replay:
+            self._keep_invariants(walk, None, step)
+        self._entries = entries
+        self._given.append(None)
+        self._walk = walk
         return [e for e in self.escalations() if e not in already]
 
     def overrides(self) -> list[tuple[Decision, Override]]:
@@ -283,8 +364,15 @@ class Session:
     def check(
         self, answer: AnswerInput, now: datetime | None = None, *, replay: bool = False
     ) -> AnswerInput:
-        """Raise EngineError (or InterlockBlocked) if `answer` is not allowed now;
-        return it as it is to be recorded (see `as_recorded`)."""
+        """Raise EngineError (InterlockBlocked, InvariantBroken) if `answer` is not
+        allowed now; return it as it is to be recorded (see `as_recorded`)."""
+        answer = self._validate(answer, now, replay)
+        if not replay:
+            entry = _Entry(-1, answer, moved=len(self._given))
+            self._keep_invariants(_walk(self.flow, [entry], self._walk), answer, answer.step)
+        return answer
+
+    def _validate(self, answer: AnswerInput, now: datetime | None, replay: bool) -> AnswerInput:
         if self.ended:
             raise EngineError("the procedure has ended; nothing more can be answered")
         if answer.step != self.current.id:
@@ -302,10 +390,17 @@ class Session:
     ) -> list[Escalation]:
         """Accept an answer for the current step; returns escalations it raises.
         `now`: when it is given (default: the local time). `replay`: an answer read
-        back from the record, whose date is not judged again against today."""
-        answer = self.check(answer, now, replay=replay)
-        self._entries.append(_Entry(self._next_ref(ref), answer))
-        self._walk = self._walk_entries()
+        back from the record, whose date is not judged again against today and which
+        is not refused for an invariant (the record is history)."""
+        answer = self._validate(answer, now, replay)
+        entry = _Entry(self._next_ref(ref), answer, moved=len(self._given))
+        entries = [*self._entries, entry]
+        walk = _walk(self.flow, [entry], self._walk)
+        if not replay:
+            self._keep_invariants(walk, answer, answer.step)
+        self._entries = entries
+        self._given.append(answer)
+        self._walk = walk
         return escalations_of(self.flow.step(answer.step), answer)
 
     def amend(
@@ -318,7 +413,10 @@ class Session:
         *,
         replay: bool = False,
     ) -> list[Escalation]:
-        """Correct an earlier active answer; the flow continues from the corrected path."""
+        """Correct an earlier active answer; the flow continues from the corrected path.
+
+        `replay`: a correction read back from the record (dates not judged again, not
+        refused for an invariant)."""
         if not reason.strip():
             raise EngineError("an amendment needs a reason")
         problem = AMENDMENT_REASON.problem(reason)
@@ -339,11 +437,15 @@ class Session:
         validate_answer(self.flow.step(answer.step), answer, context)
         answer = as_recorded(self.flow.step(answer.step), answer, now, replay=replay)
         entries = list(self._entries)
-        entries[index] = _Entry(target_ref, answer, amended=True)
+        entries[index] = _Entry(target_ref, answer, amended=True, moved=len(self._given))
         new_ref = self._next_ref(ref)
+        walk = _walk(self.flow, entries)
+        if not replay:
+            self._keep_invariants(walk, answer, answer.step)
         self._entries = entries
+        self._given.append(answer)
         self._amendment_refs.add(new_ref)
-        self._walk = self._walk_entries()
+        self._walk = walk
         return escalations_of(self.flow.step(answer.step), answer)
 
     # --- internals --------------------------------------------------------
@@ -364,6 +466,14 @@ class Session:
     def _walk_entries(self) -> Walk:
         return _walk(self.flow, self._entries)
 
+    def _keep_invariants(self, walk: Walk, answer: AnswerInput | None, step: str) -> None:
+        """Raise InvariantBroken if the move giving `answer` (None: a refer now at
+        `step`) and leading to `walk` would leave the incident breaking an invariant."""
+        history = [*self._given, answer]
+        for invariant in self.flow.invariants:
+            if breaks(invariant, history, walk):
+                raise InvariantBroken(invariant, step, answer)
+
 
 def arrive(flow: Flow, step_id: str, answers: dict[str, AnswerInput]) -> AnyStep:
     """The step the walk stops at when it reaches `step_id`: past every step whose
@@ -382,16 +492,23 @@ def arrive(flow: Flow, step_id: str, answers: dict[str, AnswerInput]) -> AnyStep
     return step
 
 
-def _walk(flow: Flow, entries: Iterable[_Entry]) -> Walk:
-    answers: dict[str, AnswerInput] = {}
-    current = arrive(flow, flow.start, answers)
-    decisions: list[Decision] = []
+def _walk(flow: Flow, entries: Iterable[_Entry], after: Walk | None = None) -> Walk:
+    """Walk the entries in order from the start, or on from `after` (the walk of the
+    entries before them: a walk is a left fold, so appending costs one step)."""
+    if after is None:
+        answers: dict[str, AnswerInput] = {}
+        current = arrive(flow, flow.start, answers)
+        decisions: list[Decision] = []
+    else:
+        answers, current, decisions = dict(after.answers), after.current, list(after.decisions)
     for entry in entries:
         if isinstance(current, EndStep):
             break
         if entry.referred_now and flow.refer_now is not None:
             # sticky: a referral once started is never undone by a later correction
-            decisions.append(Decision(entry.ref, entry.answer, referred_now=True))
+            decisions.append(
+                Decision(entry.ref, entry.answer, referred_now=True, moved=entry.moved)
+            )
             current = arrive(flow, flow.refer_now.to, answers)
             continue
         if entry.answer.step != current.id:
@@ -401,7 +518,7 @@ def _walk(flow: Flow, entries: Iterable[_Entry]) -> Walk:
         except EngineError:
             continue  # an amendment made this answer unavailable: it must be given again
         answers[current.id] = entry.answer
-        decisions.append(Decision(entry.ref, entry.answer, entry.amended))
+        decisions.append(Decision(entry.ref, entry.answer, entry.amended, moved=entry.moved))
         current = arrive(flow, next_step_id(current, entry.answer, answers), answers)
     return Walk(tuple(decisions), current, answers)
 

@@ -5,6 +5,8 @@ steps mean together: every `next` leads to a step, every step can be reached
 and leads to an end, ids are unique, sources and contact names are declared,
 and a condition only tests a step that has been answered on every path to it
 (a step with a `when` may be skipped, so it is not answered on every path).
+An invariant's conditions may test any step (they are judged over the whole
+incident), but every step, choice, item and override they name must exist.
 """
 
 from __future__ import annotations
@@ -238,6 +240,7 @@ class _Linter:
         self.check_confirm_sources()
         self.check_graph()
         self.check_conditions()
+        self.check_invariants()
         flow_file = self.loaded.path
         return sorted(self.problems, key=lambda p: (p.path != flow_file, str(p.path), p.line))
 
@@ -519,6 +522,38 @@ class _Linter:
     ) -> str | None:
         tested_id = leaf.step
         assert tested_id is not None
+        named = self._names_problem(leaf)
+        if named is not None:
+            return named
+        if leaf.answered is not None or tested_id in guarded:
+            return None  # asking whether a step was answered is how to test an optional one
+        if step.id not in dominators:
+            return None  # unreachable: reported already
+        if tested_id == step.id:
+            if use.may_test_itself:
+                return None
+            if use.loc[:1] == ("next",):
+                return (
+                    f"condition tests step '{tested_id}' itself, which its 'when' may skip "
+                    "(this next is also where a skipped step goes)"
+                )
+            return f"condition tests step '{tested_id}' itself, which is not answered yet"
+        if tested_id not in dominators[step.id]:
+            return (
+                f"condition tests step '{tested_id}', which is not answered on every path "
+                f"to '{step.id}'"
+            )
+        if self.steps[tested_id].when is not None:
+            return (
+                f"condition tests step '{tested_id}', which its 'when' may skip on the way "
+                f"to '{step.id}'"
+            )
+        return None
+
+    def _names_problem(self, leaf: Condition) -> str | None:
+        """Whether a single test names a step, choice, item or override that exists."""
+        tested_id = leaf.step
+        assert tested_id is not None
         tested = self.steps.get(tested_id)
         if tested is None:
             return f"condition tests unknown step '{tested_id}'"
@@ -551,30 +586,44 @@ class _Linter:
                     f"condition tests step '{tested_id}' for '{leaf.includes}', which is not one "
                     "of its items"
                 )
-        if leaf.answered is not None or tested_id in guarded:
-            return None  # asking whether a step was answered is how to test an optional one
-        if step.id not in dominators:
-            return None  # unreachable: reported already
-        if tested_id == step.id:
-            if use.may_test_itself:
-                return None
-            if use.loc[:1] == ("next",):
+        if leaf.overridden is not None:
+            overrides = {
+                o.id
+                for c in (tested.choices if isinstance(tested, ChoiceStep) else [])
+                if c.interlock is not None
+                for o in c.interlock.overrides
+            }
+            if leaf.overridden not in overrides:
                 return (
-                    f"condition tests step '{tested_id}' itself, which its 'when' may skip "
-                    "(this next is also where a skipped step goes)"
+                    f"condition tests step '{tested_id}' for override '{leaf.overridden}', "
+                    "which is not an exception any of its choices allows"
                 )
-            return f"condition tests step '{tested_id}' itself, which is not answered yet"
-        if tested_id not in dominators[step.id]:
-            return (
-                f"condition tests step '{tested_id}', which is not answered on every path "
-                f"to '{step.id}'"
-            )
-        if tested.when is not None:
-            return (
-                f"condition tests step '{tested_id}', which its 'when' may skip on the way "
-                f"to '{step.id}'"
-            )
         return None
+
+    # --- invariants -------------------------------------------------------------
+
+    def check_invariants(self) -> None:
+        seen: set[str] = set()
+        for n, invariant in enumerate(self.flow.invariants):
+            label = f"invariant '{invariant.id}'"
+            if invariant.id in seen:
+                self.at_top(("invariants", n, "id"), f"{label}: duplicate invariant id")
+            seen.add(invariant.id)
+            for k, ref in enumerate(invariant.sources):
+                if ref.ref not in self.flow.sources:
+                    self.at_top(
+                        ("invariants", n, "sources", k),
+                        f"{label}: source '{ref.ref}' is not declared under [sources]",
+                    )
+            parts = [("once", invariant.once), ("never", invariant.never)]
+            parts.append(("unless", invariant.unless))
+            for key, condition in parts:
+                if condition is None:
+                    continue
+                for leaf, _ in _leaves(condition):
+                    message = self._names_problem(leaf)
+                    if message is not None:
+                        self.at_top(("invariants", n, key), f"{label}, {key}: {message}")
 
 
 def _goes_on(choice: Choice) -> bool:

@@ -62,6 +62,9 @@ class Condition(_Strict):
     - `{step = "item", in = ["knife", "drugs"]}`: the choice is one of these
     - `{step = "found", includes = "knife"}`: a checklist item was ticked
     - `{step = "age", answered = true}`: the step was answered on this path
+    - `{step = "police-called", reasoned = true}`: the answer carries a reason
+    - `{step = "searcher-sex", overridden = "serious-harm-exception"}`: the answer used
+      that override (the exception an interlock allows)
     - `{any = [...]}` / `{all = [...]}` / `{not = {...}}`: combinations
     """
 
@@ -73,17 +76,15 @@ class Condition(_Strict):
     in_: list[str] | None = Field(default=None, alias="in")
     includes: str | None = None
     answered: bool | None = None
+    reasoned: bool | None = None
+    overridden: ItemId | None = None
     any: list[Condition] | None = None
     all: list[Condition] | None = None
     not_: Condition | None = Field(default=None, alias="not")
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
-        tests = [
-            name
-            for name in ("is_", "is_not", "in_", "includes", "answered")
-            if getattr(self, name) is not None
-        ]
+        tests = [name for name in _TESTS if getattr(self, name) is not None]
         combos = [name for name in ("any", "all", "not_") if getattr(self, name) is not None]
         if combos:
             if tests or self.step is not None or len(combos) > 1:
@@ -92,7 +93,10 @@ class Condition(_Strict):
         if self.step is None:
             raise ValueError("a condition needs 'step' (or any / all / not)")
         if len(tests) != 1:
-            raise ValueError("a condition needs exactly one of is, is_not, in, includes, answered")
+            raise ValueError(
+                "a condition needs exactly one of is, is_not, in, includes, answered, "
+                "reasoned, overridden"
+            )
         return self
 
     def steps_tested(self) -> set[str]:
@@ -104,6 +108,9 @@ class Condition(_Strict):
         if self.not_ is not None:
             found |= self.not_.steps_tested()
         return found
+
+
+_TESTS = ("is_", "is_not", "in_", "includes", "answered", "reasoned", "overridden")
 
 
 class Route(_Strict):
@@ -343,6 +350,35 @@ class ReferNow(_Strict):
     chosen at the referral step and why, and an escalation only where an answer raised one."""
 
 
+class Invariant(_Strict):
+    """A safety rule the whole incident keeps, whatever path, correction or refer-now
+    led there; the engine refuses any answer, correction or refer-now that would
+    break it, and shows `rule` as the reason.
+
+    An incident breaks the invariant when all three hold:
+    - `once` has held: evaluated over every answer ever recorded in the incident,
+      including answers a correction later replaced or took off the path (a referral
+      once recorded stays a fact). A test holds if any recorded answer to its step
+      passes it. Without `once`, this part always holds.
+    - `never` holds over the answers on the path now that were recorded, or
+      corrected, after `once` first held (without `once`: over every answer on the
+      path). "After" matters: a deletion requested before the police were involved
+      does not block the referral itself.
+    - `unless`, if given, does not hold over the answers on the path now.
+
+    E.g. once `referral-details` is answered, `manage-decision` may not be answered
+    `manage-in-school` afterwards unless `police-agree` is answered `yes`.
+    """
+
+    id: ItemId
+    rule: str = Field(min_length=1)
+    """The rule in plain words, shown when it would be broken."""
+    sources: list[SourceRef] = Field(min_length=1)
+    once: Condition | None = None
+    never: Condition
+    unless: Condition | None = None
+
+
 class Flow(_Strict):
     id: ItemId
     title: str = Field(min_length=1)
@@ -360,6 +396,8 @@ class Flow(_Strict):
     text_hint: str = ""
     """Shown under every free-text box of this procedure (text steps and notes): what to
     write, and what never to write, e.g. 'Never describe what any image shows'."""
+    invariants: list[Invariant] = []
+    """Safety rules that hold on every path, corrections and refer-now included."""
     steps: list[Step] = Field(min_length=1)
     _index: dict[str, AnyStep] = PrivateAttr(default_factory=dict)
 

@@ -16,6 +16,7 @@ from incident_tui.flow.engine import (
     AnswerInput,
     EngineError,
     InterlockBlocked,
+    InvariantBroken,
     available_choices,
 )
 from incident_tui.flow.model import ChoiceStep, ConfirmStep
@@ -27,7 +28,8 @@ from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
 class AmendScreen(AppModal):
-    """Dismisses True once the amendment is recorded; Escape leaves the record as it was."""
+    """Dismisses True once the amendment is recorded; Escape leaves the record as it was;
+    REFER_NOW when a STOP for one of the procedure's invariants was answered with refer now."""
 
     BINDINGS = [("escape", "dismiss_none", "Cancel"), *NUMBER_KEYS]
 
@@ -104,7 +106,7 @@ class AmendScreen(AppModal):
             return
         try:
             self.incident.amend(self.decision.ref, self.pending, reason)
-        except InterlockBlocked as blocked:
+        except (InterlockBlocked, InvariantBroken) as blocked:
             self._stop(blocked, self.pending, reason)
             return
         except UserError as exc:
@@ -115,12 +117,18 @@ class AmendScreen(AppModal):
             return
         self.dismiss(True)
 
-    def _stop(self, blocked: InterlockBlocked, answer: AnswerInput, reason: str) -> None:
-        """The corrected answer breaks a rule: the same STOP as when answering live."""
-        from incident_tui.tui.screens.stop import StopScreen
+    def _stop(
+        self, blocked: InterlockBlocked | InvariantBroken, answer: AnswerInput, reason: str
+    ) -> None:
+        """The corrected answer breaks a rule: the same STOP as when answering live.
 
-        def closed(recorded: bool | None) -> None:
-            if recorded:
+        A STOP for an invariant is recorded as a note, as on the step screen."""
+        from incident_tui.tui.screens.stop import REFER_NOW, StopScreen
+
+        def closed(recorded: bool | str | None) -> None:
+            if recorded == REFER_NOW:
+                self.dismiss(REFER_NOW)
+            elif recorded:
                 self.dismiss(True)
             else:
                 self.pending = None
@@ -129,5 +137,10 @@ class AmendScreen(AppModal):
                 )
                 self.query_one(StepView).on_mount()
 
+        if isinstance(blocked, InvariantBroken):
+            try:
+                self.incident.stop_shown(blocked)
+            except UserError as exc:  # the STOP itself must still be shown
+                self.notify(not_saved(exc), title="STOP not recorded", severity="error", timeout=15)
         stop = StopScreen(self.incident, blocked, answer, amends=(self.decision.ref, reason))
         self.app.push_screen(stop, closed)

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer
 
 from incident_tui.errors import UserError
-from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked
+from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked, InvariantBroken
 from incident_tui.incident import Incident
 from incident_tui.safe_text import printable
 from incident_tui.tui.present import (
@@ -113,7 +113,7 @@ class StepScreen(AppScreen):
         answer = AnswerInput(step=view.step.id, value=event.value, rationale=event.rationale)
         try:
             raised = self.incident.submit(answer)
-        except InterlockBlocked as blocked:
+        except (InterlockBlocked, InvariantBroken) as blocked:
             self._stop(blocked, answer)
             return
         except (UserError, EngineError) as exc:
@@ -127,7 +127,7 @@ class StepScreen(AppScreen):
             self.notify("ESCALATION raised: see the banner at the top.", severity="error")
         await self.show_current()
 
-    def _stop(self, blocked: InterlockBlocked, answer: AnswerInput) -> None:
+    def _stop(self, blocked: InterlockBlocked | InvariantBroken, answer: AnswerInput) -> None:
         from incident_tui.tui.screens.stop import REFER_NOW, StopScreen
 
         async def closed(recorded: bool | str | None) -> None:
@@ -152,9 +152,12 @@ class StepScreen(AppScreen):
     @on(DecisionsPanel.CorrectionAsked)
     def correct(self, event: DecisionsPanel.CorrectionAsked) -> None:
         from incident_tui.tui.screens.amend import AmendScreen
+        from incident_tui.tui.screens.stop import REFER_NOW
 
-        async def closed(amended: bool | None) -> None:
-            if amended:
+        async def closed(amended: bool | str | None) -> None:
+            if amended == REFER_NOW:
+                self.action_refer_now()
+            elif amended:
                 self.notify("Correction recorded as an amendment.")
                 await self.show_current()
 

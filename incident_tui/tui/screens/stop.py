@@ -2,9 +2,15 @@
 the exceptions the flow allows (every condition confirmed, with a reason) or going back.
 
 The same dialog stops a correction to such a choice: the override is then recorded
-with the amendment, which keeps its own reason for the correction."""
+with the amendment, which keeps its own reason for the correction.
+
+It also stops an answer or correction that would break one of the procedure's
+invariants (its safety rules over the whole incident): a hard STOP that shows the
+rule and offers only going back or refer now."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from incident_tui.flow.engine import AnswerInput, InterlockBlocked
+from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked, InvariantBroken
 from incident_tui.flow.model import Override
 from incident_tui.incident import Incident
 from incident_tui.text_fields import RATIONALE
@@ -42,7 +48,7 @@ class StopScreen(AppModal):
     def __init__(
         self,
         incident: Incident,
-        blocked: InterlockBlocked,
+        blocked: InterlockBlocked | InvariantBroken,
         answer: AnswerInput,
         amends: tuple[int, str] | None = None,
     ) -> None:
@@ -53,8 +59,18 @@ class StopScreen(AppModal):
         self.amends = amends
         """For a correction: the decision corrected and the reason for correcting it."""
         self.override: Override | None = None
+        if (refer := incident.flow.refer_now) is not None:
+            # as on the step screen: the tooltip names the flow's referral route
+            keys = self._bindings.key_to_bindings
+            keys["ctrl+r"] = [
+                replace(b, tooltip=incident.text(refer.label)) if b.id == "stop.refer-now" else b
+                for b in keys.get("ctrl+r", [])
+            ]
 
     def compose(self) -> ComposeResult:
+        if isinstance(self.blocked, InvariantBroken):
+            yield from self._compose_invariant(self.blocked)
+            return
         text = self.incident.text
         interlock = self.blocked.interlock
         with VerticalScroll(id="stop", classes="dialog stop"):
@@ -82,9 +98,45 @@ class StopScreen(AppModal):
             yield Static("", id="stop-error", classes="error", markup=False)
         yield Footer()  # this dialog's own keys, not those of the screen beneath
 
+    def _compose_invariant(self, broken: InvariantBroken) -> ComposeResult:
+        text = self.incident.text
+        refer = self.incident.flow.refer_now
+        with VerticalScroll(id="stop", classes="dialog stop"):
+            yield Static(f"STOP ({self.mode_word()})", classes="stop-word", markup=False)
+            what = self.incident.refused_text(broken)
+            done = "As a correction, " if self.amends else ""
+            yield Static(f"{done}{what}.", classes="guidance", markup=False)
+            yield Static("Rule: " + text(broken.invariant.rule), classes="stop-rule", markup=False)
+            instead = "Go back and give another answer"
+            if refer is not None:
+                instead += f", or {text(refer.label)[:1].lower()}{text(refer.label)[1:]}"
+            yield Static(f"Instead: {instead}.", classes="guidance", markup=False)
+            yield Static(
+                sources_text(self.incident.flow, broken.invariant.sources),
+                classes="source",
+                markup=False,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Go back and choose differently", id="back", variant="primary")
+                if refer is not None:
+                    yield Button(Text(text(refer.label)), id="stop-refer-now", variant="warning")
+            yield Static(
+                "No exception is allowed: nothing was recorded but this STOP.",
+                classes="hint",
+                markup=False,
+            )
+            yield VerticalScroll(id="override-form")
+            yield Static("", id="stop-error", classes="error", markup=False)
+        yield Footer()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "refer_now":  # not while correcting: a correction is its own decision
-            return self.incident.flow.refer_now is not None and self.amends is None
+        if action == "refer_now":
+            if self.incident.flow.refer_now is None:
+                return False
+            # a rule of the whole incident offers the referral route, even while
+            # correcting; an interlock's STOP on a correction does not (a correction
+            # is its own decision)
+            return isinstance(self.blocked, InvariantBroken) or self.amends is None
         return True
 
     def action_refer_now(self) -> None:
@@ -99,12 +151,15 @@ class StopScreen(AppModal):
         button = event.button.id or ""
         if button == "back":
             self.dismiss(None)
+        elif button == "stop-refer-now":
+            self.dismiss(REFER_NOW)
         elif button.startswith("ov-"):
             await self._show_override(button[3:])
         elif button == "record-override":
             self._record()
 
     async def _show_override(self, override_id: str) -> None:
+        assert isinstance(self.blocked, InterlockBlocked)
         interlock = self.blocked.interlock
         override = next(o for o in interlock.overrides if o.id == override_id)
         self.override = override
@@ -156,9 +211,15 @@ class StopScreen(AppModal):
         amends = self.amends
 
         def write() -> object:
-            if amends is None:
-                return self.incident.submit(answer)
-            return self.incident.amend(amends[0], answer, amends[1])
+            try:
+                if amends is None:
+                    return self.incident.submit(answer)
+                return self.incident.amend(amends[0], answer, amends[1])
+            except InvariantBroken as broken:
+                # the exception is allowed here, but the incident as a whole would
+                # break one of the procedure's rules: noted like any STOP
+                self.incident.stop_shown(broken)
+                raise EngineError(self.incident.text(broken.invariant.rule)) from None
 
         if recorded(error, write):
             self.dismiss(True)
