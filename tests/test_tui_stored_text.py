@@ -67,3 +67,29 @@ async def test_the_palette_offers_no_screenshot_and_none_is_ever_written(
         await pilot.pause()
     written = [p for p in tmp_path.rglob("*.svg")]
     assert written == []
+
+
+async def test_the_review_list_says_plainly_when_the_signed_index_could_not_be_checked(
+    dirs, toy_flows
+) -> None:
+    from incident_tui.locations import Paths
+    from incident_tui.record.access import open_record
+    from incident_tui.settings import Settings
+    from incident_tui.tui.review.app import ReviewApp
+
+    key_file = dirs.config / "record.key"
+    key = load_or_create_key(key_file)
+    with Store.open(dirs.store_root(), key=key, mode="live") as store:
+        store.new_incident(
+            flow=FlowRef(id="f", version="1", hash="a" * 64),
+            actor=Actor(name="Ann", role="teacher"),
+            details={"pupil": "Y9"},
+        )
+    key_file.unlink()
+    review = ReviewApp(open_record(Paths(data=dirs.data, config=dirs.config), "live"), Settings())
+    async with review.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await review.workers.wait_for_complete()
+        await pilot.pause()
+        shown = visible_text(review)
+        assert "SIGNED INDEX NOT CHECKED" in shown and "is missing" in shown

@@ -127,8 +127,17 @@ class ReviewScreen(Screen[None]):
             self.orphan_findings = [f for f in report.findings if f.incident not in known]
             self.integrity_problem = ""
             self.incidents.set_integrity(grouped)
+            unsigned = (
+                []
+                if report.signatures_checked
+                else [
+                    "SIGNED INDEX NOT CHECKED: "
+                    + (self.ctx.store.key_problem or "the record key could not be used")
+                ]
+            )
             self._show_problems(
-                [f"INTEGRITY: {f.kind} - {f.message}" for f in self.orphan_findings[:3]]
+                unsigned
+                + [f"INTEGRITY: {f.kind} - {f.message}" for f in self.orphan_findings[:3]]
                 + (
                     [f"... and {len(self.orphan_findings) - 3} more (incident-tui verify)"]
                     if len(self.orphan_findings) > 3
@@ -144,7 +153,7 @@ class ReviewScreen(Screen[None]):
 
     def _show_problems(self, lines: list[str]) -> None:
         widget = self.query_one("#review-problems", Static)
-        widget.update("\n".join(lines))
+        widget.update(printable("\n".join(lines)))
         widget.display = bool(lines)
 
     # --- filtering --------------------------------------------------------------
