@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from incident_tui.flow.available import get_flow
@@ -12,6 +15,8 @@ from incident_tui.flow.engine import (
     InvariantBroken,
     Session,
 )
+from incident_tui.flow.loader import load_flow, shipped_flows_dir
+from incident_tui.flow.model import Flow
 from tests.flow_driver import REASON, drive, visited
 
 NUDES = "nudes-sharing"
@@ -439,3 +444,129 @@ def test_a_correction_of_deletion_after_police_involvement_is_refused() -> None:
     with pytest.raises(InvariantBroken, match="nothing is deleted"):
         session.amend(deletion, AnswerInput("deletion", "delete-requested", REASON), "typo")
     assert session.end is not None and session.end.id == REFERRED
+
+
+# --- search invariants: what a trust's own flow cannot record either -------------------
+#
+# The shipped steps already offer only what is lawful. The invariants hold the same
+# rules for a trust's flow that forgets an interlock or a reason, and for corrections.
+
+
+def trust_search_flow(tmp_path: Path, *edits: tuple[str, str]) -> Flow:
+    """The shipped search flow as a trust might copy it, with `edits` made."""
+    shipped = shipped_flows_dir()
+    text = (shipped / "search-confiscation.toml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    shutil.copytree(shipped / "fragments", tmp_path / "fragments")
+    path = tmp_path / "search-confiscation.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_flow(path).flow
+
+
+def without_interlock(rule: str) -> tuple[str, str]:
+    """An edit that drops the interlock whose rule starts with `rule`."""
+    text = (shipped_flows_dir() / "search-confiscation.toml").read_text(encoding="utf-8")
+    start = text.index(f'[steps.choices.interlock]\nrule = "{rule}')
+    end = text.index("\n\n", start)
+    return text[start : end + 2], ""
+
+
+def without_when(step: str, choice: str) -> tuple[str, str]:
+    """An edit that offers `choice` at `step` on every path (drops its `when`)."""
+    text = (shipped_flows_dir() / "search-confiscation.toml").read_text(encoding="utf-8")
+    at = text.index(f'id = "{choice}"', text.index(f'[[steps]]\nid = "{step}"\n'))
+    start = text.index("\nwhen = ", at)
+    depth, end = 0, start + len("\nwhen = ")
+    while True:
+        depth += {"{": 1, "[": 1, "}": -1, "]": -1}.get(text[end], 0)
+        if depth == 0:
+            return text[at : end + 1], text[at:start]
+        end += 1
+
+
+def test_the_search_flow_declares_the_disposal_police_and_parents_invariants() -> None:
+    ids = {i.id for i in get_flow(SEARCH).flow.invariants}
+    assert {
+        "alcohol-tobacco-fireworks-never-returned",
+        "weapon-and-evidence-never-returned",
+        "stolen-item-not-back-to-the-pupil-searched",
+        "police-or-a-recorded-good-reason",
+        "parents-told-of-a-prohibited-item",
+    } <= ids
+
+
+@pytest.mark.parametrize(
+    ("found", "step", "choice", "rule", "invariant"),
+    [
+        (
+            "alcohol-tobacco-fireworks",
+            "disposal-alcohol-tobacco-fireworks",
+            "returned-to-pupil",
+            "Alcohol, tobacco",
+            "alcohol-tobacco-fireworks-never-returned",
+        ),
+        (
+            "weapon",
+            "disposal-weapon",
+            "returned",
+            "A weapon is never",
+            "weapon-and-evidence-never-returned",
+        ),
+        (
+            "stolen",
+            "disposal-stolen",
+            "returned-to-pupil",
+            "A stolen item is not",
+            "stolen-item-not-back-to-the-pupil-searched",
+        ),
+    ],
+)
+def test_a_trust_flow_without_the_stop_still_cannot_return_the_item(
+    tmp_path: Path, found: str, step: str, choice: str, rule: str, invariant: str
+) -> None:
+    flow = trust_search_flow(tmp_path, without_interlock(rule))
+    session = drive(flow, {**FOUND_BY_CONSENT, "found": [found]}, stop_at=step)
+    with pytest.raises(InvariantBroken) as broken:
+        session.answer(AnswerInput(step, choice, REASON))
+    assert broken.value.invariant.id == invariant
+    assert session.current.id == step
+
+
+def test_a_trust_flow_without_the_reason_still_cannot_bin_a_drug_unexplained(
+    tmp_path: Path,
+) -> None:
+    no_reason = (
+        'label = "Disposed of, for a good reason"\nrationale = "required"\n'
+        'rationale_prompt = "What is the good reason not to give them to the police, '
+        'and how were they disposed of?"',
+        'label = "Disposed of, for a good reason"\nrationale = "none"',
+    )
+    flow = trust_search_flow(tmp_path, no_reason)
+    session = drive(flow, {**FOUND_BY_CONSENT, "found": ["drugs"]}, stop_at="disposal-drugs")
+    with pytest.raises(InvariantBroken, match="good reason") as broken:
+        session.answer(AnswerInput("disposal-drugs", "disposed"))
+    assert broken.value.invariant.id == "police-or-a-recorded-good-reason"
+    session.answer(AnswerInput("disposal-drugs", "disposed", REASON))
+
+
+def test_a_trust_flow_offering_no_police_after_a_weapon_needs_the_good_reason(
+    tmp_path: Path,
+) -> None:
+    flow = trust_search_flow(tmp_path, without_when("police-called", "no"))
+    session = drive(flow, {**FOUND_BY_CONSENT, "found": ["weapon"]}, stop_at="police-called")
+    with pytest.raises(InvariantBroken) as broken:
+        session.answer(AnswerInput("police-called", "no"))
+    assert broken.value.invariant.id == "police-or-a-recorded-good-reason"
+
+
+def test_a_trust_flow_offering_parents_not_required_still_tells_them_of_a_knife_found(
+    tmp_path: Path,
+) -> None:
+    flow = trust_search_flow(tmp_path, without_when("parents", "not-required"))
+    plan = {**SEARCH_FOR, "suspected": "school-rule-listed", "consent": "agrees"}
+    session = drive(flow, {**plan, "found": ["weapon"]}, stop_at="parents")
+    with pytest.raises(InvariantBroken) as broken:
+        session.answer(AnswerInput("parents", "not-required", REASON))
+    assert broken.value.invariant.id == "parents-told-of-a-prohibited-item"
