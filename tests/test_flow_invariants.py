@@ -48,6 +48,8 @@ SHIPPED = {flow_id: loaded.flow for flow_id, loaded in sorted(_LOADED.items())}
 WALKS = 2000
 """Random walks per flow: 4,000 in all took 41 s of CPU (64 s with the machine shared)."""
 MAX_MOVES = 140
+AFTER_END = 6
+"""Corrections tried once the procedure has ended (a correction may reopen the path)."""
 
 T = TypeVar("T")
 
@@ -179,15 +181,36 @@ def assert_keeps_every_invariant(recorded: Recorded, path: Session) -> None:
 
 REASONS = ["A reason", "A reason", "A reason", "", None]
 TEXTS = ["Short factual note", "", "Police on site"]
+DATES = {  # a date step takes a real date; one already past only where the step allows
+    "date": ["2030-01-15", "15/01/2030", "2020-01-15", "next friday"],
+    "datetime": ["2030-01-15 10:00", "15/01/2030 10:00", "2020-01-15 10:00", "soon"],
+}
+
+
+class Rolls:
+    """The walk's random numbers, drawn from hypothesis sixteen at a time (a draw of its
+    own for each move costs more than the move): each number is read as a series of
+    small choices, and smaller numbers are plainer moves (an answer, with a reason,
+    the first choice), so a failing walk still shrinks."""
+
+    def __init__(self, data: st.DataObject) -> None:
+        self.data = data
+        self.left: list[int] = []
+
+    def next(self) -> Roll:
+        if not self.left:
+            self.left = self.data.draw(st.lists(NUMBER, min_size=16, max_size=16))[::-1]
+        return Roll(self.left.pop())
+
+
+NUMBER = st.integers(0, 2**40 - 1)
 
 
 class Roll:
-    """One number drawn per move, read as a series of small choices: one draw per move
-    keeps 2,000 walks a flow within the time a CI run allows, and still shrinks
-    (smaller numbers are plainer moves: an answer, with a reason, the first choice)."""
+    """One number, read as a series of small choices."""
 
-    def __init__(self, data: st.DataObject) -> None:
-        self.left = data.draw(st.integers(0, 2**40 - 1))
+    def __init__(self, number: int) -> None:
+        self.left = number
 
     def below(self, n: int) -> int:
         self.left, value = divmod(self.left, n)
@@ -222,7 +245,8 @@ def any_answer(roll: Roll, session: Session, step_id: str, lean: int | None = No
     if isinstance(step, ConfirmStep):
         return AnswerInput(step.id, roll.pick([True, True, True, False]), reason)
     if isinstance(step, TextStep):
-        return AnswerInput(step.id, roll.pick(TEXTS), reason)
+        texts = DATES[step.format] if step.format else TEXTS
+        return AnswerInput(step.id, roll.pick(texts), reason)
     if isinstance(step, ChecklistStep):
         ids = [i.id for i in step.items]
         if step.require == "all" and roll.below(4):
@@ -248,14 +272,21 @@ def walk(data: st.DataObject, flow: Flow) -> Recorded:
     recorded, judged after every recorded move."""
     session = Session(flow)
     recorded = Recorded(flow)
-    lean = [None, 0, 1, 2][Roll(data).below(4)]  # three walks in four lean (see `leaning`)
+    rolls = Rolls(data)
+    lean = [None, 0, 1, 2][rolls.next().below(4)]  # three walks in four lean (see `leaning`)
     ref = 0
+    after_end = 0
     for _ in range(MAX_MOVES):
         if session.ended:
-            break
+            # before sealing, a correction may still reopen the path
+            after_end += 1
+            if after_end > AFTER_END:
+                break
         ref += 1
-        roll = Roll(data)
+        roll = rolls.next()
         kind = roll.below(250)  # <200 an answer, <230 a correction, 230 refer now, else a note
+        if session.ended:
+            kind = 200
         before = (session.current.id, session.decisions)
         try:
             if kind == 230 and flow.refer_now is not None:

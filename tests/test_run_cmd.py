@@ -412,3 +412,28 @@ def test_an_answers_file_records_each_item_found_and_what_happened_to_it(
     assert answered["disposal-stolen"] == "returned-to-owner"
     assert answered["stolen-owner"] == "Pupil 234567, 15:20"
     assert answered["disposal-alcohol-tobacco-fireworks"] == "disposed"
+
+
+def test_an_answers_file_cannot_correct_a_referral_back_to_the_school_route(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9 defect 1 through `run`: the entry is named with the procedure's rule,
+    and nothing is recorded (the whole file is checked first)."""
+    answers = nudes_answers()
+    entries = answers["answers"]
+    entries = entries[: next(n for n, a in enumerate(entries) if a["step"] == "delete-nothing")]
+    for entry in entries:
+        if entry["step"] == "scope":
+            entry["answer"] = "imagery"
+        if entry["step"] == "trigger-coercion":
+            entry["answer"] = "no"
+    entries.append(
+        {"step": "trigger-adult", "answer": "no", "rationale": "No adult", "amend": True}
+        | {"reason": "Misheard: the contact is a pupil"}
+    )
+    entries.append({"step": "head-input", "answer": "Head agrees to manage it in school"})
+    answers["answers"] = entries
+    assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 1
+    err = capsys.readouterr().err
+    assert f"entry {len(entries)}: step 'head-input': not allowed: Once the police" in err
+    assert nothing_recorded(tmp_path)
