@@ -377,7 +377,7 @@ class Session:
             raise EngineError("the procedure has ended; nothing more can be answered")
         if answer.step != self.current.id:
             raise EngineError(f"step '{answer.step}' is not the current step ('{self.current.id}')")
-        validate_answer(self.current, answer, self._walk.answers)
+        validate_answer(self.current, answer, self._walk.answers, now)
         return as_recorded(self.current, answer, now, replay=replay)
 
     def answer(
@@ -434,7 +434,7 @@ class Session:
             )
         index = next(i for i, e in enumerate(self._entries) if e.ref == target_ref)
         context = self._answers_before(index)
-        validate_answer(self.flow.step(answer.step), answer, context)
+        validate_answer(self.flow.step(answer.step), answer, context, now)
         answer = as_recorded(self.flow.step(answer.step), answer, now, replay=replay)
         entries = list(self._entries)
         entries[index] = _Entry(target_ref, answer, amended=True, moved=len(self._given))
@@ -570,10 +570,14 @@ def answer_problem(step: AnyStep, answer: AnswerInput) -> EngineError | None:
 
 
 def validate_answer(
-    step: AnyStep, answer: AnswerInput, answers: dict[str, AnswerInput] | None
+    step: AnyStep,
+    answer: AnswerInput,
+    answers: dict[str, AnswerInput] | None,
+    now: datetime | None = None,
 ) -> None:
     """Raise EngineError unless `answer` is a complete, allowed answer to `step`
-    (`answers`: the path so far, None to leave the path unchecked)."""
+    (`answers`: the path so far, None to leave the path unchecked; `now`: the clock
+    a date's example is taken from, default the local time)."""
     choice: Choice | None = None
     if isinstance(step, EndStep):
         raise EngineError(f"step '{step.id}' is an end: it takes no answer")
@@ -588,7 +592,7 @@ def validate_answer(
     elif isinstance(step, ChecklistStep):
         _check_checklist(step, answer)
     elif isinstance(step, TextStep):
-        _check_text(step, answer)
+        _check_text(step, answer, now)
     if answer.override is not None and (choice is None or choice.interlock is None):
         raise EngineError(f"step '{step.id}': there is nothing to override here")
     if answer.confirmed and answer.override is None:
@@ -693,7 +697,7 @@ def _check_checklist(step: ChecklistStep, answer: AnswerInput) -> None:
         raise EngineError(f"step '{step.id}': '{exclusive[0]}' cannot be ticked with other items")
 
 
-def _check_text(step: TextStep, answer: AnswerInput) -> None:
+def _check_text(step: TextStep, answer: AnswerInput, now: datetime | None) -> None:
     value = answer.value
     if not isinstance(value, str):
         raise EngineError(f"step '{step.id}' needs a text answer")
@@ -704,7 +708,7 @@ def _check_text(step: TextStep, answer: AnswerInput) -> None:
         raise EngineError(f"step '{step.id}': {problem}", shown=_sentence(problem))
     if step.format is not None and value.strip():
         try:
-            dates.normalised(value, step.format)
+            dates.normalised(value, step.format, now=now)
         except dates.DateProblem as exc:
             raise EngineError(f"step '{step.id}': {exc}", shown=_sentence(str(exc))) from None
 
