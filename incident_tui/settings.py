@@ -10,8 +10,10 @@ here. The sample config that `incident-tui config init` writes is
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
@@ -19,13 +21,18 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from incident_tui.errors import UserError
+from incident_tui.safe_text import printable
 from incident_tui.tomlfile import parse_toml_model
+
+SET_SCHOOL_COMMAND = 'incident-tui config school "NAME"'
+SET_CONTACT_COMMAND = 'incident-tui config contact NAME "WHO" PHONE'
+NO_SCHOOL_NAME = f"Your school (not set: {SET_SCHOOL_COMMAND})"
 
 
 class School(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = "Your school (set the name in the config file)"
+    name: str = NO_SCHOOL_NAME
     """Shown on every screen and on exports."""
 
 
@@ -93,3 +100,115 @@ def fill(text: str, settings: Settings) -> str:
 
 def contact(settings: Settings, name: str) -> str:
     return settings.contacts.get(name, name)
+
+
+# --- the school's own numbers ------------------------------------------------------------
+
+_SHORT_NUMBERS = frozenset({"999", "112", "101", "111"})
+
+
+def phone_problem(text: str) -> str | None:
+    """Why `text` does not look like a UK phone number (None when it does).
+
+    A UK number is 0 (or +44) and 10 digits; a few (0800, some 01 areas) have 9.
+    Spaces, hyphens and brackets are allowed between them. 999, 112, 101 and 111 too.
+    """
+    digits = re.sub(r"[\s()-]", "", text.replace("(0)", ""))  # +44 (0)1632 ...
+    if digits in _SHORT_NUMBERS:
+        return None
+    national = re.sub(r"^(?:\+44|0)", "", digits) if re.match(r"\+44|0", digits) else ""
+    short_ok = len(national) == 9 and national.startswith(("1", "800"))
+    if national.isdigit() and national[0] != "0" and (len(national) == 10 or short_ok):
+        return None
+    return (
+        f"'{printable(text, one_line=True)}' does not look like a UK phone number "
+        "(0 and 10 digits, e.g. 01632 960000, or +44 1632 960000)"
+    )
+
+
+def contact_text(people: list[tuple[str, str]], out_of_hours: str | None = None) -> str:
+    """What a contact reads as on screen: 'WHO, PHONE' for each, then out of hours."""
+    text = "; ".join(f"{_tidy(who)}, {_tidy(phone)}" for who, phone in people)
+    if out_of_hours:
+        text += f" (out of hours {_tidy(out_of_hours)})"
+    return text
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split())
+
+
+def sample_settings() -> Settings:
+    return parse_toml_model(Settings, sample_config_text(), Path("sample_config.toml"))
+
+
+def local_contact_names(declared: Mapping[str, str]) -> list[str]:
+    """The contacts only the school can fill in, among those the procedures declare:
+    those the sample config gives an example of its own (the national ones, 999 or
+    Childline, it leaves as the procedures declare them)."""
+    sample = sample_settings().contacts
+    return sorted(name for name, shown in declared.items() if sample.get(name, shown) != shown)
+
+
+@dataclass(frozen=True)
+class LocalNumbers:
+    """Which of the school's own contacts are still the sample's, or not set at all."""
+
+    sample: list[str]
+    missing: list[str]
+
+    @property
+    def ready(self) -> bool:
+        return not self.sample and not self.missing
+
+    def warning(self) -> str:
+        """In words, for the home screen: what is wrong and the command that sets it."""
+        parts = []
+        if self.missing:
+            parts.append(f"not set: {', '.join(self.missing)}")
+        if self.sample:
+            parts.append(f"still the sample ones, not this school's: {', '.join(self.sample)}")
+        return (
+            "WARNING: this school's own numbers to call are " + "; ".join(parts) + ". "
+            f"Set each with `{SET_CONTACT_COMMAND}` (`incident-tui config contact --help`). "
+            "Until then only the national numbers (999, 101, Childline) are real."
+        )
+
+
+def local_numbers(settings: Settings, declared: Mapping[str, str]) -> LocalNumbers:
+    """`settings` as read from the config file; `declared`, the procedures' [contacts]."""
+    sample = sample_settings().contacts
+    names = local_contact_names(declared)
+    return LocalNumbers(
+        sample=[n for n in names if n in settings.contacts and settings.contacts[n] == sample[n]],
+        missing=[n for n in names if n not in settings.contacts],
+    )
+
+
+def declared_contacts(flows: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    """Every contact the procedures declare, with what each shows until it is set."""
+    declared: dict[str, str] = {}
+    for contacts in flows:
+        for name, shown in contacts.items():
+            declared.setdefault(name, shown)
+    return declared
+
+
+def settings_toml(settings: Settings) -> str:
+    """The config file for `settings`, as `incident-tui config` writes it."""
+    lines = [
+        "# incident-tui: this school's settings, written by `incident-tui config`.",
+        "# `incident-tui config show` prints where this file lives.",
+        "",
+        "[school]",
+        f"name = {_toml_string(settings.school.name)}",
+        "",
+        "[contacts]",
+    ]
+    contacts = sorted(settings.contacts.items())
+    lines += [f"{name} = {_toml_string(value)}" for name, value in contacts]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string

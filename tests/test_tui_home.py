@@ -8,14 +8,18 @@ from pathlib import Path
 import pytest
 
 from incident_tui.commands import app_cmd
+from incident_tui.settings import Settings
 from incident_tui.training.scenario import load_scenario
 from incident_tui.tui.app import IncidentApp
 from incident_tui.tui.review.list_screen import ReviewScreen
 from incident_tui.tui.review.table import IncidentTable
+from incident_tui.tui.screens.dialogs import Confirm
 from incident_tui.tui.screens.home import SWITCH_TO_TRAINING, HomeScreen
+from incident_tui.tui.screens.identity import IdentityScreen
+from incident_tui.tui.screens.step import StepScreen
 from incident_tui.tui.training.app import TrainingApp
 from incident_tui.tui.training.screens import ScenarioPickerScreen
-from tests.tui_helpers import make_app, start_incident, visible_text
+from tests.tui_helpers import make_app, start_incident, visible_lines, visible_text
 
 SIZE = (80, 24)
 SCENARIO = (
@@ -27,7 +31,7 @@ async def _one_open_incident(pilot, pupil: str = "EF") -> str:
     """Open an incident, then go back home (it stays open)."""
     await pilot.pause()
     reference = await start_incident(pilot, "toy-search", pupil=pupil)
-    await pilot.press("escape")
+    await pilot.press("escape", "y")  # leave, after saying it stays open
     await pilot.pause()
     assert isinstance(pilot.app.screen, HomeScreen)
     return reference
@@ -190,3 +194,40 @@ async def test_a_bad_local_flow_is_named_on_the_home_screen_and_the_rest_are_off
             f"{local / 'dangling-next.toml'}:18: step 'ask', choice 'a': "
             "next 'nowhere' is not a step" in text
         )
+
+
+async def test_without_the_schools_own_numbers_home_says_so_and_live_asks_before_starting(dirs):
+    app = make_app(dirs, settings=Settings())  # no config file: nothing set
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lines = visible_lines(app)
+        assert 'incident-tui config school "NAME"' in lines[0]
+        text = visible_text(app)
+        assert "numbers to call are not set" in text and "incident-tui config contact" in text
+        await pilot.press("enter")  # the first procedure
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert "Start anyway: no local numbers" in visible_text(app)
+        await pilot.press("escape")  # not started
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("enter", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, IdentityScreen)
+
+
+async def test_esc_on_a_live_incident_asks_before_leaving_it(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, "toy-search")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert "stays open and can be resumed from the home screen" in visible_text(app)
+        await pilot.press("escape")  # stay
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen) and app.incident is not None
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

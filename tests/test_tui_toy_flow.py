@@ -235,7 +235,7 @@ async def test_the_next_person_at_a_shared_computer_is_recorded_not_the_last_one
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await start_incident(pilot, "toy-search", name="Ann Smith", role="Teacher")
-        await pilot.press("escape")  # home; the incident stays open
+        await pilot.press("escape", "y")  # home; the incident stays open
         await pilot.pause()
         app.screen.query_one("#flows").focus()
         await pilot.press("enter")
@@ -526,20 +526,20 @@ async def test_a_note_can_follow_the_seal(dirs, toy_flows):
     assert events[-1].answer == "Parents phoned at 3pm"
 
 
-def test_the_banner_names_who_to_call_first_and_never_grows_past_three_lines():
+def test_the_banner_names_who_to_call_first_each_once_and_never_grows_past_three_lines():
     from incident_tui.flow.model import Escalation
     from incident_tui.settings import Settings
     from incident_tui.tui.present import escalation_banner_lines
 
-    raised = [
-        Escalation(message=f"Risk number {n}", contact="police_emergency") for n in range(1, 5)
-    ]
-    settings = Settings().with_defaults({"police_emergency": "999"})  # as a flow declares it
-    lines = escalation_banner_lines(raised, settings)
+    numbers = {f"line_{c}": f"0163296000{n}" for n, c in enumerate("abcd")}
+    raised = [Escalation(message=f"Risk {name}", contact=name) for name in numbers]
+    lines = escalation_banner_lines(raised, Settings().with_defaults(numbers))
     assert len(lines) == 3
-    assert lines[0].startswith("ESCALATION · Call 999 · Risk number 1")
+    assert lines[0] == "ESCALATION · Call 01632960003 · Risk line_d"  # the latest, in full
+    assert lines[1].startswith("ESCALATION · Call 01632960002")
     assert "2 more" in lines[2] and "decisions panel" in lines[2]
-    assert len(escalation_banner_lines(raised[:3], settings)) == 3
+    same = [Escalation(message=f"Risk {n}", contact="line_a") for n in range(3)]
+    assert len(escalation_banner_lines(same, Settings().with_defaults(numbers))) == 1
 
 
 async def test_a_text_box_shows_the_flows_own_hint_and_a_step_may_give_its_own(dirs, tmp_path):

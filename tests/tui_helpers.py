@@ -25,6 +25,7 @@ from incident_tui.locations import Mode
 from incident_tui.record.events import Event
 from incident_tui.record.keys import load_or_create_key
 from incident_tui.record.store import Store
+from incident_tui.settings import Settings
 from incident_tui.tui.app import IncidentApp
 from tests.engine_fixture import TOY_FLOW
 
@@ -85,10 +86,24 @@ def toy_flows(tmp_path: Path) -> dict[str, LoadedFlow]:
     return {loaded.flow.id: loaded}
 
 
+SET_UP = Settings(
+    contacts={
+        "dsl": "Ms A. Khan (DSL), 01632 960001",
+        "deputy_dsl": "Mr B. Okafor (deputy DSL), 01632 960002",
+        "mash": "Children's front door, 01632 960003 (out of hours 01632 960004)",
+        "safer_schools_officer": "PC C. Jones, 01632 960005",
+    }
+)
+"""A school whose own numbers are set: a live incident starts without asking."""
+
+
 def make_app(
-    dirs: Dirs, mode: Mode = "live", flows: dict[str, LoadedFlow] | None = None
+    dirs: Dirs,
+    mode: Mode = "live",
+    flows: dict[str, LoadedFlow] | None = None,
+    settings: Settings | None = SET_UP,
 ) -> IncidentApp:
-    return IncidentApp(paths=dirs.paths, mode=mode, flows=flows)
+    return IncidentApp(paths=dirs.paths, mode=mode, flows=flows, settings=settings)
 
 
 def read_events(dirs: Dirs, reference: str, mode: Mode = "live") -> list[Event]:

@@ -1,4 +1,4 @@
-"""`incident-tui config init|show`."""
+"""`incident-tui config init|show|school|contact`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from incident_tui.errors import UserError
 from incident_tui.safe_text import printable
 
 if TYPE_CHECKING:
-    from incident_tui.settings import Settings
+    from incident_tui.settings import LocalNumbers, Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +23,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     init.set_defaults(handler=config_init)
     show = actions.add_parser("show", help="print the paths in use")
     show.set_defaults(handler=config_show)
+    school = actions.add_parser("school", help="set the school's name, shown on every screen")
+    school.add_argument("name", help='e.g. "St Example Academy"')
+    school.set_defaults(handler=config_school)
+    contact = actions.add_parser(
+        "contact",
+        help="set one of the school's own contacts: who to call and their number",
+        description=(
+            "Set a contact the procedures name: the DSL (dsl), the deputies (deputy_dsl), "
+            "children's social care front door / MASH (mash, with --out-of-hours) and the "
+            "police safer schools officer (safer_schools_officer). Give WHO and PHONE; "
+            "for more than one person (deputies), give WHO PHONE again. "
+            'Example: incident-tui config contact dsl "Ms A. Khan (DSL)" "01632 960001"'
+        ),
+    )
+    contact.add_argument("contact", metavar="NAME", help="dsl, deputy_dsl, mash, ...")
+    contact.add_argument("people", metavar="WHO PHONE", nargs="+", help="who, then their number")
+    contact.add_argument("--out-of-hours", metavar="PHONE", help="the out-of-hours number")
+    contact.set_defaults(handler=config_contact)
 
 
 def config_init(args: argparse.Namespace) -> int:
@@ -43,8 +61,90 @@ def config_init(args: argparse.Namespace) -> int:
         what="the config file",
         exists_hint="edit it, or use --force to replace it",
     )
-    print(f"Wrote {path}\nEdit the school name and local contacts before first use.")
+    print(
+        f"Wrote {path}\nThe contacts in it are samples: set the school's own with "
+        "`incident-tui config school` and `incident-tui config contact` before first use."
+    )
     return 0
+
+
+def config_school(args: argparse.Namespace) -> int:
+    from incident_tui.settings import School
+
+    name = _text("the school's name", args.name)
+    settings = _current(args.locations.config_file)
+    _write(args, settings.model_copy(update={"school": School(name=name)}))
+    print(printable(f"School name set: {name}"))
+    return 0
+
+
+def config_contact(args: argparse.Namespace) -> int:
+    from incident_tui.flow.available import available_flows
+    from incident_tui.settings import (
+        contact_text,
+        declared_contacts,
+        local_contact_names,
+        phone_problem,
+    )
+
+    paths = args.locations
+    flows = available_flows(paths.local_flows_dir).flows.values()
+    declared = declared_contacts(loaded.flow.contacts for loaded in flows)
+    name = args.contact
+    if name not in declared:
+        local = ", ".join(local_contact_names(declared))
+        raise UserError(
+            f"contact '{printable(name, one_line=True)}': no procedure names this contact "
+            f"(the school's own: {local}; all: {', '.join(sorted(declared))})"
+        )
+    if len(args.people) % 2:
+        raise UserError(
+            "give WHO and PHONE for each person, e.g. "
+            '"Ms A. Khan (DSL)" "01632 960001"; the last one has no number'
+        )
+    people = []
+    for who, phone in zip(args.people[::2], args.people[1::2], strict=True):
+        who = _text(f"who to call for {name}", who)
+        if (problem := phone_problem(phone)) is not None:
+            raise UserError(f"{name}: {problem}")
+        people.append((who, phone))
+    if args.out_of_hours is not None and (problem := phone_problem(args.out_of_hours)):
+        raise UserError(f"{name} out of hours: {problem}")
+    value = contact_text(people, args.out_of_hours)
+    settings = _current(paths.config_file)
+    _write(args, settings.model_copy(update={"contacts": {**settings.contacts, name: value}}))
+    print(printable(f"{name} set: {value}"))
+    return 0
+
+
+def _text(what: str, text: str) -> str:
+    from incident_tui.safe_text import control_problem
+
+    if (problem := control_problem(text, one_line=True)) is not None:
+        raise UserError(f"{what}: {problem}")
+    text = " ".join(text.split())
+    if not text:
+        raise UserError(f"{what} is empty")
+    return text
+
+
+def _current(config: Path) -> Settings:
+    from incident_tui.settings import load_settings
+
+    return load_settings(config)
+
+
+def _write(args: argparse.Namespace, settings: Settings) -> None:
+    """The whole config file, written by the one private file writer."""
+    from incident_tui.files import write_private_file
+    from incident_tui.settings import settings_toml
+
+    path = args.locations.config_file
+    try:
+        locations.ensure_private_dir(path.parent)
+    except OSError as exc:
+        raise UserError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
+    write_private_file(path, settings_toml(settings), replace=True, what="the config file")
 
 
 def config_show(args: argparse.Namespace) -> int:
@@ -66,6 +166,9 @@ def config_show(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(printable(f"{name.ljust(width)}  {value}"))
+    numbers = _local_numbers(settings, paths.local_flows_dir)
+    if not numbers.ready:
+        print(printable(numbers.warning()))
     warned = set()
     for what, folder in (("the record", paths.data), ("the settings and key", paths.config)):
         for loose in locations.loose_folders(folder):
@@ -94,3 +197,11 @@ def _check_contacts(config: Path, settings: Settings, local_flows: Path) -> None
             f"{config}: {names}: no procedure declares this contact "
             f"(declared: {', '.join(sorted(declared)) or 'none'})"
         )
+
+
+def _local_numbers(settings: Settings, local_flows: Path) -> LocalNumbers:
+    from incident_tui.flow.available import available_flows
+    from incident_tui.settings import declared_contacts, local_numbers
+
+    flows = available_flows(local_flows).flows.values()
+    return local_numbers(settings, declared_contacts(loaded.flow.contacts for loaded in flows))

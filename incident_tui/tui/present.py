@@ -164,12 +164,26 @@ def progress_text(answered: int, remaining: int) -> str:
 def escalation_banner_lines(
     escalations: list[Escalation], settings: Settings, most: int = 3
 ) -> list[str]:
-    """One line per escalation for the banner, who to call first so that it survives
-    being cut short; beyond `most`, the last line says how many more there are."""
+    """The banner's lines, wrapped on screen, never cut: a number to call is whole.
+
+    The latest escalation in full (its message, and who to call unless the message
+    already names them); each earlier one as who to call only, each contact once, so
+    that the step below stays in view. Every message is in full in the decisions
+    panel. Beyond `most` lines, the last says how many more there are.
+    """
+    if not escalations:
+        return []
+    *earlier, latest = escalations
+    call, message = contact(settings, latest.contact), fill(latest.message, settings)
     lines = [
-        f"ESCALATION · Call {contact(settings, e.contact)} · {fill(e.message, settings)}"
-        for e in escalations
+        f"ESCALATION · {message}" if call in message else f"ESCALATION · Call {call} · {message}"
     ]
+    called = {call}
+    for e in reversed(earlier):
+        call = contact(settings, e.contact)
+        if call not in called:
+            called.add(call)
+            lines.append(f"ESCALATION · Call {call} (in full in the decisions panel, F2)")
     if len(lines) > most:
         hidden = len(lines) - (most - 1)
         lines = lines[: most - 1] + [

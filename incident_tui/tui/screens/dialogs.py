@@ -37,22 +37,33 @@ class ErrorDialog(AppModal):
         self.dismiss(None)
 
 
-class ConfirmQuit(AppModal):
-    """Dismisses True to quit. `message` says what is left behind (the app's own words)."""
+class Confirm(AppModal):
+    """Dismisses True to go (quit, by default). `message` says what is left behind (the
+    app's own words); leaving an incident, or starting one without the school's own
+    numbers, asks with the same dialog in its own words. Stay is focused: Enter never
+    leaves."""
 
-    BINDINGS = [("escape", "dismiss_none", "Stay"), ("y", "quit_now", "Quit")]
+    BINDINGS = [("escape", "dismiss_none", "Stay"), ("y", "quit_now", "Go")]
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        title: str = "Quit incident-tui?",
+        stay: str = "Stay (Esc)",
+        go: str = "Quit (y)",
+    ) -> None:
         super().__init__()
         self.message = message
+        self.title_text, self.stay_label, self.go_label = title, stay, go
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Quit incident-tui?", classes="section-title", markup=False)
+            yield Static(self.title_text, classes="section-title", markup=False)
             yield Static(self.message, markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Stay (Esc)", id="stay", variant="primary")
-                yield Button("Quit (y)", id="quit")
+                yield Button(self.stay_label, id="stay", variant="primary")
+                yield Button(self.go_label, id="quit")
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()
@@ -62,6 +73,10 @@ class ConfirmQuit(AppModal):
 
     def action_quit_now(self) -> None:
         self.dismiss(True)
+
+
+class ConfirmQuit(Confirm):
+    """Quit the app, after asking."""
 
 
 def ask_for_note(screen: Screen[Any], incident: Incident, refresh: Callable[[], None]) -> None:

@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
 from incident_tui.safe_text import printable
+from incident_tui.settings import LocalNumbers, declared_contacts, local_numbers
 from incident_tui.tui.present import last_answer_text, when_text
 from incident_tui.tui.screens.base import AppScreen
 
@@ -29,6 +30,7 @@ class HomeScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield self.mode_banner()
         with VerticalScroll(id="home"):
+            yield Static("", id="local-numbers", classes="error", markup=False)
             yield Static("Start a new incident  (n)", classes="section-title", markup=False)
             yield OptionList(id="flows")
             yield Static("", id="flow-problems", classes="error", markup=False)
@@ -48,7 +50,15 @@ class HomeScreen(AppScreen):
     def on_screen_resume(self) -> None:
         self.refresh_lists()
 
+    def local_numbers(self) -> LocalNumbers:
+        declared = declared_contacts(item.flow.contacts for item in self.ctx.flows.values())
+        return local_numbers(self.ctx.settings, declared)
+
     def refresh_lists(self) -> None:
+        numbers = self.local_numbers()
+        warning = self.query_one("#local-numbers", Static)
+        warning.update("" if numbers.ready else numbers.warning())
+        warning.display = not numbers.ready
         flows = self.query_one("#flows", OptionList)
         flows.clear_options()
         loaded = self.ctx.flows
@@ -99,9 +109,29 @@ class HomeScreen(AppScreen):
         if event.option.id is None:
             return
         if event.option_list.id == "flows":
-            self.app.push_screen(IdentityScreen(flow_id=event.option.id))
+            flow_id = event.option.id
+            if self.ctx.mode == "live" and not self.local_numbers().ready:
+                self._start_without_local_numbers(flow_id)
+            else:
+                self.app.push_screen(IdentityScreen(flow_id=flow_id))
         elif event.option_list.id == "open-incidents":
             self.app.push_screen(IdentityScreen(resume=event.option.id))
+
+    def _start_without_local_numbers(self, flow_id: str) -> None:
+        from incident_tui.tui.screens.dialogs import Confirm
+        from incident_tui.tui.screens.identity import IdentityScreen
+
+        def answered(start: bool | None) -> None:
+            if start:
+                self.app.push_screen(IdentityScreen(flow_id=flow_id))
+
+        dialog = Confirm(
+            self.local_numbers().warning(),
+            title="This school's own numbers to call are not set",
+            stay="Do not start (Esc)",
+            go="Start anyway: no local numbers (y)",
+        )
+        self.app.push_screen(dialog, answered)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "review":

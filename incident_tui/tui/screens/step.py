@@ -198,6 +198,23 @@ class StepScreen(AppScreen):
             self.app.push_screen(ReferNowDialog(self.incident), closed)
 
     def action_leave(self) -> None:
+        from incident_tui.tui.screens.dialogs import Confirm
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self._leave()
+
+        self.app.push_screen(
+            Confirm(
+                "The incident stays open and can be resumed from the home screen — leave?",
+                title=printable(f"Leave incident {self.incident.reference}?", one_line=True),
+                stay="Stay (Esc)",
+                go="Leave (y)",
+            ),
+            answered,
+        )
+
+    def _leave(self) -> None:
         self.notify(
             printable(
                 f"Incident {self.incident.reference} stays open: resume it from the home screen."

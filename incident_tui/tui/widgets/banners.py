@@ -25,8 +25,7 @@ class ModeBanner(Static):
 class EscalationBanner(Static):
     """Stays at the top of the incident once raised: the word ESCALATION and who to call.
 
-    One line per escalation, cut short at the edge of the screen so that the step
-    below stays in view; the full text is in the decisions panel.
+    One line per escalation, wrapped: a number to call is never cut short.
     """
 
     def __init__(self) -> None:

@@ -36,13 +36,14 @@ from incident_tui.incident import Incident
 from incident_tui.text_fields import RATIONALE
 from incident_tui.tui.present import sources_text
 from incident_tui.tui.widgets.in_view import focus_in_view
-from incident_tui.tui.widgets.ticklist import TickItem, TickList
+from incident_tui.tui.widgets.ticklist import OPTION_KEYS, TickItem, TickList, keyed
 
 NUMBER_KEYS = [
-    Binding(str(n), f"number({n})", f"Choose {n}", show=False, id=f"number-{n}")
-    for n in range(1, 10)
+    Binding(key, f"number({n})", f"Choose {key}", show=False, id=f"number-{n}")
+    for n, key in enumerate(OPTION_KEYS, start=1)
 ]
-"""Keys 1-9 choose an answer or tick an item; the screen holding a StepView binds them."""
+"""Keys 1-9 then a-z choose an answer or tick an item (each option shows its key); the
+screen holding a StepView binds them. A box being typed in takes the letters first."""
 
 
 class StepView(Vertical):
@@ -107,7 +108,7 @@ class StepView(Vertical):
             yield Button(Text(text(step.confirm_label)), id="confirm-step", classes="confirm")
         elif isinstance(step, ChoiceStep):
             options = [
-                Option(Text(f"{n}. {text(c.label)}" if n <= 9 else f"   {text(c.label)}"), id=c.id)
+                Option(Text(keyed(n, text(c.label))), id=c.id)
                 for n, c in enumerate(self.choices, start=1)
             ]
             yield OptionList(*options, id="choices")
@@ -117,7 +118,8 @@ class StepView(Vertical):
                 if step.require == "all"
                 else "Tick every item that applies (at least one)."
             )
-            yield Static(rule + " Enter, Space or 1-9 ticks.", classes="hint", markup=False)
+            keys = "1-9" if len(step.items) <= 9 else "the key shown (1-9, a-z)"
+            yield Static(rule + f" Enter, Space or {keys} ticks.", classes="hint", markup=False)
             items = [TickItem(i.id, text(i.label), i.exclusive) for i in step.items]
             yield TickList(items, id="ticklist")
         elif isinstance(step, TextStep):

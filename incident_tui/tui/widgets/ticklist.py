@@ -10,6 +10,20 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+OPTION_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+"""The key of each option, in order: 1-9, then a-z."""
+
+
+def option_key(number: int) -> str:
+    """The key shown before option `number` (from 1), or '' beyond the last key."""
+    return OPTION_KEYS[number - 1] if 1 <= number <= len(OPTION_KEYS) else ""
+
+
+def keyed(number: int, label: str) -> str:
+    """'a. label': the option's key before its label (spaces where it has none)."""
+    key = option_key(number)
+    return f"{key}. {label}" if key else f"   {label}"
+
 
 @dataclass(frozen=True)
 class TickItem:
@@ -20,7 +34,7 @@ class TickItem:
 
 
 class TickList(OptionList):
-    """Enter or Space ticks the highlighted item; number keys tick items 1-9."""
+    """Enter or Space ticks the highlighted item; its key (1-9, then a-z) ticks any item."""
 
     BINDINGS = [Binding("space", "select", "Tick", show=False)]
 
@@ -38,8 +52,7 @@ class TickList(OptionList):
         options = []
         for number, item in enumerate(self.items, start=1):
             box = "[x]" if item.id in self.ticked else "[ ]"
-            prefix = f"{number}. " if number <= 9 else "   "
-            options.append(Option(Text(f"{box} {prefix}{item.label}"), id=item.id))
+            options.append(Option(Text(f"{box} {keyed(number, item.label)}"), id=item.id))
         return options
 
     def toggle(self, item_id: str) -> None:
