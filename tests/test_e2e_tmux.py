@@ -52,9 +52,11 @@ class Tmux:
         subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", typed], check=True)
         time.sleep(0.1)
 
-    def screen(self) -> str:
+    def screen(self, *, escapes: bool = False) -> str:
+        """The pane's text; with `escapes`, with its colours and styles (capture-pane -e)."""
+        flags = ["-p", "-e"] if escapes else ["-p"]
         result = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            ["tmux", "capture-pane", *flags, "-t", self.name], capture_output=True, text=True
         )
         return result.stdout
 

@@ -46,10 +46,15 @@ class AppBase(App[str | None]):
     """What F1 shows: the keys of this app and how it works."""
 
     def __init__(self, *, mode: Mode, settings: Settings, theme: str | None = None) -> None:
-        super().__init__()
+        # NO_COLOR: the terminal's own colours. Textual picks its NO_COLOR filter when
+        # the app is made: with its own RGB theme that is a grey-scale that a 256-colour
+        # terminal draws black on black; with ANSI colours, every colour is dropped for
+        # the terminal's default, and app.tcss gives emphasis by bold / reverse instead.
+        no_color = "NO_COLOR" in os.environ
+        super().__init__(ansi_color=True if no_color else None)
         self.mode: Mode = mode
         self.settings = settings
-        self._wanted_theme = theme or ("ansi-dark" if os.environ.get("NO_COLOR") else None)
+        self._wanted_theme = theme or ("ansi-dark" if no_color else None)
 
     def first_screen(self) -> Screen[Any]:
         """The screen the app opens on."""
