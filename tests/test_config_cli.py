@@ -102,7 +102,8 @@ def test_a_contact_declared_by_the_schools_own_flow_may_be_set_in_the_config(
     local = tmp_path / "config" / "flows"
     shutil.copytree(fixtures / "fragments", local / "fragments")
     text = (fixtures / "good.toml").read_text(encoding="utf-8")
-    (local / "ours.toml").write_text(text + 'school_nurse = "the school nurse"\n', "utf-8")
+    ours = text.replace("[contacts]\n", '[contacts]\nschool_nurse = "the school nurse"\n', 1)
+    (local / "ours.toml").write_text(ours, "utf-8")
     (tmp_path / "config" / "config.toml").write_text(
         '[contacts]\nschool_nurse = "Nurse Example, ext. 250"\n', encoding="utf-8"
     )
