@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from incident_tui.errors import UserError
-from incident_tui.safe_text import printable
+from incident_tui.safe_text import control_problem, printable
 from incident_tui.tomlfile import parse_toml_model
 
 SET_SCHOOL_COMMAND = 'incident-tui config school "NAME"'
@@ -208,6 +208,38 @@ def settings_toml(settings: Settings) -> str:
     contacts = sorted(settings.contacts.items())
     lines += [f"{name} = {_toml_string(value)}" for name, value in contacts]
     return "\n".join(lines) + "\n"
+
+
+def with_contact(
+    settings: Settings, name: str, people: list[tuple[str, str]], out_of_hours: str | None = None
+) -> Settings:
+    """`settings` with contact `name` set to these people and numbers; a UserError
+    names what is wrong (an empty name, a number that is not a UK one)."""
+    if not people:
+        raise UserError(f"{name}: give who to call and their number")
+    for who, phone in people:
+        if (problem := control_problem(who, one_line=True)) is not None:
+            raise UserError(f"{name}: who to call {problem}")
+        if not who.strip():
+            raise UserError(f"{name}: who to call is empty")
+        if (problem := phone_problem(phone)) is not None:
+            raise UserError(f"{name}: {problem}")
+    if out_of_hours and (problem := phone_problem(out_of_hours)) is not None:
+        raise UserError(f"{name} out of hours: {problem}")
+    value = contact_text(people, out_of_hours or None)
+    return settings.model_copy(update={"contacts": {**settings.contacts, name: value}})
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """The whole config file, written by the one private file writer."""
+    from incident_tui.files import write_private_file
+    from incident_tui.locations import ensure_private_dir
+
+    try:
+        ensure_private_dir(path.parent)
+    except OSError as exc:
+        raise UserError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
+    write_private_file(path, settings_toml(settings), replace=True, what="the config file")
 
 
 def _toml_string(text: str) -> str:

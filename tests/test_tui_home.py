@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 import pytest
+from textual.widgets import Button, Input
 
 from incident_tui.commands import app_cmd
 from incident_tui.settings import Settings
@@ -231,3 +232,35 @@ async def test_esc_on_a_live_incident_asks_before_leaving_it(dirs, toy_flows):
         await pilot.press("escape", "y")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_set_up_screen_checks_each_number_and_saves_the_schools_own(dirs):
+    from incident_tui.settings import load_settings
+    from incident_tui.tui.screens.setup import SetupScreen
+
+    app = make_app(dirs, settings=Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        values = {"school": "St Example's", "mash-ooh": "0300 123 4568"}
+        for n, name in enumerate(screen.names):
+            values |= {f"{name}-who": f"Person {n}", f"{name}-phone": f"01632 96000{n}"}
+        values["dsl-phone"] = "ext. 201"
+        for field, value in values.items():
+            screen.query_one(f"#{field}", Input).value = value
+        screen.query_one("#save", Button).press()
+        await pilot.pause()
+        await pilot.pause()
+        assert "dsl: 'ext. 201' does not look like a UK phone number" in visible_text(app)
+        screen.query_one("#dsl-phone", Input).value = "01632 960009"
+        screen.query_one("#save", Button).press()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "St Example's" in visible_lines(app)[0]
+        assert "numbers to call are" not in visible_text(app)
+    saved = load_settings(dirs.paths.config_file)
+    assert saved.contacts["dsl"].endswith(", 01632 960009")
+    assert saved.contacts["mash"].endswith("(out of hours 0300 123 4568)")

@@ -80,12 +80,7 @@ def config_school(args: argparse.Namespace) -> int:
 
 def config_contact(args: argparse.Namespace) -> int:
     from incident_tui.flow.available import available_flows
-    from incident_tui.settings import (
-        contact_text,
-        declared_contacts,
-        local_contact_names,
-        phone_problem,
-    )
+    from incident_tui.settings import declared_contacts, local_contact_names, with_contact
 
     paths = args.locations
     flows = available_flows(paths.local_flows_dir).flows.values()
@@ -102,17 +97,11 @@ def config_contact(args: argparse.Namespace) -> int:
             "give WHO and PHONE for each person, e.g. "
             '"Ms A. Khan (DSL)" "01632 960001"; the last one has no number'
         )
-    people = []
-    for who, phone in zip(args.people[::2], args.people[1::2], strict=True):
-        who = _text(f"who to call for {name}", who)
-        if (problem := phone_problem(phone)) is not None:
-            raise UserError(f"{name}: {problem}")
-        people.append((who, phone))
-    if args.out_of_hours is not None and (problem := phone_problem(args.out_of_hours)):
-        raise UserError(f"{name} out of hours: {problem}")
-    value = contact_text(people, args.out_of_hours)
-    settings = _current(paths.config_file)
-    _write(args, settings.model_copy(update={"contacts": {**settings.contacts, name: value}}))
+    people = list(zip(args.people[::2], args.people[1::2], strict=True))
+    people = [(_text(f"who to call for {name}", who), phone) for who, phone in people]
+    settings = with_contact(_current(paths.config_file), name, people, args.out_of_hours)
+    _write(args, settings)
+    value = settings.contacts[name]
     print(printable(f"{name} set: {value}"))
     return 0
 
@@ -135,16 +124,9 @@ def _current(config: Path) -> Settings:
 
 
 def _write(args: argparse.Namespace, settings: Settings) -> None:
-    """The whole config file, written by the one private file writer."""
-    from incident_tui.files import write_private_file
-    from incident_tui.settings import settings_toml
+    from incident_tui.settings import save_settings
 
-    path = args.locations.config_file
-    try:
-        locations.ensure_private_dir(path.parent)
-    except OSError as exc:
-        raise UserError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
-    write_private_file(path, settings_toml(settings), replace=True, what="the config file")
+    save_settings(args.locations.config_file, settings)
 
 
 def config_show(args: argparse.Namespace) -> int:

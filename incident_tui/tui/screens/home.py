@@ -14,6 +14,7 @@ from incident_tui.safe_text import printable
 from incident_tui.settings import LocalNumbers, declared_contacts, local_numbers
 from incident_tui.tui.present import last_answer_text, when_text
 from incident_tui.tui.screens.base import AppScreen
+from incident_tui.tui.widgets.banners import ModeBanner
 
 SWITCH_TO_TRAINING = "switch-to-training"
 """What the live app returns when the user asks for training."""
@@ -25,6 +26,8 @@ class HomeScreen(AppScreen):
         Binding("r", "resume", "Resume", id="resume"),
         Binding("v", "review", "Review (DSL)", id="review"),
         Binding("t", "training", "Training", id="training"),
+        # not in the footer (it would push Help off at 80 columns): the warning names it
+        Binding("s", "setup", "Set up", id="setup", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -57,7 +60,8 @@ class HomeScreen(AppScreen):
     def refresh_lists(self) -> None:
         numbers = self.local_numbers()
         warning = self.query_one("#local-numbers", Static)
-        warning.update("" if numbers.ready else numbers.warning())
+        warning.update("" if numbers.ready else numbers.warning() + " Or press s to set them here.")
+        self.query_one(ModeBanner).show_school(self.ctx.settings.school.name)
         warning.display = not numbers.ready
         flows = self.query_one("#flows", OptionList)
         flows.clear_options()
@@ -140,6 +144,11 @@ class HomeScreen(AppScreen):
             self.action_training()
         elif event.button.id == "help":
             self.ctx.action_help()
+
+    def action_setup(self) -> None:
+        from incident_tui.tui.screens.setup import SetupScreen
+
+        self.app.push_screen(SetupScreen())
 
     def action_new(self) -> None:
         self.query_one("#flows", OptionList).focus()

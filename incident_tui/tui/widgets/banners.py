@@ -15,6 +15,11 @@ class ModeBanner(Static):
         self.school = school
         super().__init__(self._text(detail), classes=f"mode-{mode}", markup=False)
 
+    def show_school(self, school: str, detail: str = "") -> None:
+        """The school's name, once it is set while the screen is open."""
+        self.school = school
+        self.update(self._text(detail))
+
     def _text(self, detail: str) -> str:
         head = "TRAINING (practice, not a real record)" if self.mode == "training" else "LIVE"
         parts = [head] + ([detail] if detail else []) + [self.school]
