@@ -11,9 +11,16 @@ from __future__ import annotations
 from incident_tui import dates
 from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput, AnswerValue, Session
+from incident_tui.flow.loader import flow_files_in, load_all, shipped_flows_dir
 from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Flow, TextStep
 
 REASON = "Reason given"
+
+
+def shipped_flows() -> dict[str, Flow]:
+    """The shipped flows by id, sorted: the developer's own config folder is no part of a test."""
+    loaded, _ = load_all(flow_files_in(shipped_flows_dir()))
+    return {flow_id: one.flow for flow_id, one in sorted(loaded.items())}
 
 
 def default_answer(session: Session) -> AnswerValue:

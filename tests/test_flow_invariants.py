@@ -31,7 +31,6 @@ from incident_tui.flow.engine import (
     available_choices,
     resolve_next,
 )
-from incident_tui.flow.loader import flow_files_in, load_all, shipped_flows_dir
 from incident_tui.flow.model import (
     ChecklistStep,
     Choice,
@@ -42,9 +41,9 @@ from incident_tui.flow.model import (
     Invariant,
     TextStep,
 )
+from tests.flow_driver import shipped_flows
 
-_LOADED, _ = load_all(flow_files_in(shipped_flows_dir()))
-SHIPPED = {flow_id: loaded.flow for flow_id, loaded in sorted(_LOADED.items())}
+SHIPPED = shipped_flows()
 WALKS = 2000
 """Random walks per flow: 4,000 in all took 41 s of CPU (64 s with the machine shared)."""
 MAX_MOVES = 140

@@ -21,7 +21,6 @@ from incident_tui.flow.engine import (
     Session,
     rationale_setting,
 )
-from incident_tui.flow.loader import flow_files_in, load_all, shipped_flows_dir
 from incident_tui.flow.model import (
     ChecklistStep,
     ChoiceStep,
@@ -30,10 +29,9 @@ from incident_tui.flow.model import (
     Rationale,
     TextStep,
 )
+from tests.flow_driver import shipped_flows
 
-# The shipped flows only: the developer's own config folder is no part of the test.
-_LOADED, _ = load_all(flow_files_in(shipped_flows_dir()))
-SHIPPED = {flow_id: loaded.flow for flow_id, loaded in sorted(_LOADED.items())}
+SHIPPED = shipped_flows()
 MAX_ANSWERS = 400
 MAX_AMENDMENTS = 10
 
