@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from incident_tui.locations import Mode
 
@@ -62,10 +62,22 @@ REVIEW_DATE = "review-date"
 
 
 class Actor(BaseModel):
+    """Who made a decision: the name and role as recorded, and on a school server
+    the signed-in person's login (from the people file; never typed)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=120)
     role: str = Field(min_length=1, max_length=120)
+    login: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_serializer(mode="wrap")
+    def _without_missing_login(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # An event recorded without a login hashes as it always did: no "login" key.
+        dumped: dict[str, Any] = handler(self)
+        if dumped.get("login") is None:
+            dumped.pop("login", None)
+        return dumped
 
 
 class FlowRef(BaseModel):
