@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from incident_tui.locations import Mode
 from incident_tui.people import Person, Role
 from incident_tui.record.events import Actor, FlowRef, make_event
 
@@ -20,7 +19,7 @@ def _event(actor: Actor) -> dict[str, object]:
         time="2026-12-02T09:00:00.000000Z",
         kind="opened",
         actor=actor,
-        mode=Mode.live,
+        mode="live",
         flow=FLOW,
         prev="0" * 64,
     )
