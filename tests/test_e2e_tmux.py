@@ -8,7 +8,6 @@ before pressing anything.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -21,8 +20,9 @@ from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput, Session, rationale_setting
 from incident_tui.flow.model import ChecklistStep, ChoiceStep, ConfirmStep, Rationale, TextStep
 from incident_tui.settings import Settings, fill
+from tests.tools import require_tool
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = require_tool("tmux")
 
 COMMAND = Path(sys.executable).parent / "incident-tui"
 SESSION = "incident-tui-e2e"

@@ -5,13 +5,11 @@ by underline or reverse video."""
 from __future__ import annotations
 
 import re
-import shutil
-
-import pytest
 
 from tests.test_e2e_tmux import COMMAND, Tmux
+from tests.tools import require_tool
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = require_tool("tmux")
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
