@@ -35,6 +35,7 @@ from incident_tui.record.events import (
     EventKind,
     FlowRef,
 )
+from incident_tui.record.pupils import event_is_pupil_amendment, pupils_data, pupils_problem
 from incident_tui.record.storage import StoreWriteError
 from incident_tui.record.store import IndexRow, Store
 from incident_tui.settings import Settings, fill
@@ -43,7 +44,6 @@ from incident_tui.text_fields import (
     ACTOR_ROLE,
     LOCATION,
     NOTE,
-    PUPIL,
 )
 
 
@@ -68,20 +68,25 @@ class Opening:
 
     actor: Actor
     pupil: str
+    """The school's reference for the pupil (the MIS id; '' when not known yet)."""
     location: str
     entered_from: str | None = None
     """Set when a paper record is entered from a file, not live on screen."""
+    other_pupils: tuple[str, ...] = ()
+    """Other pupils involved, by the school's reference only."""
 
     def check(self) -> None:
         """TextRefused naming the first field that cannot be recorded, and why."""
         checked_actor(self.actor.name, self.actor.role)
-        for rule, text in ((PUPIL, self.pupil), (LOCATION, self.location)):
-            problem = rule.problem(text)
-            if problem is not None:
-                raise TextRefused(problem)
+        problem = pupils_problem(self.pupil, self.other_pupils) or LOCATION.problem(self.location)
+        if problem is not None:
+            raise TextRefused(problem)
 
     def details(self) -> dict[str, DataValue]:
-        details: dict[str, DataValue] = {"pupil": self.pupil, "location": self.location}
+        details: dict[str, DataValue] = {
+            **pupils_data(self.pupil, self.other_pupils),
+            "location": self.location,
+        }
         if self.entered_from:
             details["entered_from"] = self.entered_from
         return details
@@ -434,7 +439,11 @@ def _replay_into(session: Session, event: Event) -> None:
         session.refer_now(ref=event.seq, replay=True)
     elif event.kind in (EventKind.answer, EventKind.override):
         session.answer(_answer_of(event, session.flow), ref=event.seq, replay=True)
-    elif event.kind is EventKind.amendment and isinstance(amends, int):
+    elif (
+        event.kind is EventKind.amendment
+        and isinstance(amends, int)
+        and not event_is_pupil_amendment(event)  # the pupils named: no answer changes
+    ):
         reason = str(event.data.get("reason") or "")
         answer = _answer_of(event, session.flow)
         session.amend(amends, answer, reason, ref=event.seq, replay=True)

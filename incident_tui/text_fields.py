@@ -9,6 +9,7 @@ a short paragraph. Control characters are refused by `safe_text.control_problem`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from incident_tui.safe_text import control_problem
@@ -54,6 +55,7 @@ class TextField:
 ACTOR_NAME = TextField("the name", 120, one_line=True, required=True)
 ACTOR_ROLE = TextField("the role", 120, one_line=True, required=True)
 PUPIL = TextField("the pupil reference", 40, one_line=True)
+"""The school's reference for a pupil (the MIS id): `pupil_reference_problem` checks its form."""
 LOCATION = TextField("the location", 120, one_line=True)
 RATIONALE = TextField("the reason", 1000)
 AMENDMENT_REASON = TextField("the reason for the correction", 1000, required=True)
@@ -63,6 +65,31 @@ TEXT_ANSWER_LIMIT = 4000
 """The most a flow's text step may allow (`max_length` in the flow)."""
 STORED_TEXT_LIMIT = 4000
 """The record's own ceiling for any one text in an event, whatever wrote it."""
+
+
+_PUPIL_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]*")
+PUPIL_REFERENCE_HINT = "letters, digits, - and / only, e.g. P-1001 or A123456789012"
+
+
+def pupil_reference_problem(text: str, label: str = PUPIL.label) -> str | None:
+    """Why `text` is not a pupil reference the record can hold, or None ('' is none given).
+
+    A pupil is named by the school's reference (the MIS id), never by name: a value
+    with a space, a full stop or an apostrophe looks like a name and is refused."""
+    problem = TextField(label, PUPIL.limit, one_line=True).problem(text)
+    if problem is not None:
+        return problem
+    if text and _PUPIL_REFERENCE.fullmatch(text) is None:
+        return (
+            f"{label} {text!r} is not a school reference: give the pupil's reference from "
+            f"the school's MIS ({PUPIL_REFERENCE_HINT}), never a name"
+        )
+    return None
+
+
+def pupil_references(text: str) -> list[str]:
+    """References typed in one box, separated by commas, semicolons or spaces."""
+    return [part for part in re.split(r"[,;\s]+", text.strip()) if part]
 
 
 def text_answer(limit: int) -> TextField:
@@ -77,10 +104,13 @@ __all__ = [
     "LOCATION",
     "NOTE",
     "PUPIL",
+    "PUPIL_REFERENCE_HINT",
     "RATIONALE",
     "REVIEW_TEXT",
     "STORED_TEXT_LIMIT",
     "TEXT_ANSWER_LIMIT",
     "TextField",
+    "pupil_reference_problem",
+    "pupil_references",
     "text_answer",
 ]

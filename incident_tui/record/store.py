@@ -58,6 +58,13 @@ from incident_tui.record.events import (
     make_event,
     utc_now,
 )
+from incident_tui.record.pupils import (
+    OTHER_PUPILS_KEY,
+    PUPIL_KEY,
+    PUPIL_KEYS,
+    is_pupil_amendment,
+    recorded_pupils_problem,
+)
 from incident_tui.record.storage import (
     AtomicJSONStorage,
     DamagedFile,
@@ -140,9 +147,12 @@ class IndexRow(BaseModel):
     review_date: str | None
     stops: int = 0
     """STOPs shown (notes with data["stop"]); rows written before it was counted lack it."""
+    other_pupils: tuple[str, ...] = ()
+    """The other pupils the incident names, by reference (`record.pupils`); rows
+    written before pupils were named by reference lack it."""
 
 
-ROW_DEFAULTS: dict[str, Any] = {"stops": 0}
+ROW_DEFAULTS: dict[str, Any] = {"stops": 0, "other_pupils": []}
 """What a row written by an earlier version means by a field it does not have."""
 
 
@@ -236,6 +246,7 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
             "amendments": 0,
             "review_date": None,
             "stops": 0,
+            "other_pupils": _other_pupils(data),
         }
     else:
         row = dict(row)
@@ -250,6 +261,9 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
         row["escalations"] += 1
     elif kind == EventKind.amendment:
         row["amendments"] += 1
+        if is_pupil_amendment(kind, event.get("step"), data):
+            row["pupil"] = str(data.get(PUPIL_KEY) or "")
+            row["other_pupils"] = _other_pupils(data)
     elif kind == EventKind.note and data.get(STOP_SHOWN_KEY) is not None:
         row["stops"] = row.get("stops", 0) + 1
     elif kind == EventKind.sealed:
@@ -262,6 +276,11 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
         elif data.get("review") == REVIEW_DATE and data.get("date") is not None:
             row["review_date"] = str(data["date"])
     return row
+
+
+def _other_pupils(data: dict[str, Any]) -> list[str]:
+    others = data.get(OTHER_PUPILS_KEY)
+    return [str(o) for o in others] if isinstance(others, list) else []
 
 
 def event_list(data: dict[str, Any], path: Path, incident_id: str) -> list[dict[str, Any]]:
@@ -678,7 +697,7 @@ class Store:
             raise AppendRefused("an incident is opened only once, by starting it")
         data = dict(data or {})
         texts = {"the prompt": prompt, "the answer": answer, "the reason": rationale}
-        problem = unsafe_text(kind, actor, texts, data)
+        problem = unsafe_text(kind, actor, texts, data, step=step)
         if problem is not None:
             raise AppendRefused(f"{problem}; nothing was written")
         incident_id = self.resolve(incident)
@@ -974,6 +993,7 @@ def unsafe_text(
     actor: Actor,
     texts: dict[str, Any],
     data: dict[str, Any],
+    step: str | None = None,
 ) -> str | None:
     """Why an event cannot be recorded as given (a text too long, a control character,
     a blank name), or None. The record's own check at the door, whatever wrote the
@@ -991,6 +1011,9 @@ def unsafe_text(
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and (problem := rule.problem(text)) is not None:
                 return problem
+    names_pupils = kind is EventKind.opened or is_pupil_amendment(kind, step, data)
+    if names_pupils and any(key in data for key in PUPIL_KEYS):
+        return recorded_pupils_problem(data)
     return None
 
 

@@ -38,6 +38,7 @@ REFER_NOW_HEADING = "REFER NOW"
 
 DATA_LABELS: dict[str, str] = {
     "pupil": "Pupil reference",
+    "other_pupils": "Other pupils named",
     "location": "Location",
     "override_label": "Exception recorded",
     "rule": "Rule",
