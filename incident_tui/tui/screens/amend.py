@@ -125,7 +125,7 @@ class AmendScreen(AppModal):
         A STOP for an invariant is recorded as a note, as on the step screen."""
         from incident_tui.tui.screens.stop import REFER_NOW, StopScreen
 
-        def closed(recorded: bool | str | None) -> None:
+        async def closed(recorded: bool | str | None) -> None:
             if recorded == REFER_NOW:
                 self.dismiss(REFER_NOW)
             elif recorded:
@@ -135,7 +135,11 @@ class AmendScreen(AppModal):
                 self.query_one("#amend-error", Static).update(
                     "Not recorded. Choose another answer, or Esc to leave it as it was."
                 )
-                self.query_one(StepView).on_mount()
+                # the step afresh: no choice or reason prompt left from the answer taken back
+                old = self.query_one(StepView)
+                fresh = StepView(self.incident, self.step, old.choices)
+                await self.query_one("#amend").mount(fresh, after=old)
+                await old.remove()
 
         if isinstance(blocked, InvariantBroken):
             try:

@@ -133,7 +133,9 @@ class StepScreen(AppScreen):
         async def closed(recorded: bool | str | None) -> None:
             if recorded == REFER_NOW:
                 self.action_refer_now()
-            elif recorded:
+            else:
+                # recorded: the next step; gone back: the step afresh, with no choice
+                # or reason prompt left over from the answer taken back
                 await self.show_current()
 
         try:

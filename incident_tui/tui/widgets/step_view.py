@@ -172,7 +172,11 @@ class StepView(Vertical):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "choices":
-            self.picked = None
+            highlighted = self._highlighted_choice()
+            if self.picked is not None and self.picked is not highlighted:
+                # "You chose ..." is no longer true once another answer is highlighted
+                self.show_error("")
+                self.picked = None
             self._show_rationale()
         if self._moved:
             # a long list runs below the screen: bring it up as the highlight moves down
