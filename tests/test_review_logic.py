@@ -46,6 +46,10 @@ EVERY_DECISION = {
     "review-date": ({"date": "2026-12-15"}, None),
     "no-further-action": ({}, "Advice followed; no risk remains"),
     "sign-off": ({}, "Reviewed in full"),
+    "subject-access-withhold": (
+        {"entries": "1, 2", "exemption": "Third-party data (DPA 2018 Sch. 2 Part 3)"},
+        "Names another child",
+    ),
 }
 
 

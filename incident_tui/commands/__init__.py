@@ -13,6 +13,7 @@ from incident_tui.commands import (
     app_cmd,
     config_cmd,
     flows_cmd,
+    pupil_cmd,
     record_cmd,
     review_cmd,
     run_cmd,
@@ -29,6 +30,15 @@ def mode_of(args: argparse.Namespace) -> Mode:
     return "training" if training else "live"
 
 
-COMMAND_MODULES = [flows_cmd, config_cmd, run_cmd, train_cmd, record_cmd, review_cmd, app_cmd]
+COMMAND_MODULES = [
+    flows_cmd,
+    config_cmd,
+    run_cmd,
+    train_cmd,
+    record_cmd,
+    pupil_cmd,
+    review_cmd,
+    app_cmd,
+]
 
 __all__ = ["COMMAND_MODULES", "mode_of"]

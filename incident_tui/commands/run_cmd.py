@@ -65,6 +65,7 @@ class AnswersFile:
     pupil: str
     location: str
     entries: list[Entry]
+    other_pupils: tuple[str, ...] = ()
 
 
 def read_answers_file(path: Path) -> AnswersFile:
@@ -85,7 +86,7 @@ def read_answers_file(path: Path) -> AnswersFile:
         data = {"answers": data}
     if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
         raise UserError(f"{path}: expected a list of answers, or an object with 'answers'")
-    unknown = set(data) - {"actor", "role", "pupil", "location", "answers"}
+    unknown = set(data) - {"actor", "role", "pupil", "other_pupils", "location", "answers"}
     if unknown:
         raise UserError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     entries = [_entry(path, n, raw) for n, raw in enumerate(data["answers"], 1)]
@@ -96,7 +97,18 @@ def read_answers_file(path: Path) -> AnswersFile:
         pupil=_optional_str(path, data, "pupil") or "",
         location=_optional_str(path, data, "location") or "",
         entries=entries,
+        other_pupils=_other_pupils(path, data),
     )
+
+
+def _other_pupils(path: Path, data: dict[str, Any]) -> tuple[str, ...]:
+    value = data.get("other_pupils", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UserError(
+            f"{path}: 'other_pupils' must be a list of the school's references, "
+            'e.g. ["P-1002", "P-1003"]'
+        )
+    return tuple(value)
 
 
 def _optional_str(path: Path, data: dict[str, Any], key: str) -> str | None:
@@ -185,6 +197,7 @@ def _checked_opening_texts(
     """The actor, once the name, role, pupil and location can all be recorded;
     otherwise UserError naming where each came from (the file, or --actor/--role)."""
     from incident_tui.incident import checked_actor
+    from incident_tui.record.pupils import pupils_problem
     from incident_tui.text_fields import ACTOR_NAME, ACTOR_ROLE, LOCATION, PUPIL
 
     path = answers.path
@@ -198,6 +211,9 @@ def _checked_opening_texts(
         problem = rule.problem(text)
         if problem is not None:
             raise UserError(f"{where}: {problem}")
+    problem = pupils_problem(answers.pupil, answers.other_pupils)
+    if problem is not None:
+        raise UserError(f"{path}: 'pupil' / 'other_pupils': {problem}")
     return checked_actor(name, role)
 
 
@@ -251,6 +267,7 @@ def run_answers(args: argparse.Namespace) -> int:
         opening = Opening(
             actor=actor,
             pupil=answers.pupil,
+            other_pupils=answers.other_pupils,
             location=answers.location,
             entered_from=printable(args.answers.name, one_line=True),
         )

@@ -12,6 +12,7 @@ words for each decision and field, so every output names them the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib.resources import files
@@ -41,7 +42,8 @@ class ReviewField(BaseModel):
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
-    kind: Literal["text", "date", "datetime", "choice"] = "text"
+    kind: Literal["text", "date", "datetime", "choice", "numbers"] = "text"
+    """"numbers": whole numbers separated by commas or spaces, kept as "3, 5"."""
     required: bool = False
     help: str = ""
     choices: tuple[str, ...] = ()
@@ -181,7 +183,20 @@ def _check_value(item: ReviewField, value: str) -> tuple[str | None, str | None]
             return None, f"{item.label}: {exc}"
     if item.kind == "choice" and value not in item.choices:
         return None, f"{item.label}: choose one of: {', '.join(item.choices)}"
+    if item.kind == "numbers":
+        numbers = numbers_in(value)
+        if numbers is None:
+            return None, f"{item.label}: give whole numbers separated by commas, e.g. 3, 5"
+        return ", ".join(str(n) for n in numbers), None
     return value, None
+
+
+def numbers_in(text: str) -> list[int] | None:
+    """The whole numbers of a "numbers" field ("3, 5" -> [3, 5]); None if not such a list."""
+    parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
+    if not parts or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    return sorted({int(p) for p in parts})
 
 
 def build_review(

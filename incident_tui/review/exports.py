@@ -25,6 +25,7 @@ from incident_tui.review.catalogue import review_labels
 
 if TYPE_CHECKING:
     from incident_tui.record.events import Event
+    from incident_tui.record.pupil_chronology import PupilChronology
     from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding
 
@@ -94,6 +95,97 @@ def export_incident(
     )
 
 
+# --- a pupil's chronology ------------------------------------------------------------
+
+PUPIL_FORMATS = ("md", "json", "pdf")
+
+
+def read_pupil(store: Store, pupil: str) -> list[tuple[IndexRow, list[Event], list[Finding]]]:
+    """Every incident that names the pupil, oldest first, each checked in full."""
+    from incident_tui.record.pupils import incidents_naming
+
+    return [read_for_export(store, row.id) for row in incidents_naming(store, pupil)]
+
+
+def pupil_file(store: Store, pupil: str, school: str) -> PupilChronology:
+    """The pupil's chronology, as `incident-tui pupil`, the review screen and the exports
+    show it. UserError when no incident names the pupil."""
+    from incident_tui.record.pupil_chronology import pupil_chronology
+
+    loaded = read_pupil(store, pupil)
+    if not loaded:
+        raise UserError(f"no incident in {store.root} names the pupil {pupil.strip()}")
+    return pupil_chronology(pupil, loaded, school, review_labels())
+
+
+def render_pupil(
+    fmt: str,
+    chron: PupilChronology,
+    loaded: Sequence[tuple[IndexRow, Sequence[Event], Sequence[Finding]]],
+) -> bytes:
+    from incident_tui.record.pupil_export import pupil_json, pupil_markdown
+
+    if fmt == "md":
+        return pupil_markdown(chron).encode("utf-8")
+    if fmt == "json":
+        if chron.subject_access:
+            raise UserError("a subject access copy is sent as PDF (or Markdown), not JSON")
+        return pupil_json(chron, loaded).encode("utf-8")
+    if fmt == "pdf":
+        raise UserError("a pupil's chronology cannot be written as PDF yet: use md")
+    raise UserError(f"no export format {fmt!r}; use one of {', '.join(PUPIL_FORMATS)}", exit_code=2)
+
+
+def export_pupil(
+    store: Store,
+    pupil: str,
+    fmt: str,
+    path: Path,
+    school: str,
+    *,
+    replace: bool = False,
+    exists_hint: str = "choose another name",
+    subject_access: bool = False,
+) -> PupilWritten:
+    """The pupil's chronology to `path` (for a subject access request: redacted, with
+    what the DSL chose to withhold; see `subject_access`)."""
+    from incident_tui.record.pupil_chronology import pupil_chronology
+
+    loaded = read_pupil(store, pupil)
+    if not loaded:
+        raise UserError(f"no incident in {store.root} names the pupil {pupil.strip()}")
+    chron = pupil_chronology(pupil, loaded, school, review_labels())
+    if subject_access:
+        from incident_tui.review.subject_access import subject_access_copy
+
+        chron = subject_access_copy(chron, loaded)
+    data = render_pupil(fmt, chron, loaded)
+    write_private_file(path, data, replace=replace, what="the export", exists_hint=exists_hint)
+    damaged = sum(1 for _row, _events, findings in loaded if findings)
+    return PupilWritten(Path(path), fmt, chron.pupil, len(loaded), damaged, chron.withheld)
+
+
+@dataclass(frozen=True)
+class PupilWritten:
+    """What one export of a pupil's chronology wrote."""
+
+    path: Path
+    fmt: str
+    pupil: str
+    incidents: int
+    damaged: int
+    withheld: int
+
+    def message(self) -> str:
+        count = f"{self.incidents} incident" + ("" if self.incidents == 1 else "s")
+        text = f"Wrote {self.path} ({self.fmt}, pupil {self.pupil}, {count})"
+        if self.withheld:
+            text += f"; {self.withheld} entries withheld"
+        if self.damaged:
+            text += f"; {self.damaged} DAMAGED, and the export says so"
+        return text
+
+
 def export_every_incident(
     store: Store, out_dir: Path, fmt: str, school: str
 ) -> tuple[int, list[str]]:
@@ -104,7 +196,13 @@ def export_every_incident(
 
 
 __all__ = [
+    "PUPIL_FORMATS",
+    "PupilWritten",
     "Written",
+    "export_pupil",
+    "pupil_file",
+    "read_pupil",
+    "render_pupil",
     "export_every_incident",
     "export_incident",
     "read_for_export",

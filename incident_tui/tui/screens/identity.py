@@ -11,8 +11,10 @@ from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.record.events import Actor
 from incident_tui.safe_text import printable
-from incident_tui.text_fields import ACTOR_NAME, ACTOR_ROLE, LOCATION, PUPIL
+from incident_tui.text_fields import ACTOR_NAME, ACTOR_ROLE, LOCATION, PUPIL, pupil_references
 from incident_tui.tui.screens.base import AppScreen
+
+OTHER_PUPILS = "other-pupils"
 
 
 class IdentityScreen(AppScreen):
@@ -57,11 +59,13 @@ class IdentityScreen(AppScreen):
             if self.flow_id:
                 with Horizontal(classes="form-row"):
                     yield Label("Pupil reference")
-                    yield Input(
-                        id="pupil", max_length=PUPIL.limit, placeholder="initials or pupil ID"
-                    )
+                    yield Input(id="pupil", max_length=PUPIL.limit, placeholder="e.g. P-1001")
+                with Horizontal(classes="form-row"):
+                    yield Label("Other pupils")
+                    yield Input(id=OTHER_PUPILS, placeholder="Tab here: references, if any")
                 yield Static(
-                    "Initials or the school's pupil ID only: never a pupil's full name.",
+                    "The school's reference (MIS id) only, never a name; other pupils "
+                    "involved by their references too (Tab to that box).",
                     classes="hint",
                     markup=False,
                 )
@@ -80,7 +84,9 @@ class IdentityScreen(AppScreen):
         self.query_one("#name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        fields = list(self.query(Input))
+        # Enter walks the boxes every incident needs; the optional other pupils box
+        # is reached with Tab (Enter there goes on as from the pupil's own box)
+        fields = [f for f in self.query(Input) if f.id != OTHER_PUPILS or f is event.input]
         index = fields.index(event.input)
         if index + 1 < len(fields):
             fields[index + 1].focus()
@@ -117,7 +123,10 @@ class IdentityScreen(AppScreen):
                 from incident_tui.incident import Opening
 
                 opening = Opening(
-                    actor=actor, pupil=self._value("pupil"), location=self._value("location")
+                    actor=actor,
+                    pupil=self._value("pupil"),
+                    other_pupils=tuple(pupil_references(self._value(OTHER_PUPILS))),
+                    location=self._value("location"),
                 )
                 incident = self.ctx.open_incident(self.ctx.flows[self.flow_id], opening)
             else:

@@ -1,0 +1,101 @@
+"""`incident-tui pupil REF`: a child's file from the command line, its exports, a mistyped
+reference corrected, and the subject access copy with other children left out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from incident_tui.cli import main
+from incident_tui.record.pupils import incidents_naming
+from tests.pupil_fixtures import MISTYPED, OTHER, PUPIL, ChildFile, build_child_file
+
+
+@pytest.fixture
+def child(tmp_path: Path) -> ChildFile:
+    return build_child_file(tmp_path)
+
+
+def run(child: ChildFile, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["--data-dir", str(child.data), "--config-dir", str(child.config), *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_the_chronology_shows_every_incident_naming_the_pupil_oldest_first(child, capsys):
+    code, out, _ = run(child, capsys, "pupil", PUPIL)
+    assert code == 0
+    search, nudes = child.search.reference, child.nudes.reference
+    assert out.index(f"Incident {search}") < out.index(f"Incident {nudes}")
+    assert child.later.reference not in out  # mistyped: not yet this pupil's
+    assert "searching, version 2.1" in out and "sharing-nudes, version 1.0" in out
+    for shown in (
+        "Seen passing a vape",  # what was reported / decided
+        "ESCALATION",  # flags in words
+        "Vape confiscated; parents told",  # outcome
+        "Review date: 2099-01-15",
+        "Children's social care / MASH",  # the referral, its agency
+        "MASH-55731",  # and its reference
+    ):
+        assert shown in out, shown
+    assert f"Other pupils named: {OTHER}" in out
+
+
+def test_an_unknown_pupil_is_said_plainly(child, capsys):
+    code, _, err = run(child, capsys, "pupil", "P-9999")
+    assert code != 0 and "no incident" in err and "P-9999" in err
+
+
+def test_a_mistyped_reference_corrected_by_an_amendment_is_followed(child, capsys):
+    code, out, _ = run(
+        child,
+        capsys,
+        "pupil",
+        MISTYPED,
+        "--correct",
+        child.later.reference,
+        "--to",
+        PUPIL,
+        "--reason",
+        "P-1001 typed as P-1010 at the time",
+        "--actor",
+        "Dev Patel",
+    )
+    assert code == 0 and "amendment" in out
+    code, out, _ = run(child, capsys, "pupil", PUPIL)
+    assert f"Incident {child.later.reference}" in out
+    assert "AMENDED by event 1" in out
+    with child.reader() as store:
+        assert [r.id for r in incidents_naming(store, PUPIL)][-1] == child.later.id
+        assert store.events(child.later.id)[0].data["pupil"] == MISTYPED  # nothing edited
+    code, out, _ = run(child, capsys, "verify")
+    assert code == 0 and "intact" in out
+
+
+def test_a_correction_to_a_name_is_refused(child, capsys):
+    code, _, err = run(
+        child, capsys, "pupil", MISTYPED, "--correct", child.later.reference,
+        "--to", "Tom Smith", "--reason", "typo", "--actor", "Dev Patel",
+    )  # fmt: skip
+    assert code != 0 and "never a name" in err
+
+
+def test_the_chronology_exports_as_markdown_and_json(child, capsys, tmp_path):
+    code, out, _ = run(child, capsys, "pupil", PUPIL, "-o", str(tmp_path / "p.md"))
+    assert code == 0 and "2 incidents" in out
+    text = (tmp_path / "p.md").read_text()
+    assert text.startswith(f"# Chronology: pupil {PUPIL}")
+    assert "MASH-55731" in text
+    code, _, _ = run(child, capsys, "pupil", PUPIL, "-o", str(tmp_path / "p.json"))
+    exported = json.loads((tmp_path / "p.json").read_text())
+    assert [i["reference"] for i in exported["incidents"]] == [
+        child.search.reference,
+        child.nudes.reference,
+    ]
+    assert all(i["integrity_at_export"]["intact"] for i in exported["incidents"])
+    code, _, err = run(child, capsys, "pupil", PUPIL, "-o", str(tmp_path / "p.md"))
+    assert code != 0 and "--force" in err  # never written over
