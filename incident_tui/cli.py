@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.locations = locations.Paths.from_environment(args.data_dir, args.config_dir)
+    args.person = None  # one computer; `session LOGIN` runs a command for a signed-in person
     if getattr(args, "global_training", False) and hasattr(args, "training"):
         args.training = True
     handler = getattr(args, "handler", None)

@@ -4,7 +4,7 @@ From the bottom up:
 
     base      errors, safe_text, tomlfile, settings, locations, the package itself
     flow | record   (independent: neither imports the other)
-    domain    incident.py, the review, training
+    domain    incident.py, the review, training, people, permissions, sshkeys
     tui       the screens (the only layer that may import Textual or Rich)
     commands  the command line
 
@@ -35,7 +35,16 @@ LAYERS: list[list[set[str]]] = [
         }
     ],
     [{"incident_tui.flow"}, {"incident_tui.record"}],
-    [{"incident_tui.incident", "incident_tui.review", "incident_tui.training"}],
+    [
+        {
+            "incident_tui.incident",
+            "incident_tui.review",
+            "incident_tui.training",
+            "incident_tui.people",
+            "incident_tui.permissions",
+            "incident_tui.sshkeys",
+        }
+    ],
     [{"incident_tui.tui"}],
     [{"incident_tui.commands", "incident_tui.cli", "incident_tui.__main__"}],
 ]

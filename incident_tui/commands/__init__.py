@@ -13,10 +13,12 @@ from incident_tui.commands import (
     app_cmd,
     config_cmd,
     flows_cmd,
+    people_cmd,
     pupil_cmd,
     record_cmd,
     review_cmd,
     run_cmd,
+    session_cmd,
     train_cmd,
 )
 
@@ -39,6 +41,8 @@ COMMAND_MODULES = [
     pupil_cmd,
     review_cmd,
     app_cmd,
+    people_cmd,
+    session_cmd,
 ]
 
 __all__ = ["COMMAND_MODULES", "mode_of"]

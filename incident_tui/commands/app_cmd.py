@@ -31,13 +31,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def open_app(args: argparse.Namespace) -> int:
     from incident_tui.commands import mode_of
+    from incident_tui.people import Role
+    from incident_tui.permissions import Can, require, require_signed_in
     from incident_tui.tui.app import IncidentApp
     from incident_tui.tui.screens.home import SWITCH_TO_TRAINING
 
     theme = getattr(args, "theme", None)
-    app = IncidentApp(paths=args.locations, mode=mode_of(args), theme=theme)
+    person = getattr(args, "person", None)
+    require_signed_in(args.locations.config, person, "the app opens")
+    mode = mode_of(args)
+    if person is not None and person.role is Role.trainer:
+        mode = "training"  # a trainer never opens the live record
+    require(person, Can.training if mode == "training" else Can.live)
+    if mode == "training" and person is not None:
+        from incident_tui.tui.training.app import TrainingApp
+
+        TrainingApp(paths=args.locations, theme=theme, person=person).run()
+        return 0
+    app = IncidentApp(paths=args.locations, mode=mode, theme=theme, person=person)
     if app.run() == SWITCH_TO_TRAINING:
         from incident_tui.tui.training.app import TrainingApp
 
-        TrainingApp(paths=args.locations, theme=theme).run()
+        TrainingApp(paths=args.locations, theme=theme, person=person).run()
     return 0

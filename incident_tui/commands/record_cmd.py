@@ -210,10 +210,18 @@ def list_incidents(args: argparse.Namespace) -> int:
     rows: list[IndexRow] = []
     problems: list[str] = []
     unindexed: set[str] = set()
+    person = getattr(args, "person", None)
+    if person is not None:
+        from incident_tui.permissions import Can, require
+
+        require(person, Can.training_results if args.training else Can.live)
     if root.exists():
+        from incident_tui.permissions import visible_rows
+
         with _open_store(args) as store:
             listing = store.listing()
-        rows, problems, unindexed = listing.rows, listing.problems, listing.unindexed
+            rows = visible_rows(person, store, listing.rows)
+        problems, unindexed = listing.problems, listing.unindexed
     for problem in problems:
         _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
     if problems:
@@ -259,11 +267,15 @@ def list_incidents(args: argparse.Namespace) -> int:
 
 def _load_incident(args: argparse.Namespace) -> tuple[IndexRow, list[Event], list[Finding]]:
     """The incident named by REF: its row, the events that could be read, its damage."""
+    from incident_tui.permissions import require_see, started_by
+
     if not _root(args).exists():
         raise _no_store(args)
     with _open_store(args) as store:
         row = _find(store, args)
-        return (row, *_read_incident(store, row))
+        events, findings = _read_incident(store, row)
+    require_see(getattr(args, "person", None), started_by(events), row.reference)
+    return row, events, findings
 
 
 def show_incident(args: argparse.Namespace) -> int:
@@ -285,8 +297,10 @@ def _finding_line(finding: Finding) -> str:
 
 
 def verify_record(args: argparse.Namespace) -> int:
+    from incident_tui.permissions import Can, require
     from incident_tui.record.verify import verify_store
 
+    require(getattr(args, "person", None), Can.verify)
     root = _root(args)
     if args.ref and not root.exists():
         raise _no_store(args)
@@ -366,6 +380,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def write_checkpoint(args: argparse.Namespace) -> int:
+    from incident_tui.permissions import Can, require
     from incident_tui.record.checkpoint import write_checkpoint as write
     from incident_tui.record.keys import (
         MissingKey,
@@ -377,6 +392,7 @@ def write_checkpoint(args: argparse.Namespace) -> int:
     )
     from incident_tui.record.store import holds_incidents
 
+    require(getattr(args, "person", None), Can.checkpoint)
     root = _root(args)
     if not root.exists():
         raise _no_store(args)
@@ -430,8 +446,10 @@ def _format_for(args: argparse.Namespace) -> str:
 
 
 def export_incident(args: argparse.Namespace) -> int:
+    from incident_tui.permissions import Can, require
     from incident_tui.review.exports import write_export
 
+    require(getattr(args, "person", None), Can.export)
     if args.ref and args.all_incidents:
         raise UserError("give an incident reference or --all, not both", exit_code=2)
     if args.all_incidents:

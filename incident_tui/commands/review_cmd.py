@@ -27,11 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def open_review(args: argparse.Namespace) -> int:
     from incident_tui.commands import mode_of
+    from incident_tui.permissions import Can, require, require_signed_in
     from incident_tui.record.access import open_record, record_exists
     from incident_tui.settings import load_settings
     from incident_tui.tui.review.app import ReviewApp
 
     paths, mode = args.locations, mode_of(args)
+    person = getattr(args, "person", None)
+    require_signed_in(paths.config, person, "the review opens")
+    require(person, Can.review)
+    if mode == "training":
+        require(person, Can.training_results)
     settings = load_settings(paths.config_file)
     if not record_exists(paths, mode):
         hint = "" if mode == "training" else " (training incidents are reviewed with --training)"
@@ -40,5 +46,5 @@ def open_review(args: argparse.Namespace) -> int:
     store = open_record(paths, mode)
     if store.key_problem:
         print(f"incident-tui: warning: {printable(store.key_problem)}", file=sys.stderr)
-    ReviewApp(store, settings).run()
+    ReviewApp(store, settings, person=person).run()
     return 0

@@ -242,12 +242,22 @@ def run_answers(args: argparse.Namespace) -> int:
     from incident_tui.flow.available import get_flow
     from incident_tui.flow.engine import Session
     from incident_tui.incident import Incident, Opening
+    from incident_tui.people import server_mode
     from incident_tui.record.access import open_record
     from incident_tui.record.references import seal_code
     from incident_tui.settings import load_settings
 
-    answers = read_answers_file(args.answers)
     paths = args.locations
+    person = getattr(args, "person", None)
+    if server_mode(paths.config) and (args.actor or args.role):
+        raise UserError(
+            "--actor/--role: this is a school server, where every decision is recorded as "
+            "the signed-in person; a typed name is refused"
+        )
+    from incident_tui.permissions import require_signed_in
+
+    require_signed_in(paths.config, person, "incidents are recorded")
+    answers = read_answers_file(args.answers)
     loaded = get_flow(args.flow, local_dir=paths.local_flows_dir)
     name = args.actor or answers.actor_name
     role = args.role or answers.actor_role or "staff"

@@ -32,11 +32,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def train(args: argparse.Namespace) -> int:
+    from incident_tui.permissions import Can, require, require_signed_in
+
+    person = getattr(args, "person", None)
     if args.results:
+        require(person, Can.training_results)
         return print_results(args.locations)
+    require_signed_in(args.locations.config, person, "training opens")
+    require(person, Can.training)
     from incident_tui.tui.training.app import TrainingApp
 
-    TrainingApp(paths=args.locations).run()
+    TrainingApp(paths=args.locations, person=person).run()
     return 0
 
 

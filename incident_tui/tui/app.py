@@ -26,7 +26,8 @@ from incident_tui.tui.screens.help import HELP_TEXT
 if TYPE_CHECKING:
     from incident_tui.flow.loader import LoadedFlow, Problem
     from incident_tui.incident import Incident, Opening
-    from incident_tui.record.store import Store
+    from incident_tui.people import Person
+    from incident_tui.record.store import IndexRow, Store
     from incident_tui.tui.screens.home import HomeScreen
 
 
@@ -45,6 +46,7 @@ class IncidentApp(AppBase):
         settings: Settings | None = None,
         store: Store | None = None,
         theme: str | None = None,
+        person: Person | None = None,
     ) -> None:
         paths = paths or Paths.from_environment()
         super().__init__(
@@ -52,6 +54,8 @@ class IncidentApp(AppBase):
         )
         self.paths = paths
         """Where the record, the key, the settings and local flows are."""
+        self.person = person
+        """The signed-in person on a school server; None on one computer (typed names)."""
         self._flows = flows
         self.flow_problems: list[Problem] = []
         """Why any flow file in the folders is not offered (FILE:LINE: what)."""
@@ -82,7 +86,28 @@ class IncidentApp(AppBase):
         return self.paths.config
 
     def last_actor(self) -> Actor | None:
+        if self.person is not None:
+            return None  # the signed-in person is the actor: no name is remembered
         return load_last_actor(self.config_dir)
+
+    def actor(self, typed: Actor | None = None) -> Actor:
+        """Who is recording: the signed-in person, else the name and role typed."""
+        if self.person is not None:
+            return self.person.actor()
+        if typed is None:
+            raise UserError("say who you are: your name and role")
+        return typed
+
+    def remember(self, actor: Actor) -> None:
+        if self.person is None:
+            save_last_actor(self.config_dir, actor)
+
+    def visible_rows(self) -> list[IndexRow]:
+        """The incidents in the record the signed-in person may see (all on one computer)."""
+        from incident_tui.permissions import visible_rows
+
+        store = self.store
+        return visible_rows(self.person, store, store.rows()) if store is not None else []
 
     def open_store(self) -> None:
         """Open the record for writing, or note why not (another copy is recording)."""
@@ -103,18 +128,22 @@ class IncidentApp(AppBase):
     def open_incident(self, loaded: LoadedFlow, opening: Opening) -> Incident:
         """Record the `opened` event and make this the incident on screen."""
         from incident_tui.incident import Incident
+        from incident_tui.permissions import Can, require
 
+        require(self.person, Can.start)
         incident = Incident.open(self.writable_store(), loaded, opening, self.settings)
-        save_last_actor(self.config_dir, opening.actor)
+        self.remember(opening.actor)
         self.incident = incident
         return incident
 
     def resume_incident(self, reference: str, actor: Actor) -> Incident:
         """Rebuild an open incident from its record, at exactly the step reached."""
         from incident_tui.incident import Incident
+        from incident_tui.permissions import owner_of, require_continue
 
         store = self.writable_store()
         row = store.row(reference)
+        require_continue(self.person, owner_of(store, row), row.reference)
         loaded = self.flows.get(row.flow_id)
         if loaded is None:
             raise UserError(
@@ -122,7 +151,7 @@ class IncidentApp(AppBase):
                 "which is not installed here; its record is intact"
             )
         incident = Incident.resume(store, loaded, row.reference, self.settings, actor)
-        save_last_actor(self.config_dir, actor)
+        self.remember(actor)
         self.incident = incident
         return incident
 

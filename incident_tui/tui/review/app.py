@@ -10,6 +10,7 @@ from typing import Any
 
 from textual.screen import Screen
 
+from incident_tui.people import Person
 from incident_tui.record.store import Store
 from incident_tui.settings import Settings
 from incident_tui.tui.app_base import AppBase
@@ -20,15 +21,23 @@ class ReviewApp(AppBase):
     TITLE = "incident-tui review"
     HELP = REVIEW_HELP_TEXT
 
-    def __init__(self, store: Store, settings: Settings, *, theme: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        theme: str | None = None,
+        person: Person | None = None,
+    ) -> None:
         super().__init__(mode=store.mode, settings=settings, theme=theme)
+        self.person = person
         self.store = store
         """The record, for reading."""
 
     def first_screen(self) -> Screen[Any]:
         from incident_tui.tui.review.list_screen import ReviewScreen
 
-        return ReviewScreen(self.store, self.settings)
+        return ReviewScreen(self.store, self.settings, person=self.person)
 
     def quit_message(self) -> str:
         return "Every review decision recorded is saved."

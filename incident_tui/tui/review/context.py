@@ -22,6 +22,7 @@ from incident_tui.settings import Settings
 
 if TYPE_CHECKING:
     from incident_tui.locations import Mode
+    from incident_tui.people import Person
     from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding, VerifyReport
 
@@ -33,6 +34,8 @@ class ReviewContext:
     settings: Settings
     actor: Actor | None = None
     """Who last recorded a decision here, offered again on the next form."""
+    person: Person | None = None
+    """The signed-in person on a school server: every decision is recorded as them."""
 
     @property
     def root(self) -> Path:

@@ -110,10 +110,19 @@ class DecisionForm(ModalScreen[Event | None]):
                     markup=False,
                 )
                 yield Input(id="field-reason", compact=True)
-            yield Label("Your name (required)", markup=False)
-            yield Input(value=actor.name if actor else "", id="actor-name", compact=True)
-            yield Label("Your role", markup=False)
-            yield Input(value=actor.role if actor else DSL_ROLE, id="actor-role", compact=True)
+            person = self.ctx.person
+            if person is not None:
+                signed_in = person.actor()
+                yield Static(
+                    f"Recorded as {signed_in.name} ({signed_in.role}, {person.login})",
+                    id="signed-in",
+                    markup=False,
+                )
+            else:
+                yield Label("Your name (required)", markup=False)
+                yield Input(value=actor.name if actor else "", id="actor-name", compact=True)
+                yield Label("Your role", markup=False)
+                yield Input(value=actor.role if actor else DSL_ROLE, id="actor-role", compact=True)
             yield Static("", id="form-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
@@ -140,6 +149,9 @@ class DecisionForm(ModalScreen[Event | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         error = self.query_one("#form-error", Static)
+        if self.ctx.person is not None:
+            self._record(self.ctx.person.actor())
+            return
         name = self.query_one("#actor-name", Input).value.strip()
         role = self.query_one("#actor-role", Input).value.strip() or DSL_ROLE
         if not name:
@@ -150,6 +162,10 @@ class DecisionForm(ModalScreen[Event | None]):
         except ValueError:
             error.update("Your name and role must each be under 120 characters.")
             return
+        self._record(actor)
+
+    def _record(self, actor: Actor) -> None:
+        error = self.query_one("#form-error", Static)
         try:
             event = self.ctx.append_review(
                 self.incident_id, actor, self.decision.id, self._values(), self._reason()

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from incident_tui.errors import UserError
+from incident_tui.permissions import WHO_MAY, Can, allowed, refusal
 from incident_tui.record.chronology import (
     AMENDMENT,
     ESCALATION,
@@ -192,8 +193,15 @@ class IncidentReviewScreen(Screen[None]):
             )
         return not self.checked
 
+    def _refused(self, what: Can) -> bool:
+        person = self.ctx.person
+        if person is None or allowed(person, what):
+            return False
+        self.notify(refusal(person, what.value, WHO_MAY[what]), title="Not for you", markup=False)
+        return True
+
     def action_decide(self) -> None:
-        if self._still_checking():
+        if self._refused(Can.decide) or self._still_checking():
             return
         if self.damaged or self.row is None:
             self.notify(
@@ -225,7 +233,7 @@ class IncidentReviewScreen(Screen[None]):
         self.notify(f"Recorded as event {event.seq}.", title="Saved")
 
     def action_export(self) -> None:
-        if self._still_checking():
+        if self._refused(Can.export) or self._still_checking():
             return
         if self.row is None:
             self.notify("Nothing to export: the index row cannot be read.", severity="error")

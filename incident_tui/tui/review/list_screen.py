@@ -31,6 +31,7 @@ from incident_tui.tui.review.table import COLUMNS, IncidentTable
 from incident_tui.tui.widgets.banners import ModeBanner
 
 if TYPE_CHECKING:
+    from incident_tui.people import Person
     from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding, VerifyReport
     from incident_tui.settings import Settings
@@ -53,9 +54,9 @@ class ReviewScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload", id="review.reload", show=False),
     ]
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, *, person: Person | None = None) -> None:
         super().__init__()
-        self.ctx = ReviewContext(store, settings)
+        self.ctx = ReviewContext(store, settings, person=person)
         self.incidents = IncidentList([])
         self.query_state = ListQuery()
         self.shown: list[IndexRow] = []

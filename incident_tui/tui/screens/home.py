@@ -10,6 +10,7 @@ from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
+from incident_tui.permissions import Can, allowed
 from incident_tui.safe_text import printable
 from incident_tui.settings import LocalNumbers, declared_contacts, local_numbers
 from incident_tui.tui.present import last_answer_text, when_text
@@ -32,23 +33,45 @@ class HomeScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield self.mode_banner()
+        person = self.ctx.person
         with VerticalScroll(id="home"):
+            if person is not None:
+                actor = person.actor()
+                yield Static(
+                    printable(f"Signed in: {actor.name} ({actor.role}, {person.login})"),
+                    id="signed-in",
+                    markup=False,
+                )
             yield Static("", id="local-numbers", classes="error", markup=False)
-            yield Static("Start a new incident  (n)", classes="section-title", markup=False)
-            yield OptionList(id="flows")
-            yield Static("", id="flow-problems", classes="error", markup=False)
-            yield Static("Resume an unfinished incident  (r)", classes="section-title")
+            if allowed(person, Can.start):
+                yield Static("Start a new incident  (n)", classes="section-title", markup=False)
+                yield OptionList(id="flows")
+                yield Static("", id="flow-problems", classes="error", markup=False)
+            title = "Resume an unfinished incident  (r)"
+            if not allowed(person, Can.read_all):
+                title = "Resume one of your unfinished incidents  (r)"
+            yield Static(title, classes="section-title", markup=False)
             yield OptionList(id="open-incidents")
             yield Static("", id="home-error", classes="error", markup=False)
             with Horizontal(id="home-buttons"):
-                yield Button("Review", id="review")
-                yield Button("Training", id="training")
+                if allowed(person, Can.review):
+                    yield Button("Review", id="review")
+                if allowed(person, Can.training):
+                    yield Button("Training", id="training")
                 yield Button("Help (F1)", id="help")
         yield Footer()
 
     def on_mount(self) -> None:
         self.refresh_lists()
-        self.query_one("#flows", OptionList).focus()
+        self.query(OptionList).first().focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys for what the signed-in person may not do are not offered."""
+        person = self.ctx.person
+        needs = {"new": Can.start, "review": Can.review, "training": Can.training}
+        if action in needs and not allowed(person, needs[action]):
+            return None
+        return True
 
     def on_screen_resume(self) -> None:
         self.refresh_lists()
@@ -63,6 +86,9 @@ class HomeScreen(AppScreen):
         warning.update("" if numbers.ready else numbers.warning() + " Or press s to set them here.")
         self.query_one(ModeBanner).show_school(self.ctx.settings.school.name)
         warning.display = not numbers.ready
+        self._refresh_open()
+        if not self.query("#flows"):
+            return
         flows = self.query_one("#flows", OptionList)
         flows.clear_options()
         loaded = self.ctx.flows
@@ -83,13 +109,12 @@ class HomeScreen(AppScreen):
             flows.add_option(Option(text, id=flow_id))
         if loaded:
             flows.highlighted = 0
-        self._refresh_open()
 
     def _refresh_open(self) -> None:
         incidents = self.query_one("#open-incidents", OptionList)
         incidents.clear_options()
         store = self.ctx.store
-        rows = [r for r in store.rows() if r.status == "open"] if store else []
+        rows = [r for r in self.ctx.visible_rows() if r.status == "open"] if store else []
         flows = self.ctx.flows if self.ctx._flows is not None else {}
         for row in reversed(rows):
             flow = flows[row.flow_id].flow if row.flow_id in flows else None
@@ -151,12 +176,15 @@ class HomeScreen(AppScreen):
         self.app.push_screen(SetupScreen())
 
     def action_new(self) -> None:
-        self.query_one("#flows", OptionList).focus()
+        if self.query("#flows"):
+            self.query_one("#flows", OptionList).focus()
 
     def action_resume(self) -> None:
         self.query_one("#open-incidents", OptionList).focus()
 
     def action_review(self) -> None:
+        if not allowed(self.ctx.person, Can.review):
+            return  # the key and the button are not offered
         from incident_tui.record.access import open_record
         from incident_tui.tui.review import ReviewScreen
 
@@ -166,9 +194,11 @@ class HomeScreen(AppScreen):
         except UserError as exc:
             self.query_one("#home-error", Static).update(f"Review cannot open: {exc.message}")
             return
-        self.app.push_screen(ReviewScreen(store, ctx.settings))
+        self.app.push_screen(ReviewScreen(store, ctx.settings, person=ctx.person))
 
     def action_training(self) -> None:
+        if not allowed(self.ctx.person, Can.training):
+            return
         if self.ctx.mode == "training":
             from incident_tui.tui.training.screens import ScenarioPickerScreen
 

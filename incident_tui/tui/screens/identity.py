@@ -36,9 +36,20 @@ class IdentityScreen(AppScreen):
         yield self.mode_banner()
         with VerticalScroll(id="identity"):
             yield Static(heading, classes="section-title", markup=False)
-            with Horizontal(classes="form-row"):
-                yield Label("Your name")
-                yield Input(last.name if last else "", id="name", max_length=ACTOR_NAME.limit)
+            person = self.ctx.person
+            if person is not None:
+                # on a school server OpenSSH says who this is: no name is typed
+                yield Static(
+                    f"Signed in as {printable(person.actor().name, one_line=True)} "
+                    f"({person.actor().role}, {person.login}): everything you record here "
+                    "is recorded as you.",
+                    id="signed-in",
+                    markup=False,
+                )
+            else:
+                with Horizontal(classes="form-row"):
+                    yield Label("Your name")
+                    yield Input(last.name if last else "", id="name", max_length=ACTOR_NAME.limit)
             if last:
                 yield Static(
                     "Filled in from the last incident on this computer "
@@ -48,14 +59,15 @@ class IdentityScreen(AppScreen):
                     classes="hint",
                     markup=False,
                 )
-            with Horizontal(classes="form-row"):
-                yield Label("Your role")
-                yield Input(
-                    last.role if last else "",
-                    id="role",
-                    max_length=ACTOR_ROLE.limit,
-                    placeholder="e.g. teacher, DSL, head of year",
-                )
+            if person is None:
+                with Horizontal(classes="form-row"):
+                    yield Label("Your role")
+                    yield Input(
+                        last.role if last else "",
+                        id="role",
+                        max_length=ACTOR_ROLE.limit,
+                        placeholder="e.g. teacher, DSL, head of year",
+                    )
             if self.flow_id:
                 with Horizontal(classes="form-row"):
                     yield Label("Pupil reference")
@@ -81,7 +93,11 @@ class IdentityScreen(AppScreen):
     def on_mount(self) -> None:
         # always the name first, its remembered text selected: typing replaces it, so
         # whoever is at the keyboard is the one recorded (Enter keeps it)
-        self.query_one("#name", Input).focus()
+        fields = self.query(Input)
+        if fields:
+            fields.first().focus()
+        else:
+            self.query_one("#go", Button).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter walks the boxes every incident needs; the optional other pupils box
@@ -117,8 +133,11 @@ class IdentityScreen(AppScreen):
         if missing:
             error.update("Please fill in " + ", ".join(missing) + ".")
             return
-        actor = Actor(name=self._value("name"), role=self._value("role"))
         try:
+            typed = None
+            if self.ctx.person is None:
+                typed = Actor(name=self._value("name"), role=self._value("role"))
+            actor = self.ctx.actor(typed)
             if self.flow_id:
                 from incident_tui.incident import Opening
 

@@ -1,0 +1,135 @@
+"""The screens for a signed-in person on a school server: what each role can and
+cannot open, and that every event is recorded as them (never a typed name)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Button, Input, OptionList
+
+from incident_tui.errors import UserError
+from incident_tui.flow.loader import LoadedFlow
+from incident_tui.people import Person, Role
+from incident_tui.record.access import open_record
+from incident_tui.record.events import FlowRef
+from incident_tui.tui.app import IncidentApp
+from incident_tui.tui.review.incident_screen import IncidentReviewScreen
+from incident_tui.tui.review.list_screen import ReviewScreen
+from incident_tui.tui.screens.home import HomeScreen
+from incident_tui.tui.screens.identity import IdentityScreen
+from incident_tui.tui.screens.step import StepScreen
+from tests.tui_helpers import SET_UP, Dirs, read_events, type_text, visible_text
+
+SIZE = (100, 30)
+STAFF = Person("bsmith", "Bob Smith", Role.staff)
+OTHER_STAFF = Person("cjones", "Cara Jones", Role.staff)
+DSL = Person("akhan", "Alice Khan", Role.dsl)
+HEAD = Person("dhead", "Dev Head", Role.head)
+
+
+def record_two(dirs: Dirs, flows: dict[str, LoadedFlow]) -> dict[str, str]:
+    """One open incident started by each member of staff; their references by login."""
+    flow = flows["toy-search"].flow
+    ref = FlowRef(id=flow.id, version=flow.version, hash="ab" * 32)
+    refs = {}
+    with open_record(dirs.paths, "live", write=True) as store:
+        for person in (STAFF, OTHER_STAFF):
+            row = store.new_incident(flow=ref, actor=person.actor(), details={"pupil": "AB"})
+            refs[person.login] = row.reference
+    return refs
+
+
+def app_for(dirs: Dirs, flows: dict[str, LoadedFlow], person: Person) -> IncidentApp:
+    return IncidentApp(paths=dirs.paths, flows=flows, settings=SET_UP, person=person)
+
+
+def open_refs(app: IncidentApp) -> list[str]:
+    listed = app.screen.query_one("#open-incidents", OptionList)
+    return [o.id for o in listed._options if o.id is not None]
+
+
+async def test_staff_start_an_incident_recorded_as_themselves_and_see_only_their_own(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    refs = record_two(dirs, toy_flows)
+    app = app_for(dirs, toy_flows, STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "Signed in: Bob Smith (member of staff, bsmith)" in visible_text(app)
+        assert open_refs(app) == [refs["bsmith"]]
+        assert refs["cjones"] not in visible_text(app)
+        assert not app.screen.query("#review")  # no review button, and v does nothing
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+        app.screen.query_one("#flows", OptionList).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, IdentityScreen)
+        assert not app.screen.query("#name") and not app.screen.query("#role")
+        assert "Signed in as Bob Smith (member of staff, bsmith)" in visible_text(app)
+        app.screen.query_one("#pupil", Input).focus()
+        await type_text(pilot, "AB")
+        await pilot.press("enter")
+        await type_text(pilot, "Room 4")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        reference = app.incident.reference  # type: ignore[union-attr]
+    opened = read_events(dirs, reference)[0]
+    assert (opened.actor.name, opened.actor.login) == ("Bob Smith", "bsmith")
+    assert not (dirs.config / "last_actor.json").exists()
+
+
+async def test_staff_cannot_continue_someone_elses_incident(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    refs = record_two(dirs, toy_flows)
+    app = app_for(dirs, toy_flows, STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        with pytest.raises(UserError, match="cannot continue incident"):
+            app.resume_incident(refs["cjones"], STAFF.actor())
+        incident = app.resume_incident(refs["bsmith"], STAFF.actor())
+        assert incident.reference == refs["bsmith"]
+
+
+async def test_the_dsl_sees_every_incident_and_reviews_as_herself(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    refs = record_two(dirs, toy_flows)
+    app = app_for(dirs, toy_flows, DSL)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert sorted(open_refs(app)) == sorted(refs.values())
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        # the DSL may take over (continue) any incident
+        assert app.resume_incident(refs["cjones"], DSL.actor()).reference == refs["cjones"]
+
+
+async def test_the_head_reads_every_incident_but_starts_none_and_cannot_decide_or_export(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    refs = record_two(dirs, toy_flows)
+    app = app_for(dirs, toy_flows, HEAD)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.screen.query("#flows")
+        assert "Start a new incident" not in visible_text(app)
+        assert sorted(open_refs(app)) == sorted(refs.values())
+        assert not app.screen.query("#training")
+        app.screen.query_one("#review", Button).press()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        app.push_screen(IncidentReviewScreen(app.screen.ctx, refs["bsmith"]))
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        for key in ("d", "x"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen  # no decision form, no export dialog
+        assert any("cannot record review decisions" in str(n.message) for n in app._notifications)
