@@ -3,11 +3,75 @@
 
 from __future__ import annotations
 
+import pytest
+
+from incident_tui.settings import School
 from incident_tui.tui.screens.step import StepScreen
 from incident_tui.tui.screens.stop import StopScreen
-from tests.tui_helpers import current_step, drive, make_app, start_incident, visible_text
+from tests.tui_helpers import (
+    SET_UP,
+    current_step,
+    drive,
+    make_app,
+    start_incident,
+    visible_lines,
+    visible_text,
+)
 
 SEARCH = "search-confiscation"
+NUDES = "nudes-sharing"
+SCHOOL = "St Catherine of Siena Catholic Voluntary Academy"
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def side_panel_text(app) -> str:
+    """The side panel as shown, its wrapped lines joined (the panel is right of the bar)."""
+    return words(" ".join(line.split("▏")[-1] for line in visible_lines(app) if "▏" in line))
+
+
+def header_text(app) -> str:
+    """The banner at the top, all its lines (it wraps rather than cut)."""
+    lines = []
+    for line in visible_lines(app):
+        if not line.strip() or "ESCALATION" in line or "━" in line or "▏" in line:
+            break
+        lines.append(line)
+    return words(" ".join(lines))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_header_of_a_step_shows_the_school_name_and_the_reference_whole(dirs, size):
+    settings = SET_UP.model_copy(update={"school": School(name=SCHOOL)})
+    app = make_app(dirs, settings=settings)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, SEARCH)
+        header = header_text(app)
+        assert reference in header
+        assert SCHOOL in header
+        assert "Search" in header
+
+
+async def test_the_side_panel_shows_the_stop_note_whole_at_80_columns(dirs):
+    app = make_app(dirs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, NUDES)
+        await drive(pilot, {}, until="what-now")
+        choices = [c.id for c in app.incident.session.choices()]
+        await pilot.press(str(choices.index("look-to-check") + 1))
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        await pilot.press("enter")  # go back and choose differently
+        await pilot.pause()
+        await pilot.pause()
+        shown = side_panel_text(app)
+        assert "Staff never view the imagery or ask to see it. Viewing it may be an offence." in (
+            shown
+        )
 
 
 async def test_after_go_back_from_a_stop_no_earlier_choice_or_its_reason_prompt_remains(dirs):

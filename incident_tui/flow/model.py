@@ -379,9 +379,16 @@ class Invariant(_Strict):
     unless: Condition | None = None
 
 
+SHORT_TITLE_LIMIT = 16
+"""A short title fits the review list's procedure column at 80 columns."""
+
+
 class Flow(_Strict):
     id: ItemId
     title: str = Field(min_length=1)
+    short_title: str = Field(default="", max_length=SHORT_TITLE_LIMIT)
+    """The procedure's name where room is short (the header of an incident, a column of
+    the review list), e.g. "Search"; the title is used where there is none."""
     version: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     """One line: when to use this procedure."""
@@ -403,6 +410,11 @@ class Flow(_Strict):
 
     def model_post_init(self, __context: object) -> None:
         self._index = {s.id: s for s in self.steps}
+
+    @property
+    def shown_short(self) -> str:
+        """The short title, or the title where the flow gives none."""
+        return self.short_title or self.title
 
     def step(self, step_id: str) -> AnyStep:
         """The step with this id (KeyError if none)."""

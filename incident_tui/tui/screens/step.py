@@ -62,7 +62,7 @@ class StepScreen(AppScreen):
             ]
 
     def compose(self) -> ComposeResult:
-        detail = f"{self.incident.reference} · {self.incident.flow.title}"
+        detail = f"{self.incident.reference} · {self.incident.flow.shown_short}"
         yield self.mode_banner(detail)
         yield EscalationBanner()
         with Horizontal(id="incident"):

@@ -51,7 +51,7 @@ class SummaryScreen(AppScreen):
         incident = self.incident
         end = incident.session.end
         assert end is not None
-        yield self.mode_banner(f"{incident.reference} · {incident.flow.title}")
+        yield self.mode_banner(f"{incident.reference} · {incident.flow.shown_short}")
         yield EscalationBanner()
         with Horizontal(id="incident"):
             with VerticalScroll(id="summary"):

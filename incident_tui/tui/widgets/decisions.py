@@ -46,14 +46,14 @@ class DecisionsPanel(Vertical):
                 note = Text()
                 note.append(f"{line.time} ", style="dim")
                 note.append(f"{line.label}: ", style="bold")
-                note.append(line.text if line.label == "ESCALATION" else line.text[:120])
+                note.append(line.text)  # whole: a STOP's rule, a number to call
                 options.add_option(Option(note, id=f"n{line.seq}", disabled=True))
                 continue
             text = Text()
             text.append(f"{line.time} ", style="dim")
-            text.append(line.prompt[:60])
+            text.append(line.prompt)
             text.append("\n→ ")
-            text.append(line.answer[:80], style="bold")
+            text.append(line.answer, style="bold")
             if line.amended:
                 text.append(" (corrected)")
             if line.overridden:
