@@ -7,7 +7,8 @@ where everything is allowed, exactly as before there were roles.
 - staff: start incidents; continue, add notes to and see only the incidents
   they started (or were handed); never the review list or exports.
 - dsl (the DSL and each deputy): everything, including the review list, review
-  decisions and sign-off, exports, checkpoints, and taking over any incident.
+  decisions and sign-off, exports, checkpoints, taking over any incident, and
+  the school's settings.
 - head: reads incidents and gives the head's input where a flow asks for it.
 - trainer: training only; never the live record.
 - admin: people and settings; never incident content.
@@ -66,6 +67,7 @@ RULES: dict[Role, frozenset[Can]] = {
             Can.verify,
             Can.training,
             Can.training_results,
+            Can.settings,
         }
     ),
     Role.head: frozenset({Can.live, Can.read_all, Can.review, Can.head_input}),
@@ -87,7 +89,7 @@ WHO_MAY: dict[Can, str] = {
     Can.training: "trainers, members of staff and the DSL",
     Can.training_results: "trainers and the DSL",
     Can.people: "administrators",
-    Can.settings: "administrators",
+    Can.settings: "administrators and the DSL",
 }
 
 
@@ -204,9 +206,10 @@ REMOTE_COMMANDS: dict[str, frozenset[Role]] = {
 }
 """The sub-commands a person may ask for over SSH, by role; anything else is refused."""
 
-READ_ONLY_ACTIONS = {"people": {"list"}, "config": {"show"}}
-"""`people` and `config` over SSH read only: adding a person needs their key file on
-the server, so it is done there, as the service account."""
+READ_ONLY_ACTIONS = {"people": {"list"}, "config": {"show", "school", "contact"}}
+"""What `people` and `config` may do over SSH: adding a person needs their key file on
+the server, so it is done there, as the service account; the school's name and
+numbers can be set from anywhere."""
 
 NEVER_REMOTE = {
     "session": "a session is started by the server for each person",

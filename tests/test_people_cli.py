@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from incident_tui import locations
 from incident_tui.cli import main
 from incident_tui.people import Person, Role
 from incident_tui.record.access import open_record
@@ -332,6 +333,10 @@ def server(
     return refs
 
 
+def isolated_paths() -> locations.Paths:
+    return locations.Paths.from_environment()
+
+
 def ssh(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], login: str, command: str
 ) -> tuple[int, str, str]:
@@ -414,8 +419,14 @@ def test_a_trainer_never_reads_the_live_record(
     code, out, err = ssh(monkeypatch, capsys, "etrain", "list --json")
     assert code == 3 and out == "" and "cannot read the live record" in err
     assert ssh(monkeypatch, capsys, "etrain", f"show {server['bsmith']}")[0] == 3
+    with open_record(isolated_paths(), "training", write=True) as store:
+        actor = Person("bsmith", "Bob Smith", Role.staff).actor()
+        attempt = store.new_incident(flow=FLOW, actor=actor, details={"pupil": ""}).reference
     code, out, _ = ssh(monkeypatch, capsys, "etrain", "list --training --json")
-    assert code == 0 and json.loads(out) == []
+    assert code == 0 and [row["reference"] for row in json.loads(out)] == [attempt]
+    code, out, _ = ssh(monkeypatch, capsys, "etrain", f"show --training {attempt}")
+    assert code == 0 and "Bob Smith" in out
+    assert ssh(monkeypatch, capsys, "bsmith", f"show --training {attempt}")[0] == 3
     assert ssh(monkeypatch, capsys, "etrain", "train --results")[0] == 0
 
 
@@ -425,6 +436,9 @@ def test_an_administrator_sees_people_and_settings_never_incidents(
     code, out, _ = ssh(monkeypatch, capsys, "fadmin", "people list")
     assert code == 0 and "akhan" in out and "Alice Khan" in out
     assert ssh(monkeypatch, capsys, "fadmin", "config show")[0] == 0
+    assert ssh(monkeypatch, capsys, "fadmin", "config school 'St Example'")[0] == 0
+    assert "St Example" in (Path(os.environ["INCIDENT_TUI_CONFIG_DIR"]) / "config.toml").read_text()
+    assert ssh(monkeypatch, capsys, "fadmin", "config init --force")[0] == 3
     code, out, err = ssh(monkeypatch, capsys, "fadmin", "list")
     assert code == 3 and server["bsmith"] not in out
     assert ssh(monkeypatch, capsys, "fadmin", f"show {server['bsmith']}")[0] == 3

@@ -59,7 +59,7 @@ async def test_staff_start_an_incident_recorded_as_themselves_and_see_only_their
         assert open_refs(app) == [refs["bsmith"]]
         assert refs["cjones"] not in visible_text(app)
         assert not app.screen.query("#review")  # no review button, and v does nothing
-        await pilot.press("v")
+        await pilot.press("v", "s")  # nor the school's settings
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
 
@@ -133,3 +133,33 @@ async def test_the_head_reads_every_incident_but_starts_none_and_cannot_decide_o
             await pilot.pause()
             assert app.screen is screen  # no decision form, no export dialog
         assert any("cannot record review decisions" in str(n.message) for n in app._notifications)
+
+
+async def test_staff_practise_as_themselves_and_the_attempt_carries_their_login(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    from incident_tui.training.scenario import load_scenario
+    from incident_tui.tui.training.app import TrainingApp
+    from incident_tui.tui.training.screens import NarrativeScreen, TraineeScreen
+    from tests.test_tui_home import SCENARIO
+
+    loaded = load_scenario(SCENARIO)
+    app = TrainingApp(
+        paths=dirs.paths,
+        flows=toy_flows,
+        settings=SET_UP,
+        scenarios={loaded.scenario.id: loaded},
+        person=STAFF,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(TraineeScreen(loaded, "end"))
+        await pilot.pause()
+        name = app.screen.query_one("#trainee-name", Input)
+        assert name.value == "Bob Smith" and name.disabled
+        await pilot.press("enter")  # the Start button has the focus
+        await pilot.pause()
+        assert isinstance(app.screen, NarrativeScreen)
+        reference = app.incident.reference  # type: ignore[union-attr]
+    opened = read_events(dirs, reference, "training")[0]
+    assert (opened.actor.name, opened.actor.login) == ("Bob Smith", "bsmith")

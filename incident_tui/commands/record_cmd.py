@@ -220,7 +220,8 @@ def list_incidents(args: argparse.Namespace) -> int:
 
         with _open_store(args) as store:
             listing = store.listing()
-            rows = visible_rows(person, store, listing.rows)
+            # the training record: every attempt, for those who may see training results
+            rows = listing.rows if args.training else visible_rows(person, store, listing.rows)
         problems, unindexed = listing.problems, listing.unindexed
     for problem in problems:
         _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
@@ -267,14 +268,18 @@ def list_incidents(args: argparse.Namespace) -> int:
 
 def _load_incident(args: argparse.Namespace) -> tuple[IndexRow, list[Event], list[Finding]]:
     """The incident named by REF: its row, the events that could be read, its damage."""
-    from incident_tui.permissions import require_see, started_by
+    from incident_tui.permissions import Can, require, require_see, started_by
 
     if not _root(args).exists():
         raise _no_store(args)
     with _open_store(args) as store:
         row = _find(store, args)
         events, findings = _read_incident(store, row)
-    require_see(getattr(args, "person", None), started_by(events), row.reference)
+    person = getattr(args, "person", None)
+    if args.training:
+        require(person, Can.training_results)
+    else:
+        require_see(person, started_by(events), row.reference)
     return row, events, findings
 
 

@@ -58,8 +58,9 @@ def open_for(args: argparse.Namespace, person: object) -> int:
         raise UserError(
             printable(
                 f"{person.name} is an administrator: people and settings, not incidents. "
-                "Over ssh: `people list`, `config show`; changes are made on the server, "
-                "as its service account (`incident-tui people --help`)."
+                "Over ssh: `people list`, `config show`, `config school`, `config contact`; "
+                "people are added on the server, as its service account "
+                "(`incident-tui people --help`)."
             )
         )
     from incident_tui.commands.app_cmd import open_app

@@ -49,12 +49,14 @@ def open_attempt(
     trainee: str,
     feedback: str,
     settings: Settings,
+    login: str | None = None,
 ) -> Incident:
-    """Open a training incident that names the trainee and the scenario."""
+    """Open a training incident that names the trainee and the scenario; on a school
+    server `login` is the signed-in person running it (the trainee, or their trainer)."""
     _require_training(store)
     if loaded.flow.id != scenario.flow:
         raise UserError(f"scenario '{scenario.id}' runs on flow '{scenario.flow}'")
-    actor = Actor(name=trainee.strip(), role=TRAINEE_ROLE)
+    actor = Actor(name=trainee.strip(), role=TRAINEE_ROLE, login=login)
     details: dict[str, DataValue] = {
         "pupil": "",
         "location": "training",
@@ -122,9 +124,10 @@ class TrainingAttempt:
         trainee: str,
         feedback: str,
         settings: Settings,
+        login: str | None = None,
     ) -> TrainingAttempt:
         """Open the attempt's incident in the training store (UserError if it cannot be)."""
-        incident = open_attempt(store, flow, loaded.scenario, trainee, feedback, settings)
+        incident = open_attempt(store, flow, loaded.scenario, trainee, feedback, settings, login)
         return cls(incident, loaded, flow, trainee.strip(), feedback)
 
     @property

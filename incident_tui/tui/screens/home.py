@@ -68,7 +68,12 @@ class HomeScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys for what the signed-in person may not do are not offered."""
         person = self.ctx.person
-        needs = {"new": Can.start, "review": Can.review, "training": Can.training}
+        needs = {
+            "new": Can.start,
+            "review": Can.review,
+            "training": Can.training,
+            "setup": Can.settings,
+        }
         if action in needs and not allowed(person, needs[action]):
             return None
         return True
@@ -83,7 +88,8 @@ class HomeScreen(AppScreen):
     def refresh_lists(self) -> None:
         numbers = self.local_numbers()
         warning = self.query_one("#local-numbers", Static)
-        warning.update("" if numbers.ready else numbers.warning() + " Or press s to set them here.")
+        here = " Or press s to set them here." if allowed(self.ctx.person, Can.settings) else ""
+        warning.update("" if numbers.ready else numbers.warning() + here)
         self.query_one(ModeBanner).show_school(self.ctx.settings.school.name)
         warning.display = not numbers.ready
         self._refresh_open()
@@ -171,6 +177,8 @@ class HomeScreen(AppScreen):
             self.ctx.action_help()
 
     def action_setup(self) -> None:
+        if not allowed(self.ctx.person, Can.settings):
+            return  # the key is not offered
         from incident_tui.tui.screens.setup import SetupScreen
 
         self.app.push_screen(SetupScreen())

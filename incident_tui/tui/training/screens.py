@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
+from incident_tui.people import Role
 from incident_tui.text_fields import ACTOR_NAME
 from incident_tui.training.attempts import FEEDBACK_EACH, FEEDBACK_END, TrainingAttempt
 from incident_tui.training.debrief import Debrief
@@ -142,15 +143,27 @@ class TraineeScreen(AppScreen):
             yield Static(f"Feedback: {FEEDBACK_WORDS[self.feedback]}", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Trainee's name")
+                person = self.ctx.person
+                # on a school server a member of staff practises as themselves; a
+                # trainer types the name of whoever they are training
+                mine = person is not None and person.role is not Role.trainer
                 yield Input(
-                    id="trainee-name", max_length=ACTOR_NAME.limit, placeholder="e.g. Sam Jones"
+                    person.name if mine and person is not None else "",
+                    id="trainee-name",
+                    max_length=ACTOR_NAME.limit,
+                    placeholder="e.g. Sam Jones",
+                    disabled=mine,
                 )
             yield Static("", id="trainee-error", classes="error", markup=False)
             yield Button("Start", id="start", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#trainee-name", Input).focus()
+        name = self.query_one("#trainee-name", Input)
+        if name.disabled:
+            self.query_one("#start", Button).focus()
+        else:
+            name.focus()
 
     @on(Input.Submitted, "#trainee-name")
     @on(Button.Pressed, "#start")
@@ -162,8 +175,15 @@ class TraineeScreen(AppScreen):
             return
         flow = self.ctx.flows[self.loaded.scenario.flow]
         try:
+            person = self.ctx.person
             attempt = TrainingAttempt.start(
-                self.ctx.writable_store(), flow, self.loaded, name, self.feedback, self.ctx.settings
+                self.ctx.writable_store(),
+                flow,
+                self.loaded,
+                name,
+                self.feedback,
+                self.ctx.settings,
+                login=person.login if person is not None else None,
             )
         except UserError as exc:
             error.update(f"Not started: {exc.message}")
