@@ -228,6 +228,9 @@ class _StepBase(_Strict):
     rationale: Rationale = Rationale.none
     rationale_prompt: str | None = None
     """The label on the rationale box, e.g. 'What are the reasonable grounds?'."""
+    summary: str | None = Field(default=None, min_length=1, max_length=60)
+    """The answer is repeated, under this label, in the summary at the top of the
+    printed record (e.g. "What was reported", "Referral details", "Review date")."""
     when: Condition | None = None
     """Asked only when this holds. When the walk reaches a step whose `when` does not
     hold, the step is not asked (nothing is recorded for it) and the walk goes on to
