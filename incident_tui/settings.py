@@ -34,6 +34,9 @@ class School(BaseModel):
 
     name: str = NO_SCHOOL_NAME
     """Shown on every screen and on exports."""
+    marking: str | None = Field(default=None, max_length=60)
+    """The protective marking printed at the top and foot of every page of a PDF;
+    unset: OFFICIAL-SENSITIVE."""
 
 
 SCHOOL_NAMES: frozenset[str] = frozenset(School.model_fields)
@@ -202,6 +205,11 @@ def settings_toml(settings: Settings) -> str:
         "",
         "[school]",
         f"name = {_toml_string(settings.school.name)}",
+        *(
+            [f"marking = {_toml_string(settings.school.marking)}"]
+            if settings.school.marking
+            else []
+        ),
         "",
         "[contacts]",
     ]

@@ -284,6 +284,33 @@ async def test_a_damaged_incident_opens_read_only_and_exports_with_its_damage(
     assert out.stat().st_mode & 0o077 == 0
 
 
+async def test_the_exported_pdf_says_who_printed_it_and_the_school_s_marking(
+    record: Record, tmp_path: Path
+) -> None:
+    from incident_tui.record.events import Actor
+    from incident_tui.settings import School
+
+    settings = Settings(school=School(name="Example Academy", marking="OFFICIAL"))
+    out = tmp_path / "printed.pdf"
+    async with ReviewApp(record.readonly(), settings).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        list_screen = pilot.app.screen
+        assert isinstance(list_screen, ReviewScreen)
+        list_screen.ctx.actor = Actor(name="Sam Patel", role="DSL")  # who last decided here
+        await open_incident(pilot, list_screen, record.plain.reference)
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert dialog.query_one("#export-by", Input).value == "Sam Patel (DSL)"
+        dialog.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages]
+    for page in pages:
+        assert "Printed by Sam Patel (DSL) on" in page
+        assert "OFFICIAL" in page and "OFFICIAL-SENSITIVE" not in page
+
+
 async def test_the_export_screen_never_writes_over_an_existing_file(
     record: Record, tmp_path: Path
 ) -> None:

@@ -104,6 +104,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "or empty folder)",
     )
     export.add_argument("--force", action="store_true", help="replace FILE if it already exists")
+    export.add_argument(
+        "--printed-by",
+        metavar="NAME",
+        help='who is exporting: a PDF says "Printed by NAME on DATE TIME" on every page '
+        "(without it, that the name is not known)",
+    )
     export.set_defaults(handler=export_incident)
 
 
@@ -178,6 +184,16 @@ def _read_incident(store: Store, row: IndexRow) -> tuple[list[Event], list[Findi
     except UserError:
         events = []  # the findings below say why
     return events, incident_damage(store.root, store.key, row.id)
+
+
+def _marking(args: argparse.Namespace) -> str | None:
+    """The school's protective marking for printouts, if the settings give one."""
+    from incident_tui.settings import load_settings
+
+    try:
+        return load_settings(args.locations.config_file).school.marking
+    except UserError:
+        return None
 
 
 def _school_name(args: argparse.Namespace) -> str:
@@ -474,6 +490,8 @@ def export_incident(args: argparse.Namespace) -> int:
         _school_name(args),
         replace=args.force,
         exists_hint=_FORCE_HINT,
+        printed_by=args.printed_by,
+        marking=_marking(args),
     )
     _say(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
     if written.problems:
@@ -499,7 +517,14 @@ def export_all_command(args: argparse.Namespace) -> int:
     if not root.exists():
         raise _no_store(args)
     with _open_store(args) as store:
-        count, damaged = export_every_incident(store, args.output, fmt, _school_name(args))
+        count, damaged = export_every_incident(
+            store,
+            args.output,
+            fmt,
+            _school_name(args),
+            printed_by=args.printed_by,
+            marking=_marking(args),
+        )
     record = "TRAINING incidents" if args.training else "incidents"
     _say(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
     if damaged:

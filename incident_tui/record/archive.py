@@ -12,22 +12,28 @@ Plain Python: nothing here imports Textual.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
 from incident_tui.files import write_private_file
-from incident_tui.record.export import render_export, suffix_of
+from incident_tui.record.export import Printing, render_export, suffix_of
 
 if TYPE_CHECKING:
     from incident_tui.record.chronology import ReviewLabels
-    from incident_tui.record.store import Store
+    from incident_tui.record.store import IndexRow, Store
 
 MANIFEST = "manifest.json"
 
 
 def export_all(
-    store: Store, out_dir: Path, fmt: str, school: str, labels: ReviewLabels | None = None
+    store: Store,
+    out_dir: Path,
+    fmt: str,
+    school: str,
+    labels: ReviewLabels | None = None,
+    printing: Callable[[IndexRow], Printing] | None = None,
 ) -> tuple[int, list[str]]:
     """Every incident in `store` to its own file in `out_dir` (created 0700).
 
@@ -53,7 +59,8 @@ def export_all(
         if findings:
             damaged.append(row.reference)
         name = f"incident-{row.reference}{suffix}"
-        data = render_export(fmt, row, events, findings, school, labels)
+        extra = printing(row) if printing is not None else None
+        data = render_export(fmt, row, events, findings, school, labels, extra)
         write_private_file(out_dir / name, data, replace=False)
         manifest.append(
             {

@@ -15,11 +15,11 @@ Plain Python: nothing here imports Textual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from incident_tui.record.events import Event, EventKind
+from incident_tui.record.events import Event, EventKind, utc_now
 from incident_tui.record.references import seal_code, utc_text
 from incident_tui.record.vocabulary import (
     HIDDEN_DATA,
@@ -153,6 +153,23 @@ def actor_text(event: Event) -> str:
     return one_line(f"{event.actor.name} ({event.actor.role})")
 
 
+def people_text(events: Iterable[Event]) -> list[str]:
+    """Everyone who recorded an event, each once by name with every role they gave:
+    "Alex Example (DSL; Designated Safeguarding Lead)", sorted by name."""
+    roles: dict[str, list[str]] = {}
+    for event in events:
+        name = one_line(event.actor.name).strip()
+        key = " ".join(name.split()).casefold()
+        role = one_line(event.actor.role).strip()
+        shown = roles.setdefault(key, [name])
+        if role and role.casefold() not in {r.casefold() for r in shown[1:]}:
+            shown.append(role)
+    return [
+        f"{shown[0]} ({'; '.join(shown[1:])})" if len(shown) > 1 else shown[0]
+        for _key, shown in sorted(roles.items())
+    ]
+
+
 def is_refer_now(event: Event) -> bool:
     return event.kind == _REFER_NOW_KIND or (
         event.kind == EventKind.escalation and event.data.get("refer_now") is True
@@ -195,10 +212,18 @@ def _flags(event: Event) -> set[str]:
 def _items(event: Event, labels: ReviewLabels) -> tuple[Item, ...]:
     items: list[Item] = []
     review = str(event.data.get("review")) if event.kind == EventKind.reviewed else None
-    if event.prompt and review is None:
+    confirmed = (
+        event.kind in (EventKind.answer, EventKind.amendment)
+        and event.answer is True
+        and not event.data.get("answer_text")
+        and bool(event.prompt)
+    )
+    if confirmed:
+        items.append(Item("Confirmed", safe(event.prompt)))  # a closed-loop safety item
+    elif event.prompt and review is None:
         items.append(Item("Prompt", safe(event.prompt)))
     referred = event.data.get("referred_to")
-    if event.answer is not None:
+    if event.answer is not None and not confirmed:
         label = {EventKind.note: "Note", EventKind.sealed: "Outcome"}.get(event.kind, "Answer")
         if referred:
             label = "Referred to"  # the agency chosen at the referral step
@@ -283,6 +308,34 @@ def _replace(entry: Entry, **changes: Any) -> Entry:
     return replace(entry, **changes)
 
 
+# --- who printed it -----------------------------------------------------------------
+
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+"""The Government Security Classification marking for safeguarding records,
+unless the school's settings give their own (`[school] marking`)."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """Who printed a record and when, and the marking on every page."""
+
+    by: str | None = None
+    """The person exporting, as they are named (None: not known, and the page says so)."""
+    marking: str | None = None
+    """The school's protective marking; None or empty: `DEFAULT_MARKING`."""
+    at: str = field(default_factory=utc_now)
+    """When (UTC, ISO 8601)."""
+
+    @property
+    def mark(self) -> str:
+        return one_line(self.marking or "").strip() or DEFAULT_MARKING
+
+    def line(self) -> str:
+        """ "Printed by Sam Patel (DSL) on 2026-12-02 10:15:03 UTC"."""
+        who = one_line(self.by or "").strip() or "(name not known: no one was signed in or named)"
+        return f"Printed by {who} on {utc_text(self.at)}"
+
+
 # --- the rest of an incident's document -------------------------------------------
 
 
@@ -296,7 +349,7 @@ def seal_code_of(events: Iterable[Event]) -> str | None:
 
 def summary(row: IndexRow, events: Sequence[Event], school: str) -> list[Item]:
     """What the incident is, who and when, and its flags: the top of every document."""
-    people = sorted({actor_text(e) for e in events}) or [one_line(row.actor)]
+    people = people_text(events) or [one_line(row.actor)]
     sealed = "not sealed"
     if row.sealed:
         sealed = utc_text(row.sealed)
@@ -320,6 +373,105 @@ def summary(row: IndexRow, events: Sequence[Event], school: str) -> list[Item]:
     items.append(Item("Flow hash", one_line(row.flow_hash), code=True))
     items.append(Item("Internal id", one_line(row.id), code=True))
     return items
+
+
+@dataclass(frozen=True)
+class FlowWords:
+    """What the procedure file says about itself, for the safeguarding summary: its
+    title, and the steps whose answers the summary repeats (step id -> label, from
+    each step's `summary` in the flow file). Passed in by whoever loads the flow;
+    without it the summary names the procedure by its id and repeats no step."""
+
+    title: str | None = None
+    summary_steps: Mapping[str, str] = field(default_factory=dict)
+
+
+def _current_answers(events: Sequence[Event]) -> dict[str, Event]:
+    """The last answer (or amendment, or exception) at each step: what stands now."""
+    current: dict[str, Event] = {}
+    for event in events:
+        if event.step and event.kind in (
+            EventKind.answer,
+            EventKind.amendment,
+            EventKind.override,
+        ):
+            current[event.step] = event
+    return current
+
+
+def _event_ref(event: Event) -> str:
+    return f"event {event.seq}, {utc_text(event.time)}"
+
+
+def brief(row: IndexRow, events: Sequence[Event], words: FlowWords | None = None) -> list[Item]:
+    """The safeguarding summary a DSL reads first: the pupil, what was reported, the
+    outcome, referrals (agency and reference), every flag in words, the review date
+    and who was involved. Nothing here is an internal id."""
+    words = words or FlowWords()
+    current = _current_answers(events)
+    opened = next((e for e in events if e.kind == EventKind.opened), None)
+    items = [
+        Item("Pupil", one_line(row.pupil) if row.pupil else "none recorded"),
+        Item(
+            "Procedure",
+            f"{one_line(words.title or row.flow_id)}, version {one_line(row.flow_version)}",
+        ),
+    ]
+    where = opened.data.get("location") if opened is not None else None
+    opened_text = f"{utc_text(row.opened)} by {one_line(row.actor)}"
+    if where:
+        opened_text += f", at {one_line(where)}"
+    items.append(Item("Opened", opened_text))
+    answers: list[tuple[int, Item]] = []  # in the order they were given
+    for step, label in words.summary_steps.items():
+        event = current.get(step)
+        if event is not None and event.answer not in (None, "", []):
+            answers.append((event.seq, Item(one_line(label), safe(answer_words(event)))))
+    for event in current.values():
+        if event.data.get("referred_to") and event.answer not in (None, "", []):
+            referral = f"{safe(answer_words(event))} ({_event_ref(event)})"
+            answers.append((event.seq, Item("Referred to", referral)))
+    items += [item for _seq, item in sorted(answers, key=lambda pair: pair[0])]
+    sealed = next((e for e in events if e.kind == EventKind.sealed), None)
+    if sealed is not None:
+        outcome = safe(answer_words(sealed))
+        items.append(
+            Item("Outcome", f"{outcome} (sealed {utc_text(sealed.time)} by {actor_text(sealed)})")
+        )
+    else:
+        items.append(Item("Outcome", "none yet: the procedure was not finished and sealed"))
+    items += _flag_items(events)
+    if row.review_date:
+        items.append(Item("Review date (DSL review)", one_line(row.review_date)))
+    items.append(Item("People involved", "; ".join(people_text(events)) or one_line(row.actor)))
+    return items
+
+
+def _flag_items(events: Sequence[Event]) -> list[Item]:
+    """Escalations, refer now, exceptions and STOPs shown, each named in words."""
+    found: dict[str, list[str]] = {
+        "Escalations": [],
+        "Refer now": [],
+        "Stop overrides (exceptions recorded)": [],
+        "STOPs shown": [],
+    }
+    for event in events:
+        if is_refer_now(event):
+            found["Refer now"].append(f"{safe(event.prompt or 'refer now')} ({_event_ref(event)})")
+        elif event.kind == EventKind.escalation:
+            message = event.data.get("message") or "immediate risk flagged"
+            found["Escalations"].append(f"{safe(message)} ({_event_ref(event)})")
+        elif event.kind == EventKind.override:
+            label = event.data.get("override_label") or event.prompt or "an exception"
+            found["Stop overrides (exceptions recorded)"].append(
+                f"{safe(label)}: {safe(event.rationale or 'no reason recorded')} "
+                f"({_event_ref(event)})"
+            )
+        elif is_stop_shown(event):
+            shown = safe(answer_words(event)).removeprefix("STOP shown: ")
+            found["STOPs shown"].append(f"{shown} ({_event_ref(event)})")
+    items = [Item(label, "\n".join(lines) if lines else "none") for label, lines in found.items()]
+    return [i for i in items if i.label != "Refer now" or i.value != "none"]
 
 
 def finding_lines(findings: Sequence[Finding]) -> list[str]:
@@ -351,6 +503,10 @@ class Document:
     event_count: int
     outcome: Entry | None = None
     reviews: list[Entry] = field(default_factory=list)
+    brief: list[Item] = field(default_factory=list)
+    """The safeguarding summary (`brief`), read before the chronology."""
+    flagged: bool = False
+    """Any stop override, escalation, refer now or STOP shown."""
 
 
 def document(
@@ -359,6 +515,7 @@ def document(
     findings: Sequence[Finding],
     school: str,
     labels: ReviewLabels | None = None,
+    words: FlowWords | None = None,
 ) -> Document:
     """The whole incident as people read it; the renderers only lay it out."""
     entries = chronology(events, labels)
@@ -377,15 +534,20 @@ def document(
         event_count=len(events),
         outcome=next((e for e in entries if SEALED in e.flags), None),
         reviews=[e for e in entries if REVIEW in e.flags],
+        brief=brief(row, events, words),
+        flagged=any(e.emphasised for e in entries),
     )
 
 
 __all__ = [
     "AMENDED",
+    "DEFAULT_MARKING",
+    "Printed",
     "AMENDMENT",
     "Document",
     "ESCALATION",
     "Entry",
+    "FlowWords",
     "Item",
     "NoReviewLabels",
     "REVIEW",
@@ -395,6 +557,8 @@ __all__ = [
     "STOP_SHOWN",
     "amended_seq",
     "answer_words",
+    "brief",
+    "people_text",
     "chronology",
     "document",
     "entry_of",

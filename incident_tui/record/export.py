@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import __version__
@@ -31,6 +32,8 @@ from incident_tui.errors import UserError
 from incident_tui.record.chronology import (
     Document,
     Entry,
+    FlowWords,
+    Printed,
     ReviewLabels,
     document,
     seal_code_of,
@@ -46,6 +49,7 @@ __all__ = [
     "EXPORT_FORMAT",
     "FORMATS",
     "HASH_RULE",
+    "Printing",
     "export_json",
     "export_markdown",
     "incident_text",
@@ -285,10 +289,38 @@ def read_json_export(text: str) -> tuple[IndexRow, list[Event]]:
 
 
 Renderer = Callable[
-    ["IndexRow", Sequence[Event], Sequence["Finding"], str, "ReviewLabels | None"], str | bytes
+    [
+        "IndexRow",
+        Sequence[Event],
+        Sequence["Finding"],
+        str,
+        "ReviewLabels | None",
+        "Printing",
+    ],
+    str | bytes,
 ]
-"""(row, events, findings, school name, review labels) -> the file's contents: text or
-bytes (PDF)."""
+"""(row, events, findings, school name, review labels, printing) -> the file's
+contents: text or bytes (PDF)."""
+
+
+@dataclass(frozen=True)
+class Printing:
+    """Who is exporting, with the marking, and the procedure's own words: what a
+    printout adds to the record (the PDF uses them; the JSON never does)."""
+
+    printed: Printed = field(default_factory=Printed)
+    words: FlowWords | None = None
+
+
+def _markdown(
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    school: str,
+    labels: ReviewLabels | None,
+    _printing: Printing,
+) -> str:
+    return export_markdown(row, events, findings, school, labels)
 
 
 def _json(
@@ -297,6 +329,7 @@ def _json(
     findings: Sequence[Finding],
     _school: str,
     _labels: ReviewLabels | None,
+    _printing: Printing,
 ) -> str:
     return export_json(row, events, findings)
 
@@ -307,15 +340,16 @@ def _pdf(
     findings: Sequence[Finding],
     school: str,
     labels: ReviewLabels | None,
+    printing: Printing,
 ) -> bytes:
     # fpdf2 is loaded only when a PDF is asked for.
     from incident_tui.record.pdf_export import export_pdf
 
-    return export_pdf(row, events, findings, school, labels)
+    return export_pdf(row, events, findings, school, labels, printing.printed, printing.words)
 
 
 FORMATS: dict[str, tuple[str, Renderer]] = {
-    "md": (".md", export_markdown),
+    "md": (".md", _markdown),
     "json": (".json", _json),
     "pdf": (".pdf", _pdf),
 }
@@ -341,7 +375,10 @@ def render_export(
     findings: Sequence[Finding],
     school_name: str,
     labels: ReviewLabels | None = None,
+    printing: Printing | None = None,
 ) -> bytes:
     """One incident in one format, as the bytes of the file."""
-    content = FORMATS[_known(fmt)][1](row, events, findings, school_name, labels)
+    content = FORMATS[_known(fmt)][1](
+        row, events, findings, school_name, labels, printing or Printing()
+    )
     return content.encode("utf-8") if isinstance(content, str) else content

@@ -65,6 +65,7 @@ HIDDEN_DATA = frozenset(
         "to",  # the refer-now route's id
         "refer_now",  # in the heading
         "stop",  # the refused choice's id: the note says it in words
+        "invariant",  # the broken safety rule's id: the STOP note states the rule
     }
 )
 """Internal ids, or data already shown elsewhere in the entry. The JSON export keeps them."""

@@ -6,7 +6,9 @@ screen's Markdown export all come here. Each export is checked in full first
 damage at the top, names review decisions in the catalogue's words, and is
 written by the one private file writer (`incident_tui.files`): an existing
 file is never replaced unless the caller asks (`replace`, the command line's
-`--force`).
+`--force`). A PDF says on every page who printed it (`printed_by`: the person
+exporting, or in words that it is not known) and carries the school's marking;
+its summary repeats the answers the procedure file marks with `summary`.
 
 Plain Python: nothing here imports Textual.
 """
@@ -20,7 +22,8 @@ from typing import TYPE_CHECKING
 
 from incident_tui.errors import UserError
 from incident_tui.files import write_private_file
-from incident_tui.record.export import render_export
+from incident_tui.record.chronology import FlowWords, Printed
+from incident_tui.record.export import Printing, render_export
 from incident_tui.review.catalogue import review_labels
 
 if TYPE_CHECKING:
@@ -49,6 +52,25 @@ class Written:
         return text
 
 
+def flow_words(flow_id: str) -> FlowWords:
+    """The procedure's title and its `summary` steps, from the flow file offered now;
+    none (the record's own words only) if the flow is no longer offered or is broken."""
+    from incident_tui.flow.available import get_flow
+    from incident_tui.flow.loader import FlowFileError
+
+    try:
+        flow = get_flow(flow_id).flow
+    except (UserError, FlowFileError, OSError):
+        return FlowWords()
+    steps = {step.id: step.summary for step in flow.steps if step.summary}
+    return FlowWords(title=flow.title, summary_steps=steps)
+
+
+def printing(flow_id: str, printed_by: str | None, marking: str | None) -> Printing:
+    """What a printout of an incident of this procedure adds to the record."""
+    return Printing(Printed(by=printed_by, marking=marking), flow_words(flow_id))
+
+
 def read_for_export(store: Store, incident: str) -> tuple[IndexRow, list[Event], list[Finding]]:
     """The incident's row, the events that can be read, and its damage (full check)."""
     from incident_tui.record.verify import incident_damage
@@ -71,9 +93,13 @@ def write_export(
     *,
     replace: bool = False,
     exists_hint: str = "choose another name",
+    printed_by: str | None = None,
+    marking: str | None = None,
 ) -> Written:
-    """An incident already read (with `read_for_export` or the same check) to `path`."""
-    data = render_export(fmt, row, events, findings, school, review_labels())
+    """An incident already read (with `read_for_export` or the same check) to `path`;
+    `printed_by` names the person exporting (None: the PDF says it is not known)."""
+    extra = printing(row.flow_id, printed_by, marking) if fmt == "pdf" else None
+    data = render_export(fmt, row, events, findings, school, review_labels(), extra)
     write_private_file(path, data, replace=replace, what="the export", exists_hint=exists_hint)
     return Written(Path(path), fmt, row.reference, len(events), len(findings))
 
@@ -87,11 +113,22 @@ def export_incident(
     *,
     replace: bool = False,
     exists_hint: str = "choose another name",
+    printed_by: str | None = None,
+    marking: str | None = None,
 ) -> Written:
     """Check one incident in full, then export it to `path`."""
     row, events, findings = read_for_export(store, incident)
     return write_export(
-        row, events, findings, fmt, path, school, replace=replace, exists_hint=exists_hint
+        row,
+        events,
+        findings,
+        fmt,
+        path,
+        school,
+        replace=replace,
+        exists_hint=exists_hint,
+        printed_by=printed_by,
+        marking=marking,
     )
 
 
@@ -187,12 +224,26 @@ class PupilWritten:
 
 
 def export_every_incident(
-    store: Store, out_dir: Path, fmt: str, school: str
+    store: Store,
+    out_dir: Path,
+    fmt: str,
+    school: str,
+    *,
+    printed_by: str | None = None,
+    marking: str | None = None,
 ) -> tuple[int, list[str]]:
     """Every incident to its own file in a new or empty folder, with a manifest."""
     from incident_tui.record.archive import export_all
 
-    return export_all(store, out_dir, fmt, school, review_labels())
+    printed = Printed(by=printed_by, marking=marking)
+    words: dict[str, FlowWords] = {}
+
+    def printing_for(row: IndexRow) -> Printing:
+        if row.flow_id not in words:
+            words[row.flow_id] = flow_words(row.flow_id)
+        return Printing(printed, words[row.flow_id])
+
+    return export_all(store, out_dir, fmt, school, review_labels(), printing_for)
 
 
 __all__ = [
@@ -205,6 +256,8 @@ __all__ = [
     "render_pupil",
     "export_every_incident",
     "export_incident",
+    "flow_words",
+    "printing",
     "read_for_export",
     "write_export",
 ]

@@ -54,6 +54,10 @@ class ExportDialog(ModalScreen[str | None]):
     def _default_path(self, fmt: str) -> str:
         return str(Path.cwd() / f"incident-{self.row.reference}{suffix_of(fmt)}")
 
+    def _printed_by(self) -> str:
+        actor = self.ctx.actor
+        return f"{actor.name} ({actor.role})" if actor is not None else ""
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="review-dialog"):
             yield Static(f"Export incident {self.row.reference}", classes="title", markup=False)
@@ -74,6 +78,8 @@ class ExportDialog(ModalScreen[str | None]):
                 markup=False,
             )
             yield Input(value=self._default_path("pdf"), id="export-path")
+            yield Label("Printed by (your name: on every page of a PDF)", markup=False)
+            yield Input(value=self._printed_by(), id="export-by")
             yield Static("", id="form-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Write (Ctrl+S)", id="write", variant="primary")
@@ -91,6 +97,7 @@ class ExportDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#write")
     @on(Input.Submitted, "#export-path")
+    @on(Input.Submitted, "#export-by")
     def action_write(self) -> None:
         fmt = str(self.query_one("#export-format", Select).value)
         raw = self.query_one("#export-path", Input).value.strip()
@@ -100,7 +107,16 @@ class ExportDialog(ModalScreen[str | None]):
             return
         path = Path(raw).expanduser()
         try:
-            write_export(self.row, self.events, self.findings, fmt, path, self.ctx.school)
+            write_export(
+                self.row,
+                self.events,
+                self.findings,
+                fmt,
+                path,
+                self.ctx.school,
+                printed_by=self.query_one("#export-by", Input).value.strip() or None,
+                marking=self.ctx.settings.school.marking,
+            )
         except UserError as exc:
             error.update(f"Not written: {exc.message}")
             return
