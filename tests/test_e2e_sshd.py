@@ -149,6 +149,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
                 "PermitRootLogin prohibit-password",
                 "UsePAM no",
                 f"AllowUsers {user}",
+                "Subsystem sftp internal-sftp",  # as on a real server: the forced command wins
                 "LogLevel VERBOSE",
             ]
         )
@@ -230,11 +231,26 @@ def test_each_person_reaches_only_the_app_as_themselves(server: Server) -> None:
     assert {row["reference"] for row in json.loads(listed.stdout)} == {bobs, alices}
 
 
-def test_a_shell_another_command_and_port_forwarding_are_refused(server: Server) -> None:
+def test_a_shell_another_command_file_copying_and_port_forwarding_are_refused(
+    server: Server,
+) -> None:
     for command in (["bash"], ["sh", "-c", "id"], ["people", "list"], [" --data-dir / list"]):
         result = server.run("bsmith", *command)
         assert result.returncode == 3, (command, result.stdout, result.stderr)
         assert "refused" in result.stderr and "uid=" not in result.stdout
+
+    # scp and sftp: the files (the record, the people file) cannot be copied out
+    copied = server.root / "copied.toml"
+    scp = server.ssh_args("bsmith")
+    scp[0] = "scp"
+    scp[scp.index("-p")] = "-P"
+    target = scp.pop()
+    scp += ["-O", f"{target}:{server.paths.config / 'people.toml'}", str(copied)]
+    result = subprocess.run(scp, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and not copied.exists()
+    sftp = [*server.ssh_args("bsmith", "-s"), "sftp"]
+    result = subprocess.run(sftp, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 3  # refused: SSH_ORIGINAL_COMMAND is "sftp"
 
     # -W: a forwarded connection straight to a port, refused by `restrict`
     result = subprocess.run(

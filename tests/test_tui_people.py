@@ -17,6 +17,7 @@ from incident_tui.tui.review.list_screen import ReviewScreen
 from incident_tui.tui.screens.home import HomeScreen
 from incident_tui.tui.screens.identity import IdentityScreen
 from incident_tui.tui.screens.step import StepScreen
+from tests.review_fixtures import Record
 from tests.tui_helpers import SET_UP, Dirs, read_events, type_text, visible_text
 
 SIZE = (100, 30)
@@ -163,3 +164,35 @@ async def test_staff_practise_as_themselves_and_the_attempt_carries_their_login(
         reference = app.incident.reference  # type: ignore[union-attr]
     opened = read_events(dirs, reference, "training")[0]
     assert (opened.actor.name, opened.actor.login) == ("Bob Smith", "bsmith")
+
+
+async def test_a_dsls_review_decision_is_recorded_as_her_without_a_name_to_type(
+    record: Record,
+) -> None:
+    from incident_tui.record.store import Store
+    from incident_tui.review import review_decisions
+    from incident_tui.settings import Settings
+    from incident_tui.tui.review.app import ReviewApp
+    from incident_tui.tui.review.decision import DecisionForm
+    from tests.review_fixtures import KEY
+    from tests.test_review_tui import open_incident, settle
+
+    app = ReviewApp(record.readonly(), Settings(), person=DSL)
+    number = [d.id for d in review_decisions().decisions].index("review-date") + 1
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, app.screen, record.plain.reference)
+        before = len(detail.events)
+        await pilot.press("d", str(number % 10))
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        assert not form.query("#actor-name") and not form.query("#actor-role")
+        assert "Recorded as Alice Khan (DSL, akhan)" in visible_text(app)
+        form.query_one("#field-date", Input).value = "15/12/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is detail and len(detail.events) == before + 1
+    with Store.open(record.root, key=KEY, mode="live", readonly=True) as store:
+        decided = store.events(record.plain.id)[-1]
+    assert (decided.actor.name, decided.actor.login) == ("Alice Khan", "akhan")
