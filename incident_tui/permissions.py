@@ -199,6 +199,7 @@ REMOTE_COMMANDS: dict[str, frozenset[Role]] = {
     "show": frozenset({Role.staff, Role.dsl, Role.head, Role.trainer}),
     "verify": frozenset({Role.dsl}),
     "review": frozenset({Role.dsl, Role.head}),
+    "pupil": frozenset({Role.dsl, Role.head}),
     "app": frozenset({Role.staff, Role.dsl, Role.head}),
     "train": frozenset({Role.staff, Role.dsl, Role.trainer}),
     "people": frozenset({Role.admin}),
@@ -240,6 +241,10 @@ def remote_refusal(person: Person, command: str) -> str | None:
         return f"'{first}' is not a command you can run here (yours: {known or 'none'})"
     if person.role not in roles:
         return refusal(person, f"run '{first}'", _who(roles))
+    if words[0] == "pupil" and any(
+        w in ("-o", "--output") or w.startswith(("--output=", "-o")) for w in words[1:]
+    ):
+        return "'pupil -o' writes a file on the server; export from the review screen"
     if "--checkpoint" in words:
         return "'verify --checkpoint' reads a file on the server: run it on the server itself"
     if words[0] in READ_ONLY_ACTIONS:

@@ -470,3 +470,28 @@ def test_an_unknown_login_starts_nothing(
     for login in ("mallory", "Bob Smith", "../akhan"):
         code, out, err = ssh(monkeypatch, capsys, login, "list")
         assert code == 1 and out == "" and "cannot sign in" in err
+
+
+def test_a_pupils_chronology_is_for_the_dsl_and_the_head_and_never_written_on_the_server(
+    server: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    assert ssh(monkeypatch, capsys, "bsmith", "pupil bsmith")[0] == 3
+    code, out, _ = ssh(monkeypatch, capsys, "akhan", "pupil bsmith")
+    assert code == 0 and server["bsmith"] in out
+    assert ssh(monkeypatch, capsys, "dhead", "pupil bsmith")[0] == 0
+    written = tmp_path / "out.md"
+    code, _, err = ssh(monkeypatch, capsys, "akhan", f"pupil bsmith -o {written}")
+    assert code == 3 and "writes a file on the server" in err and not written.exists()
+    correct = f"pupil bsmith --correct {server['bsmith']} --to B-1 --reason typo"
+    code, _, err = ssh(monkeypatch, capsys, "dhead", correct)
+    assert code == 3 and "cannot record review decisions" in err
+    code, _, err = ssh(monkeypatch, capsys, "akhan", f"{correct} --actor 'Someone Else'")
+    assert code == 1 and "a typed name is refused" in err
+    code, out, err = ssh(monkeypatch, capsys, "akhan", correct)
+    assert code == 0, err
+    with open_record(isolated_paths(), "live") as store:
+        row = store.row(server["bsmith"])
+        assert store.events(row.id)[-1].actor.login == "akhan"

@@ -80,6 +80,10 @@ def _say(text: str, file: TextIO | None = None) -> None:
 
 
 def pupil_command(args: argparse.Namespace) -> int:
+    from incident_tui.permissions import Can, require
+
+    # a pupil's chronology spans every incident naming them: for those who read them all
+    require(getattr(args, "person", None), Can.read_all)
     if args.correct or args.withhold:
         return _record(args)
     if args.subject_access and not args.output:
@@ -123,15 +127,28 @@ def _export(args: argparse.Namespace, store: Store, school: str) -> int:
 def _record(args: argparse.Namespace) -> int:
     from incident_tui.commands import mode_of
     from incident_tui.incident import checked_actor
+    from incident_tui.people import server_mode
+    from incident_tui.permissions import Can, require, require_signed_in
     from incident_tui.record.access import open_record
 
     if args.correct and args.withhold:
         raise UserError("give --correct or --withhold, not both", exit_code=2)
-    if not args.actor:
+    person = getattr(args, "person", None)
+    require(person, Can.decide)
+    if server_mode(args.locations.config) and args.actor:
+        raise UserError(
+            "--actor: this is a school server, where every decision is recorded as the "
+            "signed-in person; a typed name is refused"
+        )
+    require_signed_in(args.locations.config, person, "corrections are recorded")
+    if person is None and not args.actor:
         raise UserError("say who is recording this: --actor NAME", exit_code=2)
     if not (args.reason or "").strip():
         raise UserError("give the reason: --reason WHY", exit_code=2)
-    actor = checked_actor(args.actor, args.role, where="--actor/--role")
+    if person is not None:
+        actor = person.actor()
+    else:
+        actor = checked_actor(args.actor, args.role, where="--actor/--role")
     with open_record(args.locations, mode_of(args), write=True) as store:
         if args.correct:
             return _correct(args, store, actor)
