@@ -99,3 +99,67 @@ def test_the_chronology_exports_as_markdown_and_json(child, capsys, tmp_path):
     assert all(i["integrity_at_export"]["intact"] for i in exported["incidents"])
     code, _, err = run(child, capsys, "pupil", PUPIL, "-o", str(tmp_path / "p.md"))
     assert code != 0 and "--force" in err  # never written over
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdf
+
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def test_the_chronology_exports_as_a_pdf_in_the_record_frame(child, capsys, tmp_path):
+    out_file = tmp_path / "p.pdf"
+    code, out, _ = run(child, capsys, "pupil", PUPIL, "-o", str(out_file), "--printed-by", "Dev")
+    assert code == 0, out
+    text = _pdf_text(out_file)
+    assert f"Chronology: pupil {PUPIL}" in text
+    assert child.search.reference in text and child.nudes.reference in text
+    assert "MASH-55731" in text and "Printed by Dev" in text
+    assert OTHER in text  # the DSL's own copy names the other pupils by reference
+
+
+def test_a_subject_access_copy_leaves_out_other_children_and_what_the_dsl_withheld(
+    child, capsys, tmp_path
+):
+    # the DSL withholds the answer naming what was reported about the other child
+    code, out, err = run(
+        child, capsys, "pupil", PUPIL, "--withhold", child.nudes.reference, "--entries", "1",
+        "--exemption", "2", "--reason", "It describes another child", "--actor", "Dev Patel",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "withheld" in out
+    with child.reader() as store:
+        recorded = store.events(child.nudes.id)[-1]
+    assert recorded.data["review"] == "subject-access-withhold"
+    assert recorded.data["exemption"].startswith("Third-party data")
+
+    sar = tmp_path / "sar.pdf"
+    code, out, err = run(child, capsys, "pupil", PUPIL, "--subject-access", "-o", str(sar))
+    assert code == 0, err
+    assert "1 entries withheld" in out
+    text = _pdf_text(sar)
+    assert OTHER not in text  # another pupil's reference, in fields and in free text alike
+    assert "[another pupil]" in text
+    assert PUPIL in text
+    assert "An image said to be of" not in text  # the entry withheld
+    assert "WITHHELD" in text and "Third-party data" in text  # and the exemption named
+    assert "It describes another child" not in text  # the DSL's own reasons stay in school
+    assert "Seen passing a vape to [another pupil]" in text
+
+    code, _, err = run(
+        child, capsys, "pupil", PUPIL, "--subject-access", "-o", str(tmp_path / "s.json")
+    )
+    assert code != 0 and "PDF" in err
+
+
+def test_withholding_names_only_entries_that_exist_and_an_exemption(child, capsys):
+    code, _, err = run(
+        child, capsys, "pupil", PUPIL, "--withhold", child.nudes.reference, "--entries", "99",
+        "--exemption", "2", "--reason", "x", "--actor", "Dev Patel",
+    )  # fmt: skip
+    assert code != 0 and "no entry 99" in err
+    code, _, err = run(
+        child, capsys, "pupil", PUPIL, "--withhold", child.nudes.reference, "--entries", "1",
+        "--reason", "x", "--actor", "Dev Patel",
+    )  # fmt: skip
+    assert code != 0 and "Third-party data" in err  # the list to choose from

@@ -91,3 +91,76 @@ def test_a_mistyped_reference_is_corrected_by_an_amendment_that_the_record_follo
             amend_pupils(store, ids["other"], DSL, "P-1001", ["P-5005"], "again")
     report = verify_store(root, KEY)
     assert report.ok and not report.findings
+
+
+# --- the list and the attention queue follow the pupils named -------------------------
+
+
+def test_school_terms_in_england_by_the_simple_rule() -> None:
+    from datetime import date
+
+    from incident_tui.review.attention import school_term
+
+    assert school_term(date(2026, 9, 1)) == "autumn 2026"
+    assert school_term(date(2026, 12, 31)) == "autumn 2026"
+    assert school_term(date(2027, 1, 4)) == "spring 2027"
+    assert school_term(date(2027, 3, 27)) == "spring 2027"  # Easter Sunday 2027 is 28 March
+    assert school_term(date(2027, 3, 28)) == "summer 2027"
+    assert school_term(date(2026, 4, 4)) == "spring 2026"  # Easter Sunday 2026 is 5 April
+    assert school_term(date(2026, 7, 20)) == "summer 2026"
+
+
+def test_the_attention_queue_says_when_a_pupil_has_two_incidents_in_a_term(tmp_path):
+    from incident_tui.review import IncidentList
+    from tests.pupil_fixtures import DSL as CHILD_DSL
+    from tests.pupil_fixtures import MISTYPED, PUPIL, build_child_file
+
+    child = build_child_file(tmp_path)
+    with child.reader() as store:
+        attention = IncidentList(store.rows()).attention()
+    said = [r for reasons in attention.values() for r in reasons if "pupil" in r]
+    assert said == [f"pupil {PUPIL} is named in 2 incidents in the autumn 2026 term"]
+    assert any("pupil P-1001" in r for r in attention[child.nudes.id])  # the newest of them
+
+    with child.writer() as store:
+        amend_pupils(store, child.later.id, CHILD_DSL, PUPIL, [], f"{MISTYPED} was a typo")
+        rows = store.rows()
+    attention = IncidentList(rows).attention()
+    assert not any("pupil" in r for r in attention.get(child.nudes.id, []))
+    assert (
+        f"pupil {PUPIL} is named in 3 incidents in the autumn 2026 term"
+        in attention[child.later.id]
+    )
+    # one incident last term and one this term is no pattern
+    moved = [
+        row.model_copy(update={"opened": "2026-07-01T09:00:00.000000Z"})
+        if row.id == child.search.id
+        else row
+        for row in rows
+        if row.id != child.later.id
+    ]
+    attention = IncidentList(moved).attention()
+    assert not any("pupil" in r for reasons in attention.values() for r in reasons)
+
+
+def test_the_list_filters_and_groups_by_pupil_following_amendments(tmp_path):
+    from incident_tui.review import IncidentList, ListQuery
+    from tests.pupil_fixtures import DSL as CHILD_DSL
+    from tests.pupil_fixtures import MISTYPED, OTHER, PUPIL, build_child_file
+
+    child = build_child_file(tmp_path)
+    with child.reader() as store:
+        listed = IncidentList(store.rows())
+    shown = listed.select(ListQuery(pupil="p-1001", descending=False))
+    assert [r.id for r in shown] == [child.search.id, child.nudes.id]
+    assert [r.id for r in listed.select(ListQuery(text=PUPIL, descending=False))] == [
+        child.search.id,
+        child.nudes.id,
+    ]  # the search box finds another pupil named too
+    grouped = listed.select(ListQuery(sort="pupil", descending=False))
+    assert [r.pupil for r in grouped] == [PUPIL, MISTYPED, OTHER]
+    with child.writer() as store:
+        amend_pupils(store, child.later.id, CHILD_DSL, PUPIL, [], "typo")
+        listed = IncidentList(store.rows())
+    shown = listed.select(ListQuery(pupil=PUPIL, descending=False))
+    assert [r.id for r in shown] == [child.search.id, child.nudes.id, child.later.id]

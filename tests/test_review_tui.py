@@ -39,6 +39,10 @@ FORM_VALUES = {
     "support": ({"support": "Counsellor weekly"}, None),
     "review-date": ({"date": "2026-12-15"}, None),
     "no-further-action": ({}, "No risk remains"),
+    "subject-access-withhold": (
+        {"entries": "1", "exemption": "Third-party data (DPA 2018 Sch. 2 Part 3)"},
+        "Names another child",
+    ),
     "sign-off": ({}, None),
 }
 
@@ -179,7 +183,8 @@ async def test_a_hand_edited_record_with_escapes_is_shown_as_text(record: Record
 
 
 async def fill_and_save(pilot, decision_id: str, values: dict, reason: str | None) -> None:
-    number = ([d.id for d in review_decisions().decisions].index(decision_id) + 1) % 10
+    keys = "1234567890abcdefghijklmnopqrstuvwxyz"
+    number = keys[[d.id for d in review_decisions().decisions].index(decision_id)]
     await pilot.press("d")
     await pilot.pause()
     assert isinstance(pilot.app.screen, DecisionPicker)

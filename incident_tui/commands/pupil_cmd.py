@@ -47,6 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=PUPIL_FORMATS, help="default: from FILE's name")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.add_argument(
+        "--printed-by", metavar="NAME", help="who is printing it (on every page of a PDF)"
+    )
+    parser.add_argument(
         "--subject-access",
         action="store_true",
         help="with -o: the copy for a subject access request, other pupils' references "
@@ -106,7 +109,7 @@ def pupil_command(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace, store: Store, school: str) -> int:
-    from incident_tui.commands.record_cmd import _FORCE_HINT, _format_for
+    from incident_tui.commands.record_cmd import _FORCE_HINT, _format_for, _marking
     from incident_tui.review.exports import export_pupil
 
     fmt = _format_for(args)
@@ -119,6 +122,8 @@ def _export(args: argparse.Namespace, store: Store, school: str) -> int:
         replace=args.force,
         exists_hint=_FORCE_HINT,
         subject_access=args.subject_access,
+        printed_by=args.printed_by,
+        marking=_marking(args),
     )
     _say(written.message())
     return 0

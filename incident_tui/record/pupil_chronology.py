@@ -214,17 +214,22 @@ def _withheld_entry(entry: Entry, exemption: str) -> Entry:
 
 
 def redact(chron: PupilChronology, withheld: Withheld) -> PupilChronology:
-    """The subject access copy: every other pupil's reference replaced by
-    ANOTHER_PUPIL wherever it appears, and each entry the DSL withheld (by incident id
+    """The subject access copy: every other pupil's reference (any pupil named in one
+    of these incidents, amended references included) replaced by ANOTHER_PUPIL
+    wherever it appears, free text included, and each entry the DSL withheld (by incident id
     and seq) replaced by a line naming the exemption relied on."""
     subject = reference_key(chron.pupil)
     count = 0
     incidents: list[PupilIncident] = []
+    # every other pupil named anywhere in the file, wherever their reference appears
+    others = {
+        r
+        for incident in chron.incidents
+        for r in (*incident.recorded_pupils, *incident.others)
+        if reference_key(r) != subject
+    }
+    pattern = _pattern(others)
     for incident in chron.incidents:
-        others = {
-            r for r in (*incident.recorded_pupils, *incident.others) if reference_key(r) != subject
-        }
-        pattern = _pattern(others)
         rule = withheld.get(incident.incident_id, {})
         entries: list[Entry] = []
         for entry in incident.entries:

@@ -12,13 +12,21 @@ Plain Python: nothing here imports Textual.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import __version__
+from incident_tui.record.chronology import (
+    ESCALATION,
+    REFER_NOW,
+    STOP_OVERRIDE,
+    STOP_SHOWN,
+    Entry,
+    Printed,
+)
 from incident_tui.record.events import utc_now
 from incident_tui.record.export import HASH_RULE, _entry, _Style
-from incident_tui.record.pupil_chronology import PupilChronology
+from incident_tui.record.pupil_chronology import ANOTHER_PUPIL, PupilChronology
 from incident_tui.record.references import utc_text
 
 if TYPE_CHECKING:
@@ -96,4 +104,82 @@ def pupil_json(chron: PupilChronology, loaded: Loaded) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["PUPIL_EXPORT_FORMAT", "pupil_json", "pupil_markdown", "pupil_text"]
+# --- PDF ------------------------------------------------------------------------------
+
+
+def _pdf_texts(chron: PupilChronology) -> Iterator[str]:
+    yield chron.pupil
+    for incident in chron.incidents:
+        yield from (i.value for i in incident.heading_items())
+        for entry in incident.entries:
+            for one in (entry, *entry.amendments):
+                yield one.heading
+                yield one.actor
+                yield from (f"{item.label}{item.value}" for item in one.items)
+
+
+def pupil_pdf(chron: PupilChronology, printed: Printed) -> bytes:
+    """The pupil's chronology (or its subject access copy) in the app's page frame."""
+    # fpdf2 is loaded only when a PDF is asked for
+    from incident_tui.record.pdf_frame import (
+        DAMAGE_FILL,
+        DSL_SIGNATURE,
+        ESCALATION_FILL,
+        NOTICE_FILL,
+        STOP_FILL,
+        Frame,
+        RecordPdf,
+        render_record,
+    )
+
+    def entry(pdf: RecordPdf, one: Entry, indent: float) -> None:
+        head = f"{one.seq}. {one.when} - {one.heading} - {one.actor}"
+        if pdf.will_page_break(16):
+            pdf.add_page()
+        if one.flags & {STOP_OVERRIDE, STOP_SHOWN}:
+            pdf.box(head, fill=STOP_FILL)
+        elif one.flags & {ESCALATION, REFER_NOW}:
+            pdf.box(head, fill=ESCALATION_FILL)
+        else:
+            pdf.para(head, "B", indent=indent)
+        for item in one.items:
+            pdf.field(item.label, item.value, indent + 4)
+
+    def body(pdf: RecordPdf) -> None:
+        if chron.subject_access:
+            pdf.box(
+                "Copy for a subject access request (UK GDPR Art. 15). Other pupils' references "
+                f"are shown as {ANOTHER_PUPIL}; {chron.withheld} entries are withheld, each "
+                "naming the exemption relied on.",
+                fill=NOTICE_FILL,
+            )
+        pdf.heading("Summary")
+        pdf.field("Pupil reference", chron.pupil)
+        pdf.field("Incidents", f"{len(chron.incidents)}, oldest first ({chron.flagged} with flags)")
+        for incident in chron.incidents:
+            pdf.heading(f"Incident {incident.reference}")
+            if incident.findings:
+                pdf.box(f"DAMAGED: {'; '.join(incident.findings)}", fill=DAMAGE_FILL)
+            for item in incident.heading_items():
+                if item.label != "Integrity":
+                    pdf.field(item.label, item.value)
+            pdf.ln(2)
+            for one in incident.entries:
+                entry(pdf, one, 0)
+                for amendment in one.amendments:
+                    entry(pdf, amendment, 8)
+                pdf.ln(1)
+
+    frame = Frame(
+        title=chron.title,
+        reference=f"Pupil {chron.pupil}",
+        school=chron.school,
+        training=chron.training,
+        printed=printed,
+        signatures=(DSL_SIGNATURE,),
+        subject="Subject access copy" if chron.subject_access else "Pupil chronology",
+    )
+    return render_record(frame, body, _pdf_texts(chron))
+
+
+__all__ = ["PUPIL_EXPORT_FORMAT", "pupil_json", "pupil_markdown", "pupil_pdf", "pupil_text"]

@@ -8,6 +8,7 @@ The "needs attention" rules are data, in attention.toml beside this module.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.resources import files
@@ -53,7 +54,73 @@ Check = Literal[
     "escalations",
     "amendments",
     "review_date_passed",
+    "pupil_incidents_in_term",
 ]
+
+
+# --- school terms, for "more than one incident in a term" ----------------------------
+
+
+def easter_sunday(year: int) -> date:
+    """Easter Sunday (Gregorian; the anonymous algorithm, as in `dateutil.easter`)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (a + 11 * h + 22 * m) // 451
+    month, day = divmod(h + m - 7 * n + 114, 31)
+    return date(year, month, day + 1)
+
+
+def school_term(day: date) -> str:
+    """The school term a day falls in, in England, by a simple rule: autumn from
+    1 September to 31 December, spring from 1 January to the day before Easter Sunday,
+    summer from Easter Sunday to 31 August (holidays count with the term they
+    follow). "autumn 2026", "spring 2027", "summer 2027"."""
+    if day.month >= 9:
+        return f"autumn {day.year}"
+    if day < easter_sunday(day.year):
+        return f"spring {day.year}"
+    return f"summer {day.year}"
+
+
+@dataclass(frozen=True)
+class PupilPattern:
+    """A pupil named in more than one incident in one term."""
+
+    pupil: str
+    count: int
+    term: str
+
+
+def pupil_patterns(rows: Iterable[IndexRow]) -> dict[str, list[PupilPattern]]:
+    """incident id -> the patterns it is the latest incident of: each pupil it names
+    who is named in more than one incident that term (by opening date), so the
+    queue says it once, on the newest incident. Amendments are followed (index rows)."""
+    from incident_tui.record.pupils import named_pupils, reference_key
+
+    groups: dict[tuple[str, str], list[IndexRow]] = {}
+    for row in rows:
+        opened = parse_utc(row.opened)
+        if opened is None:
+            continue
+        term = school_term(opened.astimezone().date())
+        for pupil in named_pupils(row):
+            groups.setdefault((reference_key(pupil), term), []).append(row)
+    found: dict[str, list[PupilPattern]] = {}
+    for (key, term), named in groups.items():
+        if len(named) < 2:
+            continue
+        latest = max(named, key=lambda r: (r.opened, r.reference))
+        pupil = next(p for p in named_pupils(latest) if reference_key(p) == key)
+        found.setdefault(latest.id, []).append(PupilPattern(pupil, len(named), term))
+    return found
+
+
+Patterns = Mapping[str, Sequence[PupilPattern]]
 
 
 class AttentionRule(BaseModel):
@@ -63,7 +130,7 @@ class AttentionRule(BaseModel):
 
     check: Check
     reason: str = Field(min_length=1)
-    """The words shown; {count}, {hours} and {review_date} are filled in."""
+    """The words shown; {count}, {hours}, {review_date}, {pupil} and {term} are filled in."""
     status: list[Status] | None = None
     """Only incidents with one of these statuses (None: every incident)."""
     hours: int | None = Field(default=None, ge=1)
@@ -76,12 +143,22 @@ class AttentionRule(BaseModel):
         return self
 
     def reason_for(
-        self, row: IndexRow, integrity: Integrity, now: datetime, today: date
+        self,
+        row: IndexRow,
+        integrity: Integrity,
+        now: datetime,
+        today: date,
+        patterns: Patterns | None = None,
     ) -> str | None:
-        """This rule's reason if it holds for the row, else None."""
+        """This rule's reason if it holds for the row, else None (for a pupil seen in
+        several incidents in a term, one reason per pupil, joined)."""
         if self.status is not None and row.status not in self.status:
             return None
         count = 0
+        if self.check == "pupil_incidents_in_term":
+            found = (patterns or {}).get(row.id, ())
+            texts = [self.reason.format(count=p.count, pupil=p.pupil, term=p.term) for p in found]
+            return "; ".join(texts) or None
         if self.check == "damaged":
             holds = is_damaged(row, integrity)
         elif self.check == "always":
@@ -119,11 +196,16 @@ def attention_reasons(
     integrity: Integrity,
     now: datetime | None = None,
     today: date | None = None,
+    patterns: Patterns | None = None,
 ) -> list[str]:
-    """Why an incident needs the DSL's attention, in words; empty if it does not."""
+    """Why an incident needs the DSL's attention, in words; empty if it does not.
+    `patterns` (`pupil_patterns` of every row) is needed for the rules about a pupil
+    across incidents; without it those rules do not hold."""
     now = now or datetime.now(UTC)
     today = today or now.astimezone().date()
-    reasons = (rule.reason_for(row, integrity, now, today) for rule in attention_rules().rules)
+    reasons = (
+        rule.reason_for(row, integrity, now, today, patterns) for rule in attention_rules().rules
+    )
     return [reason for reason in reasons if reason is not None]
 
 
@@ -132,9 +214,11 @@ def needs_attention(
 ) -> list[tuple[IndexRow, list[str]]]:
     now = now or datetime.now(UTC)
     today = now.astimezone().date()
+    rows = list(rows)
+    patterns = pupil_patterns(rows)
     found = []
     for row in rows:
-        reasons = attention_reasons(row, integrity, now, today)
+        reasons = attention_reasons(row, integrity, now, today, patterns)
         if reasons:
             found.append((row, reasons))
     return found

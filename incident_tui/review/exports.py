@@ -159,6 +159,7 @@ def render_pupil(
     fmt: str,
     chron: PupilChronology,
     loaded: Sequence[tuple[IndexRow, Sequence[Event], Sequence[Finding]]],
+    printed: Printed | None = None,
 ) -> bytes:
     from incident_tui.record.pupil_export import pupil_json, pupil_markdown
 
@@ -169,7 +170,9 @@ def render_pupil(
             raise UserError("a subject access copy is sent as PDF (or Markdown), not JSON")
         return pupil_json(chron, loaded).encode("utf-8")
     if fmt == "pdf":
-        raise UserError("a pupil's chronology cannot be written as PDF yet: use md")
+        from incident_tui.record.pupil_export import pupil_pdf
+
+        return pupil_pdf(chron, printed or Printed())
     raise UserError(f"no export format {fmt!r}; use one of {', '.join(PUPIL_FORMATS)}", exit_code=2)
 
 
@@ -183,6 +186,8 @@ def export_pupil(
     replace: bool = False,
     exists_hint: str = "choose another name",
     subject_access: bool = False,
+    printed_by: str | None = None,
+    marking: str | None = None,
 ) -> PupilWritten:
     """The pupil's chronology to `path` (for a subject access request: redacted, with
     what the DSL chose to withhold; see `subject_access`)."""
@@ -196,7 +201,7 @@ def export_pupil(
         from incident_tui.review.subject_access import subject_access_copy
 
         chron = subject_access_copy(chron, loaded)
-    data = render_pupil(fmt, chron, loaded)
+    data = render_pupil(fmt, chron, loaded, Printed(by=printed_by, marking=marking))
     write_private_file(path, data, replace=replace, what="the export", exists_hint=exists_hint)
     damaged = sum(1 for _row, _events, findings in loaded if findings)
     return PupilWritten(Path(path), fmt, chron.pupil, len(loaded), damaged, chron.withheld)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from incident_tui import dates
 from incident_tui.errors import UserError
+from incident_tui.record.pupils import names_pupil
 from incident_tui.review.attention import Integrity, is_damaged, is_flagged, needs_attention
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ _ATTRIBUTES = {
     "status": "status",
 }
 SORT_KEYS = (*_ATTRIBUTES, "flags")
-"""What the list can be sorted by."""
+"""What the list can be sorted by. Sorted by pupil, the list is grouped by pupil
+(each pupil's incidents together, oldest first within the group when ascending)."""
 
 
 def _sort_key(column: str, integrity: Integrity) -> Callable[[IndexRow], Any]:
@@ -60,6 +62,8 @@ class ListQuery:
     flagged_only: bool = False
     attention_only: bool = False
     text: str = ""
+    pupil: str | None = None
+    """Only the incidents that name this pupil (as its pupil or another pupil named)."""
     sort: str = "opened"
     """One of SORT_KEYS."""
     descending: bool = True
@@ -89,7 +93,8 @@ class IncidentList:
     def __post_init__(self) -> None:
         for row in self.rows:
             self._haystacks[row.id] = "\x00".join(
-                (row.reference, row.flow_id, row.actor, row.pupil, row.status, row.id)
+                (row.reference, row.flow_id, row.actor, row.pupil, *row.other_pupils)
+                + (row.status, row.id)
             ).casefold()
 
     def set_integrity(self, integrity: Integrity) -> None:
@@ -129,6 +134,8 @@ class IncidentList:
             if attention is not None and row.id not in attention:
                 continue
             if needle and needle not in self._haystacks[row.id]:
+                continue
+            if query.pupil and not names_pupil(row, query.pupil):
                 continue
             out.append(row)
         out.sort(key=_sort_key(query.sort, integrity), reverse=query.descending)

@@ -10,7 +10,7 @@ copy is closed. A lock held elsewhere is reported in words, never raised.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from incident_tui.settings import Settings
 if TYPE_CHECKING:
     from incident_tui.locations import Mode
     from incident_tui.people import Person
+    from incident_tui.record.pupil_chronology import PupilChronology
     from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding, VerifyReport
 
@@ -95,18 +96,41 @@ class ReviewContext:
         reason: str | None,
     ) -> Event:
         """Append one review decision; UserError (in words) if it cannot be written."""
+        return self._write(
+            lambda store: append_review(store, incident, actor, decision, values, reason),
+            "The decision",
+        )
+
+    def correct_pupils(
+        self, incident: str, actor: Actor, pupil: str, others: Sequence[str], reason: str
+    ) -> Event:
+        """Correct the pupils an incident names (an amendment); UserError in words."""
+        from incident_tui.record.pupils import amend_pupils
+
+        return self._write(
+            lambda store: amend_pupils(store, incident, actor, pupil, others, reason),
+            "The correction",
+        )
+
+    def pupil_file(self, pupil: str) -> PupilChronology:
+        """The pupil's chronology (every incident naming them, each checked in full)."""
+        from incident_tui.review.exports import pupil_file
+
+        return pupil_file(self.store, pupil, self.school)
+
+    def _write(self, append: Callable[[Store], Event], what: str) -> Event:
         if not self.store.readonly:
-            return append_review(self.store, incident, actor, decision, values, reason)
+            return append(self.store)
         from incident_tui.record.access import writer_for
 
         try:
             writer = writer_for(self.store)
         except UserError as exc:
             raise UserError(
-                f"{exc.message} The decision was not recorded; nothing was changed."
+                f"{exc.message} {what} was not recorded; nothing was changed."
             ) from None
         with writer:
-            return append_review(writer, incident, actor, decision, values, reason)
+            return append(writer)
 
 
 def findings_by_incident(findings: Sequence[Finding]) -> dict[str, list[Finding]]:

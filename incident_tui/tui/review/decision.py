@@ -22,8 +22,8 @@ from incident_tui.record.events import Actor, Event
 from incident_tui.review import DSL_ROLE, ReviewDecision, review_decisions
 from incident_tui.tui.review.context import ReviewContext
 
-_KEYS = "1234567890"
-"""Number keys pick the first ten decisions (0 is the tenth)."""
+_KEYS = "1234567890abcdefghijklmnopqrstuvwxyz"
+"""Number keys pick the first ten decisions (0 is the tenth), then letters."""
 
 
 class DecisionPicker(ModalScreen[str | None]):

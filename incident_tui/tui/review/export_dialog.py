@@ -20,6 +20,7 @@ from incident_tui.review.exports import write_export
 from incident_tui.tui.review.context import ReviewContext
 
 if TYPE_CHECKING:
+    from incident_tui.record.pupil_chronology import PupilChronology
     from incident_tui.record.store import IndexRow
     from incident_tui.record.verify import Finding
 
@@ -58,17 +59,27 @@ class ExportDialog(ModalScreen[str | None]):
         actor = self.ctx.actor
         return f"{actor.name} ({actor.role})" if actor is not None else ""
 
+    formats = _FORMAT_NAMES
+
+    @property
+    def title_text(self) -> str:
+        return f"Export incident {self.row.reference}"
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.findings)
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="review-dialog"):
-            yield Static(f"Export incident {self.row.reference}", classes="title", markup=False)
-            if self.findings:
+            yield Static(self.title_text, classes="title", markup=False)
+            if self.damaged:
                 yield Static(
                     "This record is DAMAGED: the export states the damage on its first page.",
                     markup=False,
                 )
             yield Label("Format", markup=False)
             yield Select(
-                [(name, key) for key, name in _FORMAT_NAMES.items()],
+                [(name, key) for key, name in self.formats.items()],
                 value="pdf",
                 allow_blank=False,
                 id="export-format",
@@ -93,7 +104,10 @@ class ExportDialog(ModalScreen[str | None]):
         path = self.query_one("#export-path", Input)
         current = Path(path.value)
         if current.suffix.lower() in {suffix for suffix, _render in FORMATS.values()}:
-            path.value = str(current.with_suffix(suffix_of(str(event.value))))
+            path.value = str(current.with_suffix(self._suffix(str(event.value))))
+
+    def _suffix(self, fmt: str) -> str:
+        return suffix_of(fmt)
 
     @on(Button.Pressed, "#write")
     @on(Input.Submitted, "#export-path")
@@ -107,22 +121,77 @@ class ExportDialog(ModalScreen[str | None]):
             return
         path = Path(raw).expanduser()
         try:
-            write_export(
-                self.row,
-                self.events,
-                self.findings,
-                fmt,
-                path,
-                self.ctx.school,
-                printed_by=self.query_one("#export-by", Input).value.strip() or None,
-                marking=self.ctx.settings.school.marking,
+            message = self._write(
+                fmt, path, self.query_one("#export-by", Input).value.strip() or None
             )
         except UserError as exc:
             error.update(f"Not written: {exc.message}")
             return
+        self.dismiss(message)
+
+    def _write(self, fmt: str, path: Path, printed_by: str | None) -> str:
+        write_export(
+            self.row,
+            self.events,
+            self.findings,
+            fmt,
+            path,
+            self.ctx.school,
+            printed_by=printed_by,
+            marking=self.ctx.settings.school.marking,
+        )
         damage = " (the damage is stated on the first page)" if self.findings else ""
-        self.dismiss(f"Wrote {path}{damage}.")
+        return f"Wrote {path}{damage}."
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+_PUPIL_FORMATS = {
+    **_FORMAT_NAMES,
+    "subject-access": "Subject access copy (PDF to send: other pupils and what is withheld "
+    "left out)",
+}
+
+
+class PupilExportDialog(ExportDialog):
+    """Export a pupil's chronology, or its subject access copy, the same way."""
+
+    formats = _PUPIL_FORMATS
+
+    def __init__(self, ctx: ReviewContext, chron: PupilChronology) -> None:
+        ModalScreen.__init__(self)
+        self.ctx = ctx
+        self.chron = chron
+
+    @property
+    def title_text(self) -> str:
+        return f"Export the chronology of pupil {self.chron.pupil}"
+
+    @property
+    def damaged(self) -> bool:
+        return any(i.findings for i in self.chron.incidents)
+
+    def _default_path(self, fmt: str) -> str:
+        name = self.chron.pupil.replace("/", "-")
+        return str(Path.cwd() / f"pupil-{name}{self._suffix(fmt)}")
+
+    def _suffix(self, fmt: str) -> str:
+        return ".pdf" if fmt == "subject-access" else suffix_of(fmt)
+
+    def _write(self, fmt: str, path: Path, printed_by: str | None) -> str:
+        from incident_tui.review.exports import export_pupil
+
+        sar = fmt == "subject-access"
+        written = export_pupil(
+            self.ctx.store,
+            self.chron.pupil,
+            "pdf" if sar else fmt,
+            path,
+            self.ctx.school,
+            subject_access=sar,
+            printed_by=printed_by,
+            marking=self.ctx.settings.school.marking,
+        )
+        return written.message() + "."

@@ -51,6 +51,8 @@ class IncidentReviewScreen(Screen[None]):
         Binding("escape", "back", "Back", id="review.incident.back"),
         Binding("d", "decide", "Add decision", id="review.decide", tooltip="Record a decision"),
         Binding("x", "export", "Export", id="review.export", tooltip="PDF, Markdown or JSON"),
+        Binding("p", "pupils", "Pupils", id="review.pupils", tooltip="Correct the pupils named"),
+        Binding("c", "pupil", "Child's file", id="review.child", tooltip="The pupil's chronology"),
     ]
 
     def __init__(self, ctx: ReviewContext, incident_id: str) -> None:
@@ -163,7 +165,9 @@ class IncidentReviewScreen(Screen[None]):
             f"Incident {row.reference} - {row.status.upper()}{seal}\n"
             f"Procedure: {row.flow_id}, version {row.flow_version} (flow hash "
             f"{row.flow_hash[:12]}...)\n"
-            f"Opened by {row.actor}; pupil reference {row.pupil or 'none recorded'}; "
+            f"Opened by {row.actor}; pupil reference {row.pupil or 'none recorded'}"
+            + (f" (other pupils: {', '.join(row.other_pupils)})" if row.other_pupils else "")
+            + "; "
             f"flags: {flags_text(row)}"
             + (f"; review date {row.review_date}" if row.review_date else "")
         )
@@ -231,6 +235,28 @@ class IncidentReviewScreen(Screen[None]):
         self.reload()
         self.query_one("#incident-chronology", VerticalScroll).scroll_end(animate=False)
         self.notify(f"Recorded as event {event.seq}.", title="Saved")
+
+    def action_pupils(self) -> None:
+        if self._refused(Can.decide) or self._still_checking():
+            return
+        if self.damaged or self.row is None:
+            self.notify(
+                "This record is damaged, so it is read-only: nothing can be corrected.",
+                title="Read-only",
+                severity="warning",
+            )
+            return
+        from incident_tui.tui.review.pupils_form import PupilsForm
+
+        self.app.push_screen(PupilsForm(self.ctx, self.row), self._decided)
+
+    def action_pupil(self) -> None:
+        if self.row is None or not self.row.pupil:
+            self.notify("No pupil reference is recorded for this incident.", severity="warning")
+            return
+        from incident_tui.tui.review.pupil_screen import PupilScreen
+
+        self.app.push_screen(PupilScreen(self.ctx, self.row.pupil))
 
     def action_export(self) -> None:
         if self._refused(Can.export) or self._still_checking():

@@ -22,7 +22,6 @@ from incident_tui.review import (
     STATUSES,
     IncidentList,
     ListQuery,
-    attention_reasons,
     parse_day,
 )
 from incident_tui.safe_text import printable
@@ -51,6 +50,10 @@ class ReviewScreen(Screen[None]):
         ),
         Binding("s", "next_sort", "Sort", id="review.sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="review.reverse", tooltip="Reverse the order"),
+        # not in the footer, which is full at 80 columns: the detail line and F1 name them
+        Binding("p", "pupil_only", "Pupil", id="review.pupil", show=False),
+        Binding("g", "group", "Group", id="review.group", show=False),
+        Binding("c", "child", "Child's file", id="review.child", show=False),
         Binding("ctrl+r", "reload", "Reload", id="review.reload", show=False),
     ]
 
@@ -187,6 +190,8 @@ class ReviewScreen(Screen[None]):
             f"needs attention only: {'YES' if q.attention_only else 'no'}",
             f"sort: {_COLUMN_TITLES[q.sort]}, {order}",
         ]
+        if q.pupil:
+            parts.insert(1, f"pupil: {q.pupil}")
         if self.incidents.integrity is None:
             parts.append("integrity: checking...")
         elif self.integrity_problem:
@@ -234,13 +239,13 @@ class ReviewScreen(Screen[None]):
         if row is None:
             detail.update("No incidents match. Change the filters, or press Escape to go back.")
             return
-        reasons = attention_reasons(row, self.incidents.integrity)
+        reasons = self.incidents.attention().get(row.id, [])
         need = "needs attention: " + "; ".join(reasons) if reasons else "nothing needs attention"
         detail.update(
             printable(
                 f"{row.reference} - {row.flow_id} {row.flow_version} - {row.status}"
                 f"{' - review ' + row.review_date if row.review_date else ''}\n{need}. "
-                "Enter opens it."
+                "Enter opens it; c the pupil's file; p, g this pupil only, group by pupil."
             )
         )
 
@@ -283,6 +288,33 @@ class ReviewScreen(Screen[None]):
 
     def action_reverse(self) -> None:
         self.set_query(descending=not self.query_state.descending)
+
+    def action_pupil_only(self) -> None:
+        """Only the incidents naming the highlighted row's pupil; again, every pupil."""
+        if self.query_state.pupil:
+            self.set_query(pupil=None)
+            return
+        row = self.query_one(IncidentTable).current
+        if row is None or not row.pupil:
+            self.notify("The highlighted incident has no pupil reference.", severity="warning")
+            return
+        self.set_query(pupil=row.pupil)
+
+    def action_group(self) -> None:
+        """Grouped by pupil (each pupil's incidents together, oldest first), or back."""
+        if self.query_state.sort == "pupil":
+            self.set_query(sort="opened", descending=True)
+        else:
+            self.set_query(sort="pupil", descending=False)
+
+    def action_child(self) -> None:
+        row = self.query_one(IncidentTable).current
+        if row is None or not row.pupil:
+            self.notify("The highlighted incident has no pupil reference.", severity="warning")
+            return
+        from incident_tui.tui.review.pupil_screen import PupilScreen
+
+        self.app.push_screen(PupilScreen(self.ctx, row.pupil))
 
     def action_reload(self) -> None:
         self.load_rows()

@@ -57,7 +57,7 @@ def cells(row: IndexRow, integrity: Integrity) -> tuple[str, ...]:
         local_short(row.opened),
         row.flow_id,
         row.actor,
-        row.pupil or "-",
+        (row.pupil or "-") + (f" +{len(row.other_pupils)}" if row.other_pupils else ""),
         row.status,
         flags_text(row, integrity),
     )

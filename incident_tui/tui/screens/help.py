@@ -56,13 +56,23 @@ KEYS: THE LIST OF INCIDENTS
                  AMD amended, DAMAGED
   a              incidents that need attention, and why
   s, r           sort by the next column; reverse the order
+  p              only the highlighted incident's pupil (again: every pupil)
+  g              group by pupil (each pupil's incidents together)
+  c              the highlighted pupil's file: every incident naming them
   Ctrl+R         read the record again
   Tab            move between the filters and the list
 
 KEYS: ONE INCIDENT
   d              add a review decision (a new event: nothing is changed)
   x              export it: PDF, Markdown or JSON
+  p              correct the pupils named (an amendment, with your reason)
+  c              the pupil's file: every incident naming them
   Esc            back to the list
+
+KEYS: A PUPIL'S FILE
+  Enter          open the incident of the highlighted line
+  x              export the chronology, or the subject access copy
+  Esc            back
 
 ANYWHERE
   Ctrl+P         command palette: help, themes
