@@ -3,7 +3,10 @@ cannot open, and that every event is recorded as them (never a typed name)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList
 
 from incident_tui.errors import UserError
@@ -196,3 +199,57 @@ async def test_a_dsls_review_decision_is_recorded_as_her_without_a_name_to_type(
     with Store.open(record.root, key=KEY, mode="live", readonly=True) as store:
         decided = store.events(record.plain.id)[-1]
     assert (decided.actor.name, decided.actor.login) == ("Alice Khan", "akhan")
+
+
+def test_a_session_opens_training_for_a_trainer_and_the_live_app_for_the_rest(
+    dirs: Dirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from incident_tui.commands import app_cmd
+    from incident_tui.tui.training.app import TrainingApp
+
+    ran: list[IncidentApp] = []
+    monkeypatch.setattr(IncidentApp, "run", lambda self, **kwargs: ran.append(self))
+    trainer = Person("etrain", "Eve Trainer", Role.trainer)
+    for person in (trainer, STAFF):
+        args = argparse.Namespace(locations=dirs.paths, training=False, person=person)
+        assert app_cmd.open_app(args) == 0
+    assert [(type(app), app.mode, app.person) for app in ran] == [
+        (TrainingApp, "training", trainer),
+        (IncidentApp, "live", STAFF),
+    ]
+
+
+async def _start_signed_in(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    app.screen.query_one("#flows", OptionList).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    app.screen.query_one("#pupil", Input).focus()
+    await type_text(pilot, "AB")
+    await pilot.press("enter")
+    await type_text(pilot, "Room 4")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize(("person", "exports"), [(STAFF, False), (DSL, True)])
+async def test_once_sealed_only_the_dsl_is_offered_the_export(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow], person: Person, exports: bool
+) -> None:
+    from incident_tui.tui.screens.summary import SummaryScreen
+    from tests.tui_helpers import drive
+
+    app = app_for(dirs, toy_flows, person)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _start_signed_in(pilot)
+        await drive(pilot, {})
+        assert isinstance(app.screen, SummaryScreen)
+        app.screen.query_one("#seal", Button).press()
+        await pilot.pause()
+        assert "Seal code:" in visible_text(app)
+        assert app.screen.query_one("#export", Button).display is exports
+        assert app.screen.query_one("#export-path", Input).display is exports
+        assert app.screen.query_one("#home", Button).display

@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.incident import Incident
+from incident_tui.permissions import Can, allowed
 from incident_tui.review.exports import export_incident
 from incident_tui.safe_text import printable
 from incident_tui.tui.present import (
@@ -110,9 +111,15 @@ class SummaryScreen(AppScreen):
             escalation_banner_lines(incident.escalations(), incident.settings)
         )
 
+    def _may_export(self) -> bool:
+        return allowed(self.ctx.person, Can.export)
+
     def _show_sealed(self, sealed: bool) -> None:
-        for selector in ("#export-label", "#export-path", "#export-buttons", "#sealed"):
+        for selector in ("#export-buttons", "#sealed"):
             self.query_one(selector).display = sealed
+        # on a school server only the DSL exports; everyone else still has Home
+        for selector in ("#export-label", "#export-path", "#export"):
+            self.query_one(selector).display = sealed and self._may_export()
         self.query_one("#seal").display = not sealed
         self.query_one("#seal-hint").display = not sealed
 
@@ -137,11 +144,16 @@ class SummaryScreen(AppScreen):
         self._show_sealed(True)
         self._refresh()
         self.ctx.incident = None
-        self.query_one("#export-path", Input).focus()
+        if self._may_export():
+            self.query_one("#export-path", Input).focus()
+        else:
+            self.query_one("#home", Button).focus()
 
     @on(Button.Pressed, "#export")
     @on(Input.Submitted, "#export-path")
     def export(self) -> None:
+        if not self._may_export():
+            return
         error = self.query_one("#summary-error", Static)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         try:
