@@ -94,3 +94,39 @@ async def test_after_go_back_from_a_stop_no_earlier_choice_or_its_reason_prompt_
         assert "You chose" not in shown
         assert "Give the reason" not in shown
         assert "Why was no witness of the pupil's sex possible?" not in shown
+
+
+def review_app(dirs):
+    from incident_tui.flow.available import available_flows, short_titles
+    from incident_tui.record.access import open_record
+    from incident_tui.record.events import Actor, FlowRef
+    from incident_tui.settings import Settings
+    from incident_tui.tui.review.app import ReviewApp
+
+    flows = available_flows().flows
+    with open_record(dirs.paths, "live", write=True) as store:
+        for flow_id, name, role, pupil in (
+            (SEARCH, "Pat Jones", "Teacher", "Y9-4411"),
+            (NUDES, "Alexandra Montgomery-Smith", "Head of Year 9", "Y10-20931"),
+        ):
+            loaded = flows[flow_id]
+            ref = FlowRef(id=flow_id, version=loaded.flow.version, hash=loaded.content_hash)
+            store.new_incident(flow=ref, actor=Actor(name=name, role=role), details={"pupil": pupil})
+    return ReviewApp(open_record(dirs.paths, "live"), Settings(), procedures=short_titles(flows))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_review_list_shows_procedure_staff_and_pupil_whole(dirs, size):
+    from incident_tui.tui.review.table import IncidentTable
+
+    app = review_app(dirs)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(IncidentTable)
+        lines = [table.render_line(y).text for y in range(table.size.height)]
+        assert not any("~" in line for line in lines), "\n".join(lines)
+        shown = words(" ".join(lines))
+        for whole in ("Pat", "Jones", "(Teacher)", "Y9-4411", "Y10-20931", "Search", "Sharing"):
+            assert whole in shown.split(), shown
+        assert "search-confiscation" not in shown  # the procedure by its name, not its id

@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def open_review(args: argparse.Namespace) -> int:
     from incident_tui.commands import mode_of
+    from incident_tui.flow.available import available_flows, short_titles
     from incident_tui.permissions import Can, require, require_signed_in
     from incident_tui.record.access import open_record, record_exists
     from incident_tui.settings import load_settings
@@ -46,5 +47,6 @@ def open_review(args: argparse.Namespace) -> int:
     store = open_record(paths, mode)
     if store.key_problem:
         print(f"incident-tui: warning: {printable(store.key_problem)}", file=sys.stderr)
-    ReviewApp(store, settings, person=person).run()
+    procedures = short_titles(available_flows(paths.local_flows_dir).flows)
+    ReviewApp(store, settings, person=person, procedures=procedures).run()
     return 0

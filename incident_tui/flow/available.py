@@ -9,6 +9,7 @@ file that overrides a shipped flow but is refused leaves the shipped one offered
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,3 +70,8 @@ def get_flow(
 ) -> LoadedFlow:
     """The flow with this id, checked by the linter; a clear UserError otherwise."""
     return available_flows(local_dir, extra).get(flow_id)
+
+
+def short_titles(flows: Mapping[str, LoadedFlow]) -> dict[str, str]:
+    """Each flow id's short name (its short title, or its title), for lists."""
+    return {flow_id: loaded.flow.shown_short for flow_id, loaded in flows.items()}

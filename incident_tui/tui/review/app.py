@@ -6,6 +6,7 @@ and a decision is appended through a writer opened for that one append.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual.screen import Screen
@@ -28,16 +29,21 @@ class ReviewApp(AppBase):
         *,
         theme: str | None = None,
         person: Person | None = None,
+        procedures: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(mode=store.mode, settings=settings, theme=theme)
         self.person = person
+        self.procedures = procedures
+        """Each flow id's short name, for the list."""
         self.store = store
         """The record, for reading."""
 
     def first_screen(self) -> Screen[Any]:
         from incident_tui.tui.review.list_screen import ReviewScreen
 
-        return ReviewScreen(self.store, self.settings, person=self.person)
+        return ReviewScreen(
+            self.store, self.settings, person=self.person, procedures=self.procedures
+        )
 
     def quit_message(self) -> str:
         return "Every review decision recorded is saved."

@@ -7,6 +7,7 @@ Flags column ("DAMAGED") when it finishes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -57,8 +58,17 @@ class ReviewScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload", id="review.reload", show=False),
     ]
 
-    def __init__(self, store: Store, settings: Settings, *, person: Person | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        person: Person | None = None,
+        procedures: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
+        self.procedures: Mapping[str, str] = procedures or {}
+        """Each flow id's short name (`short_titles`), for the list and its filter."""
         self.ctx = ReviewContext(store, settings, person=person)
         self.incidents = IncidentList([])
         self.query_state = ListQuery()
@@ -85,7 +95,9 @@ class ReviewScreen(Screen[None]):
         problems = Static("", id="review-problems", markup=False)
         problems.display = False
         yield problems
-        yield IncidentTable(id="review-table")
+        table = IncidentTable(id="review-table")
+        table.procedures = self.procedures
+        yield table
         yield Static("", id="review-detail", markup=False)
         yield Footer(compact=True)  # every key in view at 80 columns
 
@@ -111,7 +123,12 @@ class ReviewScreen(Screen[None]):
         self.incidents.set_integrity(integrity)
         procedure = self.query_one("#review-procedure", Select)
         current = procedure.value
-        procedure.set_options([(f"Procedure: {p}", p) for p in self.incidents.procedures])
+        procedure.set_options(
+            [
+                (printable(f"Procedure: {self.procedures.get(p, p)}", one_line=True), p)
+                for p in self.incidents.procedures
+            ]
+        )
         if current in self.incidents.procedures:
             procedure.value = current
         self.apply()

@@ -1,5 +1,8 @@
 """The incident list: draws only the lines on screen, so 10,000 rows cost nothing.
 
+A cell too long for its column wraps: the row takes as many lines as its longest
+cell, so a name, a procedure or a flag is never cut short.
+
 Rows, filtering and sorting are worked out by `incident_tui.review.listing`; this
 widget only shows the rows it is given, keeps a cursor and says which row is
 highlighted or chosen. Damage and flags are always in words (the Flags
@@ -8,8 +11,12 @@ column), with colour only as a second cue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import textwrap
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import accumulate
 
 from rich.segment import Segment
 from rich.style import Style
@@ -23,7 +30,7 @@ from textual.strip import Strip
 
 from incident_tui.record.references import local_short
 from incident_tui.record.store import IndexRow
-from incident_tui.review import Integrity, flags_text, is_damaged
+from incident_tui.review import Integrity, flags_text, is_damaged, is_flagged
 from incident_tui.safe_text import printable
 
 
@@ -40,28 +47,49 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", 14),
-    Column("opened", "Opened", 16),
-    Column("procedure", "Procedure", 7, grow=2),
-    Column("staff", "Staff", 7, grow=2),
-    Column("pupil", "Pupil", 6, grow=1),
+    Column("opened", "Opened", 12),
+    Column("procedure", "Procedure", 9, grow=2),
+    Column("staff", "Staff", 11, grow=2),
+    Column("pupil", "Pupil", 10, grow=1),
     Column("status", "Status", 8),
-    Column("flags", "Flags", 14, grow=3),
+    Column("flags", "Flags", 8, grow=3),
 )
 
 
-def cells(row: IndexRow, integrity: Integrity) -> tuple[str, ...]:
-    """One row of the list as text, column by column; stored text with any control
-    character shown as an escape, never raw to the terminal."""
+def opened_text(stamp: str | None) -> str:
+    """ "24 Nov 09:15": when an incident was opened, in this machine's zone (the year is in
+    its reference)."""
+    shown = local_short(stamp)
+    try:
+        moment = datetime.strptime(shown, "%Y-%m-%d %H:%M")
+    except ValueError:
+        return shown
+    return moment.strftime("%d %b %H:%M")
+
+
+def cells(
+    row: IndexRow, integrity: Integrity, procedures: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """One row of the list as text, column by column (the procedure by the short name its
+    flow gives); stored text with any control character shown as an escape, never raw to
+    the terminal."""
     texts = (
         row.reference,
-        local_short(row.opened),
-        row.flow_id,
+        opened_text(row.opened),
+        (procedures or {}).get(row.flow_id, row.flow_id),
         row.actor,
         (row.pupil or "-") + (f" +{len(row.other_pupils)}" if row.other_pupils else ""),
         row.status,
         flags_text(row, integrity),
     )
     return tuple(printable(text, one_line=True) for text in texts)
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """A cell's lines: whole words where they fit, never cut short."""
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, max(width, 1)) or [""]
 
 
 class IncidentTable(ScrollView, can_focus=True):
@@ -107,6 +135,12 @@ class IncidentTable(ScrollView, can_focus=True):
         self.sort_column = "opened"
         self.descending = True
         self._widths: list[int] = [c.width for c in COLUMNS]
+        self.procedures: Mapping[str, str] = {}
+        """Each flow id's short name, as its flow gives it."""
+        self._starts: list[int] = [0]
+        """The first line of each row (after the header); the last entry is the total."""
+        self._lines: dict[int, list[str]] = {}
+        """The lines of the rows drawn so far, at the present widths."""
 
     # --- data -----------------------------------------------------------------
 
@@ -151,18 +185,52 @@ class IncidentTable(ScrollView, can_focus=True):
                 given += share
             base[-1] += spare - given
         self._widths = base
-        self.virtual_size = Size(width, len(self.rows) + 1)
+        self._lines = {}
+        heights = (self._height(row) for row in self.rows)
+        self._starts = [0, *accumulate(heights)]
+        self.virtual_size = Size(width, self._starts[-1] + 1)
+
+    def _height(self, row: IndexRow) -> int:
+        # most rows fit on one line: known without building their cells (10,000 rows)
+        w = self._widths
+        quick = (
+            (row.reference, w[0]),
+            (self.procedures.get(row.flow_id, row.flow_id), w[2]),
+            (row.actor, w[3]),
+            (row.pupil or "-", w[4]),
+        )
+        if not is_flagged(row, self.integrity) and all(
+            len(t) <= width and t.isprintable() for t, width in quick
+        ):
+            return 1
+        texts = cells(row, self.integrity, self.procedures)
+        return max(len(wrapped(t, w)) for t, w in zip(texts, self._widths, strict=True))
+
+    def _row_lines(self, index: int) -> list[str]:
+        lines = self._lines.get(index)
+        if lines is None:
+            lines = self._wrapped_lines(cells(self.rows[index], self.integrity, self.procedures))
+            self._lines[index] = lines
+        return lines
+
+    def _wrapped_lines(self, texts: Sequence[str]) -> list[str]:
+        columns = [wrapped(t, w) for t, w in zip(texts, self._widths, strict=True)]
+        height = max(len(c) for c in columns)
+        return [
+            " ".join(
+                (c[n] if n < len(c) else "").ljust(w)
+                for c, w in zip(columns, self._widths, strict=True)
+            )
+            for n in range(height)
+        ]
+
+    def _row_at(self, line: int) -> int:
+        """The row drawn on content line `line` (0 is the line below the header)."""
+        return bisect_right(self._starts, line) - 1
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout()
         self._scroll_to_cursor()
-
-    def _line(self, texts: Sequence[str]) -> str:
-        parts = []
-        for text, width in zip(texts, self._widths, strict=True):
-            text = text if len(text) <= width else text[: max(width - 1, 0)] + "~"
-            parts.append(text.ljust(width))
-        return " ".join(parts)
 
     def _header_texts(self) -> list[str]:
         texts = []
@@ -177,12 +245,12 @@ class IncidentTable(ScrollView, can_focus=True):
         width = self.size.width
         if y == 0:
             style = self.get_component_rich_style("incident-table--header")
-            return Strip([Segment(self._line(self._header_texts()), style)]).adjust_cell_length(
-                width, style
-            )
-        index = self.scroll_offset.y + y - 1
-        if index >= len(self.rows):
+            header = self._wrapped_lines(self._header_texts())[0]
+            return Strip([Segment(header, style)]).adjust_cell_length(width, style)
+        line = self.scroll_offset.y + y - 1
+        if line >= self._starts[-1]:
             return Strip.blank(width, self.rich_style)
+        index = self._row_at(line)
         row = self.rows[index]
         style = self.rich_style
         if is_damaged(row, self.integrity):
@@ -193,7 +261,7 @@ class IncidentTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("incident-table--cursor")
         elif index == self.cursor:
             style += Style(reverse=True)
-        text = self._line(cells(row, self.integrity))
+        text = self._row_lines(index)[line - self._starts[index]]
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     # --- cursor -------------------------------------------------------------------
@@ -203,11 +271,15 @@ class IncidentTable(ScrollView, can_focus=True):
         return max(self.size.height - 2, 1)
 
     def _scroll_to_cursor(self) -> None:
+        if not self.rows or self.cursor >= len(self.rows):
+            return
         top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor > top + self._page:
-            self.scroll_to(y=self.cursor - self._page, animate=False, immediate=True)
+        first = self._starts[self.cursor]
+        last = self._starts[self.cursor + 1] - 1
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last > top + self._page:
+            self.scroll_to(y=last - self._page, animate=False, immediate=True)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
@@ -247,7 +319,8 @@ class IncidentTable(ScrollView, can_focus=True):
                     return
                 x -= width + 1
             return
-        index = self.scroll_offset.y + event.y - 1
+        line = self.scroll_offset.y + event.y - 1
+        index = self._row_at(line) if 0 <= line < self._starts[-1] else -1
         if 0 <= index < len(self.rows):
             if index == self.cursor and event.chain >= 2:
                 self.action_choose()

@@ -193,6 +193,7 @@ class HomeScreen(AppScreen):
     def action_review(self) -> None:
         if not allowed(self.ctx.person, Can.review):
             return  # the key and the button are not offered
+        from incident_tui.flow.available import short_titles
         from incident_tui.record.access import open_record
         from incident_tui.tui.review import ReviewScreen
 
@@ -202,7 +203,8 @@ class HomeScreen(AppScreen):
         except UserError as exc:
             self.query_one("#home-error", Static).update(f"Review cannot open: {exc.message}")
             return
-        self.app.push_screen(ReviewScreen(store, ctx.settings, person=ctx.person))
+        names = short_titles(ctx.flows)
+        self.app.push_screen(ReviewScreen(store, ctx.settings, person=ctx.person, procedures=names))
 
     def action_training(self) -> None:
         if not allowed(self.ctx.person, Can.training):
