@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
@@ -153,38 +153,62 @@ def local_contact_names(declared: Mapping[str, str]) -> list[str]:
     return sorted(name for name, shown in declared.items() if sample.get(name, shown) != shown)
 
 
+def contact_words(shown: str) -> str:
+    """A contact in words, for a list, from what its procedure shows until the school
+    sets it: the words before any '(' or ',' ("the deputy DSL (set name and number in the
+    config file)" is "deputy DSL")."""
+    words = re.split(r"[(,]", shown, maxsplit=1)[0].strip()
+    words = words[4:] if words.lower().startswith("the ") else words
+    return words or shown
+
+
 @dataclass(frozen=True)
 class LocalNumbers:
     """Which of the school's own contacts are still the sample's, or not set at all."""
 
     sample: list[str]
     missing: list[str]
+    words: Mapping[str, str] = field(default_factory=dict)
+    """Each contact in words (`contact_words`), as the procedures declare it."""
 
     @property
     def ready(self) -> bool:
         return not self.sample and not self.missing
 
-    def warning(self) -> str:
-        """In words, for the home screen: what is wrong and the command that sets it."""
+    def named(self, names: list[str], ids: bool = False) -> str:
+        """The contacts in words; with `ids`, each with the NAME the command takes."""
+        shown = [
+            f"{self.words.get(n, n)} ({n})" if ids and n in self.words else self.words.get(n, n)
+            for n in names
+        ]
+        return ", ".join(shown)
+
+    def warning(self, ids: bool = False, how: str = "") -> str:
+        """In words: what is wrong and how to set it (`how`, or the command). With `ids`
+        (for the command line), each contact also by the NAME the command takes."""
         parts = []
         if self.missing:
-            parts.append(f"not set: {', '.join(self.missing)}")
+            parts.append(f"not set: {self.named(self.missing, ids)}")
         if self.sample:
-            parts.append(f"still the sample ones, not this school's: {', '.join(self.sample)}")
+            parts.append(
+                f"still the sample ones, not this school's: {self.named(self.sample, ids)}"
+            )
         return (
             "WARNING: this school's own numbers to call are " + "; ".join(parts) + ". "
-            f"Set each with `{SET_CONTACT_COMMAND}` (`incident-tui config contact --help`). "
-            "Until then only the national numbers (999, 101, Childline) are real."
+            "Until then only 999, 101 and Childline are real numbers. "
+            + (how or f"Set them with `{SET_CONTACT_COMMAND}` (--help lists each NAME).")
         )
 
 
 def local_numbers(settings: Settings, declared: Mapping[str, str]) -> LocalNumbers:
     """`settings` as read from the config file; `declared`, the procedures' [contacts]."""
     sample = sample_settings().contacts
-    names = local_contact_names(declared)
+    local = set(local_contact_names(declared))
+    names = [n for n in declared if n in local]  # in the procedures' order: the DSL first
     return LocalNumbers(
         sample=[n for n in names if n in settings.contacts and settings.contacts[n] == sample[n]],
         missing=[n for n in names if n not in settings.contacts],
+        words={n: contact_words(declared[n]) for n in names},
     )
 
 

@@ -111,7 +111,9 @@ def review_app(dirs):
         ):
             loaded = flows[flow_id]
             ref = FlowRef(id=flow_id, version=loaded.flow.version, hash=loaded.content_hash)
-            store.new_incident(flow=ref, actor=Actor(name=name, role=role), details={"pupil": pupil})
+            store.new_incident(
+                flow=ref, actor=Actor(name=name, role=role), details={"pupil": pupil}
+            )
     return ReviewApp(open_record(dirs.paths, "live"), Settings(), procedures=short_titles(flows))
 
 
@@ -130,3 +132,30 @@ async def test_the_review_list_shows_procedure_staff_and_pupil_whole(dirs, size)
         for whole in ("Pat", "Jones", "(Teacher)", "Y9-4411", "Y10-20931", "Search", "Sharing"):
             assert whole in shown.split(), shown
         assert "search-confiscation" not in shown  # the procedure by its name, not its id
+
+
+async def test_home_with_no_config_at_80x24_shows_the_warning_in_words_and_every_button(dirs):
+    from incident_tui.settings import Settings
+
+    app = make_app(dirs, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lines = visible_lines(app)
+        shown = words(" ".join(lines))
+        assert "numbers to call are not set" in shown
+        for contact in (
+            "Designated Safeguarding Lead",
+            "deputy DSL",
+            "children's social care front door / MASH",
+            "safer schools police officer",
+        ):
+            assert contact in shown
+        for contact_id in ("deputy_dsl", "mash,", "safer_schools_officer"):
+            assert contact_id not in shown
+        assert "Press s to set them here" in shown
+        # every way on is in view: both procedures, resuming, and the buttons
+        assert "1. Sharing nudes and semi-nudes" in shown
+        assert "2. Searching, screening and confiscation" in shown
+        assert "No unfinished incidents" in shown
+        buttons = next(line for line in lines[:-1] if "Training" in line and "Review" in line)
+        assert "Help (F1)" in buttons

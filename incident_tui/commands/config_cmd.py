@@ -150,7 +150,7 @@ def config_show(args: argparse.Namespace) -> int:
         print(printable(f"{name.ljust(width)}  {value}"))
     numbers = _local_numbers(settings, paths.local_flows_dir)
     if not numbers.ready:
-        print(printable(numbers.warning()))
+        print(printable(numbers.warning(ids=True)))
     warned = set()
     for what, folder in (("the record", paths.data), ("the settings and key", paths.config)):
         for loose in locations.loose_folders(folder):

@@ -141,6 +141,10 @@ class IncidentTable(ScrollView, can_focus=True):
         """The first line of each row (after the header); the last entry is the total."""
         self._lines: dict[int, list[str]] = {}
         """The lines of the rows drawn so far, at the present widths."""
+        self._heights: dict[str, int] = {}
+        """Each incident's height in lines, kept while the widths and flags stay the same
+        (a filter applied to 10,000 rows then works out no row again)."""
+        self._heights_for: Integrity = None
 
     # --- data -----------------------------------------------------------------
 
@@ -184,9 +188,15 @@ class IncidentTable(ScrollView, can_focus=True):
                 base[i] += share
                 given += share
             base[-1] += spare - given
+        if base != self._widths or self.integrity is not self._heights_for:
+            self._heights = {}  # a row's height depends on the widths and its flags
+            self._heights_for = self.integrity
         self._widths = base
         self._lines = {}
-        heights = (self._height(row) for row in self.rows)
+        known = self._heights
+        heights = (
+            known.get(row.id) or known.setdefault(row.id, self._height(row)) for row in self.rows
+        )
         self._starts = [0, *accumulate(heights)]
         self.virtual_size = Size(width, self._starts[-1] + 1)
 

@@ -17,6 +17,9 @@ from incident_tui.tui.present import last_answer_text, when_text
 from incident_tui.tui.screens.base import AppScreen
 from incident_tui.tui.widgets.banners import ModeBanner
 
+SET_HERE = "Press s to set them here, or use `incident-tui config contact`."
+"""How the home screen's warning says the numbers are set."""
+
 SWITCH_TO_TRAINING = "switch-to-training"
 """What the live app returns when the user asks for training."""
 
@@ -53,12 +56,13 @@ class HomeScreen(AppScreen):
             yield Static(title, classes="section-title", markup=False)
             yield OptionList(id="open-incidents")
             yield Static("", id="home-error", classes="error", markup=False)
+            # one line at the foot of the screen: in view at 80x24 whatever is above
             with Horizontal(id="home-buttons"):
                 if allowed(person, Can.review):
-                    yield Button("Review", id="review")
+                    yield Button("Review", id="review", compact=True)
                 if allowed(person, Can.training):
-                    yield Button("Training", id="training")
-                yield Button("Help (F1)", id="help")
+                    yield Button("Training", id="training", compact=True)
+                yield Button("Help (F1)", id="help", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -88,8 +92,8 @@ class HomeScreen(AppScreen):
     def refresh_lists(self) -> None:
         numbers = self.local_numbers()
         warning = self.query_one("#local-numbers", Static)
-        here = " Or press s to set them here." if allowed(self.ctx.person, Can.settings) else ""
-        warning.update("" if numbers.ready else numbers.warning() + here)
+        how = SET_HERE if allowed(self.ctx.person, Can.settings) else ""
+        warning.update("" if numbers.ready else numbers.warning(how=how))
         self.query_one(ModeBanner).show_school(self.ctx.settings.school.name)
         warning.display = not numbers.ready
         self._refresh_open()
