@@ -125,7 +125,7 @@ class Incident:
         lagged: StoreWriteError | None = None
         try:
             row = store.new_incident(
-                flow=flow_ref(loaded), actor=opening.actor, details=opening.details()
+                flow=flow_ref(loaded), actor=opening.actor, details=opening.details(), hold=True
             )
         except StoreWriteError as exc:
             if exc.event is None:
@@ -142,8 +142,10 @@ class Incident:
     def resume(
         cls, store: Store, loaded: LoadedFlow, reference: str, settings: Settings, actor: Actor
     ) -> Incident:
-        """Rebuild the state from the record, exactly where it stopped."""
-        row = store.row(reference)
+        """Rebuild the state from the record, exactly where it stopped, and continue it
+        in this session (IncidentInUse, naming who, if another session has it open)."""
+        store.hold(store.row(reference).id, actor)
+        row = store.row(reference)  # after `hold`, which brings the index up to date
         incident = cls(store, loaded, row, settings, actor)
         events = store.events(row.id)
         try:

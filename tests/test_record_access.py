@@ -10,7 +10,7 @@ from incident_tui.locations import Paths
 from incident_tui.record.access import open_record, record_exists
 from incident_tui.record.events import Actor, EventKind, FlowRef
 from incident_tui.record.keys import MissingKey
-from incident_tui.record.store import Store, StoreLocked, shard_path
+from incident_tui.record.store import IncidentInUse, Store, shard_path
 from incident_tui.record.verify import INDEX, incident_damage, verify_store
 from incident_tui.settings import Settings
 from incident_tui.tui.review.context import ReviewContext
@@ -70,11 +70,14 @@ def test_training_is_opened_in_its_own_folder(paths: Paths) -> None:
     assert not record_exists(paths, "training")
 
 
-def test_a_second_writer_is_refused_while_a_reader_still_opens(paths: Paths) -> None:
-    record_two(paths)
-    with open_record(paths, "live", write=True):
-        with pytest.raises(StoreLocked, match="another copy"):
-            open_record(paths, "live", write=True)
+def test_a_second_writer_opens_and_is_only_refused_the_incident_held(paths: Paths) -> None:
+    [first, second] = record_two(paths)
+    with open_record(paths, "live", write=True) as one:
+        one.hold(first, ANN)
+        with open_record(paths, "live", write=True) as two:
+            with pytest.raises(IncidentInUse, match="Ann Smith"):
+                two.hold(first, ANN)
+            two.hold(second, ANN)
         with open_record(paths, "live") as reader:
             assert len(reader.rows()) == 2
 

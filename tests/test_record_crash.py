@@ -84,3 +84,85 @@ def test_killing_the_recorder_at_random_moments_loses_nothing_acknowledged(
     assert not list(root.rglob("*.tmp"))
     assert not [f for f in report.findings if "index was not updated" in f.message]
     print(f"{KILLS} kills ({torn} mid-write), {len(acknowledged)} acknowledged, {elapsed:.1f} s")
+
+
+WRITERS = 4
+MULTI_KILLS = 60
+
+
+def test_several_writers_killed_at_random_lose_nothing_acknowledged(tmp_path: Path) -> None:
+    """Four recorders at once on one store, sharing incidents; one of them killed at
+    a random moment, and another started, again and again."""
+    root = tmp_path / "live"
+    rng = random.Random(20261202)
+    acknowledged: dict[tuple[str, int], str] = {}
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD), str(root)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+    assert child.stdin is not None and child.stdout is not None
+
+    def take(line: str) -> None:
+        _, incident, seq, digest = line.split()
+        assert acknowledged.get((incident, int(seq)), digest) == digest, "a seq was reused"
+        acknowledged[(incident, int(seq))] = digest
+
+    def ask(command: str) -> str:
+        child.stdin.write(command + "\n")  # type: ignore[union-attr]
+        child.stdin.flush()  # type: ignore[union-attr]
+        while not (line := child.stdout.readline()).startswith(("pid ", "dead ")):  # type: ignore[union-attr]
+            assert line, "the helper process ended unexpectedly"
+            take(line)
+        return line
+
+    started = time.monotonic()
+    running: list[int] = []
+    try:
+        for kill in range(MULTI_KILLS):
+            while len(running) < WRITERS:
+                running.append(int(ask(f"run {kill * WRITERS + len(running)}").split()[1]))
+            for _ in range(rng.randrange(1, 8)):
+                take(child.stdout.readline())
+            victim = running.pop(rng.randrange(len(running)))
+            os.kill(victim, signal.SIGKILL)
+            ask(f"wait {victim}")
+            if kill % 20 == 19:
+                assert verify_store(root, KEY).ok  # while the others go on writing
+        for victim in running:
+            os.kill(victim, signal.SIGKILL)
+            ask(f"wait {victim}")
+        child.stdin.write("quit\n")
+        child.stdin.flush()
+        for line in child.stdout:
+            take(line)
+    finally:
+        child.kill()
+        child.wait()
+    elapsed = time.monotonic() - started
+
+    assert len(acknowledged) > MULTI_KILLS * 2
+    report = verify_store(root, KEY)
+    assert report.ok, [f.message for f in report.findings if f.kind != "crash-leftover"]
+    reader = Store.open(root, key=KEY, mode="live", readonly=True)
+    rows = reader.rows()
+    stored = {row.id: [event.hash for event in reader.events(row.id)] for row in rows}
+    for (incident, seq), digest in acknowledged.items():
+        assert stored[incident][seq] == digest
+    references = [row.reference for row in rows]
+    assert len(set(references)) == len(references), "a reference was given out twice"
+    Store.open(root, key=KEY, mode="live").close()  # the next writer tidies up
+    report = verify_store(root, KEY)
+    assert {f.kind for f in report.findings} <= {"crash-leftover"}
+    assert not list(root.rglob("*.tmp"))
+    assert not [f for f in report.findings if "index was not updated" in f.message]
+    left = [
+        p.name for p in (root / "locks").iterdir() if not p.name.startswith(("index-", "ref", "st"))
+    ]
+    assert left == [], "a dead session's incident lock was left behind"
+    print(
+        f"{MULTI_KILLS} kills of {WRITERS} writers, {len(acknowledged)} acknowledged, "
+        f"{elapsed:.1f} s"
+    )

@@ -208,7 +208,7 @@ def test_a_full_disk_mid_run_names_the_incident_left_open_and_how_to_finish_it(
 
     def filling(fd: int, data: bytes) -> int:  # the disk fills up after a few saves
         calls[0] += 1
-        if calls[0] > 12:
+        if calls[0] > 13:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(fd, data)
 

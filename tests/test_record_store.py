@@ -21,8 +21,8 @@ from incident_tui.record import (
     DamagedIncident,
     EventKind,
     FlowRef,
+    IncidentInUse,
     Store,
-    StoreLocked,
     StoreWriteError,
     load_or_create_key,
 )
@@ -64,7 +64,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(root)): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and path.name != ".lock"
+        if path.is_file() and path.parent.name != "locks"
     }
 
 
@@ -138,7 +138,10 @@ def test_files_are_private(root: Path, store: Store) -> None:
     incident = start(store)
     for folder in (root, root / "incidents", root / "index"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    for path in (incident_path(root, incident), shard_path(root, incident), root / ".lock"):
+    store.hold(incident, ANN)
+    locks = root / "locks"
+    assert stat.S_IMODE(locks.stat().st_mode) == 0o700
+    for path in (incident_path(root, incident), shard_path(root, incident), *locks.iterdir()):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -276,15 +279,37 @@ def test_storage_refuses_an_empty_file_and_a_missing_one(tmp_path: Path) -> None
         AtomicJSONStorage(path).read()
 
 
-def test_a_second_copy_cannot_record_but_can_read(root: Path) -> None:
-    with open_store(root) as first:
+def test_two_copies_record_at_once_and_one_incident_is_continued_in_one_at_a_time(
+    root: Path,
+) -> None:
+    alice = Actor(name="Alice Khan", role="DSL", login="alice")
+    with open_store(root) as first, open_store(root) as second:
         incident = start(first)
-        with pytest.raises(StoreLocked, match=rf"recording in {root} \(pid {os.getpid()}\)"):
-            open_store(root)
+        other = start(second)
+        first.hold(incident, alice)
+        with pytest.raises(IncidentInUse) as refused:
+            second.hold(incident, DSL)
+        message = refused.value.message
+        reference = first.row(incident).reference
+        assert f"incident {reference} is open by Alice Khan (alice) since " in message
+        assert "UTC on " in message and "can be read" in message
+        with pytest.raises(IncidentInUse, match="Alice Khan"):
+            answer(second, incident)
+        assert second.holder(incident) is not None
+        assert second.holder(incident).who() == "Alice Khan (alice)"  # type: ignore[union-attr]
+        answer(first, incident)
+        answer(first, other)  # not held by anyone: taken for the one append
         reader = open_store(root, readonly=True)
-        assert [row.id for row in reader.rows()] == [incident]
+        assert reader.row(incident).event_count == 2
+        assert len(reader.events(incident)) == 2
+        first.let_go(incident)
+        assert second.holder(incident) is None
+        second.hold(incident, DSL)
+        answer(second, incident)
     with open_store(root) as again:
-        answer(again, incident)
+        again.hold(incident, ANN)  # closing let go of it
+        assert [row.event_count for row in again.rows()] == [3, 2]
+        assert [row.reference[-3:] for row in again.rows()] == ["001", "002"]
 
 
 def test_a_data_folder_that_cannot_be_written_is_a_clear_error(

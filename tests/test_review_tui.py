@@ -337,11 +337,17 @@ async def test_the_export_screen_never_writes_over_an_existing_file(
     assert out.read_text() == "someone else's notes"
 
 
-async def test_a_lock_held_elsewhere_is_reported_and_nothing_is_written(record: Record) -> None:
+async def test_an_incident_open_in_another_session_is_reported_and_nothing_is_written(
+    record: Record,
+) -> None:
+    from incident_tui.record import Actor
+
+    alice = Actor(name="Alice Khan", role="DSL", login="alice")
     async with app_for(record).run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         detail = await open_incident(pilot, pilot.app.screen, record.plain.reference)
-        with Store.open(record.root, key=KEY, mode="live"):
+        with Store.open(record.root, key=KEY, mode="live") as other:
+            other.hold(record.plain.reference, alice)
             await pilot.press("d", "1")
             await pilot.pause()
             form = pilot.app.screen
@@ -350,8 +356,8 @@ async def test_a_lock_held_elsewhere_is_reported_and_nothing_is_written(record: 
             await pilot.press("ctrl+s")
             await pilot.pause()
             error = str(form.query_one("#form-error", Static).content)
-            assert "another copy of incident-tui is recording" in error
-            assert "not recorded" in error
+            assert f"incident {record.plain.reference} is open by Alice Khan (alice)" in error
+            assert "not recorded" in error.lower()
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is detail

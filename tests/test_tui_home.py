@@ -264,3 +264,34 @@ async def test_the_set_up_screen_checks_each_number_and_saves_the_schools_own(di
     saved = load_settings(dirs.paths.config_file)
     assert saved.contacts["dsl"].endswith(", 01632 960009")
     assert saved.contacts["mash"].endswith("(out of hours 0300 123 4568)")
+
+
+async def test_an_incident_open_in_another_session_says_who_and_offers_to_read_it(dirs, toy_flows):
+    from incident_tui.record import Actor, IncidentInUse
+    from incident_tui.record.access import open_record
+    from incident_tui.tui.review.incident_screen import IncidentReviewScreen
+
+    alice = Actor(name="Alice Khan", role="DSL", login="alice")
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reference = await start_incident(pilot, "toy-search")
+        with open_record(dirs.paths, "live", write=True) as other:
+            with pytest.raises(IncidentInUse, match="Sam Jones"):
+                other.hold(reference, alice)  # continued on this screen
+            await pilot.press("escape", "y")  # back home: let go of it
+            await pilot.pause()
+            other.hold(reference, alice)
+            app.screen.refresh_lists()
+            await pilot.pause()
+            assert "open by Alice Khan (alice)" in visible_text(app)
+            await pilot.press("r", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, Confirm)
+            shown = visible_text(app)
+            assert f"Incident {reference} is open in another session" in shown
+            assert "Alice Khan (alice) has had incident" in shown and "Read it (y)" in shown
+            await pilot.press("y")
+            await pilot.pause()
+            assert isinstance(app.screen, IncidentReviewScreen)
+            assert reference in visible_text(app)

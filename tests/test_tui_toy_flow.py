@@ -273,15 +273,25 @@ async def test_a_failed_append_keeps_the_step_and_says_not_saved(dirs, toy_flows
     assert kinds(read_events(dirs, reference)) == ["opened", "answer", "answer"]
 
 
-async def test_a_second_copy_sees_a_clear_message_not_a_traceback(dirs, toy_flows):
+async def test_a_second_copy_records_beside_the_first_and_names_what_it_holds(dirs, toy_flows):
+    from incident_tui.record import Actor, FlowRef
     from incident_tui.record.keys import load_or_create_key
 
     key = load_or_create_key(dirs.config / "record.key")
-    with Store.open(dirs.store_root(), key=key, mode="live"):
+    other = Actor(name="Alice Khan", role="DSL", login="alice")
+    with Store.open(dirs.store_root(), key=key, mode="live") as first:
+        flow = toy_flows["toy-search"]
+        ref = FlowRef(id=flow.flow.id, version=flow.flow.version, hash=flow.content_hash)
+        held = first.new_incident(flow=ref, actor=other, details={"pupil": "CD"}, hold=True)
         app = make_app(dirs, flows=toy_flows)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            assert "another copy of incident-tui is recording" in screen_text(app)
+            assert isinstance(app.screen, HomeScreen)
+            assert f"{held.reference}" in visible_text(app)
+            assert "open by Alice Khan (alice)" in visible_text(app)
+            reference = await start_incident(pilot, "toy-search")
+            assert reference != held.reference
+            assert isinstance(app.screen, StepScreen)
 
 
 async def test_ctrl_q_asks_and_says_the_incident_stays_open(dirs, toy_flows):

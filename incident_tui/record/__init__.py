@@ -30,7 +30,7 @@ _HOMES = {
     "DamagedIncident": "store",
     "IndexRow": "store",
     "Store": "store",
-    "StoreLocked": "store",
+    "IncidentInUse": "locks",
     "DamageKind": "verify",
     "Finding": "verify",
     "VerifyReport": "verify",
@@ -56,7 +56,7 @@ __all__ = [
     "IndexRow",
     "Mode",
     "Store",
-    "StoreLocked",
+    "IncidentInUse",
     "StoreWriteError",
     "VerifyReport",
     "incident_damage",
@@ -94,13 +94,13 @@ if TYPE_CHECKING:
         make_event,
     )
     from incident_tui.record.keys import load_key, load_or_create_key
+    from incident_tui.record.locks import IncidentInUse
     from incident_tui.record.storage import AtomicJSONStorage, DamagedFile, StoreWriteError
     from incident_tui.record.store import (
         AppendRefused,
         DamagedIncident,
         IndexRow,
         Store,
-        StoreLocked,
     )
     from incident_tui.record.verify import (
         DamageKind,

@@ -2,8 +2,9 @@
 and finding one incident in it.
 
 `open_record(paths, mode)` reads: no lock, so it works beside a copy that is
-recording, and the key is never created (see `keys`). `write=True` takes the
-store's lock and creates the key with the first incident. Either way the store
+recording, and the key is never created (see `keys`). `write=True` opens it
+for recording (beside any number of other sessions; see `locks`) and creates the
+key with the first incident. Either way the store
 refuses a folder that holds the other mode's incidents.
 """
 
@@ -52,7 +53,7 @@ def open_record(paths: Paths, mode: Mode, *, write: bool = False) -> Store:
 
 def writer_for(store: Store) -> Store:
     """The record `store` reads, opened for writing with the key it was opened with
-    (for one append from a read-only view); StoreLocked if another copy is recording."""
+    (for one append from a read-only view)."""
     from incident_tui.record.store import Store
 
     return Store.open(store.root, key=store.key, mode=store.mode, key_file=store.key_file)

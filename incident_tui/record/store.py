@@ -5,7 +5,9 @@ Layout under the store's root (0700 folders, 0600 files):
     incidents/<id>.json   one incident: TinyDB table "events", doc id = seq + 1
     index/<xxx>.json      index rows (TinyDB table "incidents") for the incidents
                           whose id starts with the three hex digits xxx
-    .lock                 held (flock) by the one process that may write
+    locks/                the locks that let many sessions record at once (`locks`)
+    references.json       the last reference given out (made under its lock)
+    key-check.json        which key the store was made with (`keys`)
 
 The index is split by id so that an append rewrites one small index file
 whatever the number of incidents: a single index file of 10,000 rows costs
@@ -14,24 +16,29 @@ whatever the number of incidents: a single index file of 10,000 rows costs
 incidents (with 256 files, ~40 rows each made the 10,000 median ~1.55x the 10
 one); listing reads more, smaller files, still well under a second.
 
+Many sessions write at once: each incident is written only by the session
+holding its lock, each index file is read, changed and written under its own
+short lock, and references are given out under one more. Readers take no lock:
+every file is replaced whole and atomically, so a reader sees the old file or
+the new one.
+
 An append reads the incident file, checks it against its index row, writes the
 incident file, then the index row, each atomically (see `storage`). A crash
 between the two leaves the incident file one event ahead of its row; the next
-writer repairs that forward, but only when the extra events chain correctly
-from the signed head in the index. Anything else is damage, reported and
-never written over.
+session to take that incident's lock repairs that forward, but only when the
+extra events chain correctly from the signed head in the index. Anything else
+is damage, reported and never written over.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import hmac
+import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +65,22 @@ from incident_tui.record.events import (
     make_event,
     utc_now,
 )
+from incident_tui.record.locks import (
+    REFERENCES_LOCK,
+    STORE_LOCK,
+    Busy,
+    HeldIncident,
+    Hold,
+    Holder,
+    IncidentInUse,
+    incident_lock_path,
+    locks_dir,
+    session_holder,
+    shard_lock_path,
+    short_lock,
+    take_incident,
+    try_incident,
+)
 from incident_tui.record.pupils import (
     OTHER_PUPILS_KEY,
     PUPIL_KEY,
@@ -69,6 +92,7 @@ from incident_tui.record.storage import (
     AtomicJSONStorage,
     DamagedFile,
     StoreWriteError,
+    atomic_write_bytes,
     dump_record_json,
     is_temp_file,
     os_reason,
@@ -87,7 +111,9 @@ from incident_tui.text_fields import (
 
 INCIDENTS_DIR = "incidents"
 INDEX_DIR = "index"
-LOCK_FILE = ".lock"
+COUNTER_FILE = "references.json"
+REFERENCES_LOCK_PATH = f"locks/{REFERENCES_LOCK}"
+STORE_LOCK_PATH = f"locks/{STORE_LOCK}"
 EVENTS_TABLE = "events"
 ROWS_TABLE = "incidents"
 SHARD_PREFIX = 3
@@ -95,13 +121,10 @@ _ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 _SHARD_PATTERN = re.compile(r"[0-9a-f]{3}\.json")
 _INCIDENT_FILE = re.compile(r"[^.].*\.json")
 _ID_FILE = re.compile(r"[0-9a-f]{32}\.json")
-_MARKER_WIDTH = 10 + 1 + 32 + 1
+_LOCK_FILE = re.compile(r"[0-9a-f]{32}\.lock")
+_TEMP_NAME = re.compile(r"\.(.+)\.[0-9a-f]{8}\.tmp")
 _REFERENCE_IN_FILE = re.compile(rb'"reference":"(\d{4}-\d{2}-\d{2})-(\d{1,9})"')
 _NEW_ID_TRIES = 64
-
-
-class StoreLocked(UserError):
-    """Another process holds the store's write lock."""
 
 
 class AppendRefused(UserError):
@@ -410,11 +433,13 @@ def recorded_mode(root: Path) -> Mode | None:
 
 
 class Store:
-    """One live or training record. Open with `Store.open`; use as a context manager."""
+    """One live or training record. Open with `Store.open`; use as a context manager.
 
-    def __init__(
-        self, root: Path, key: bytes | None, mode: Mode, readonly: bool, lock_fd: int | None
-    ) -> None:
+    Many writers may have the same store open at once (see `locks`): each incident
+    is continued by one of them at a time (`hold`), every other one is told who
+    has it open and can still read it."""
+
+    def __init__(self, root: Path, key: bytes | None, mode: Mode, readonly: bool) -> None:
         self.root = root
         self.readonly = readonly
         self.mode: Mode = mode
@@ -428,8 +453,9 @@ class Store:
         self.key_problem: str | None = None
         """Set when the store is read without a usable key: why the signed index could
         not be checked (the hash chains still can be)."""
-        self._lock_fd = lock_fd
-        self._rows: dict[str, dict[str, Any]] | None = None
+        self._closed = False
+        self._held: dict[str, HeldIncident] = {}
+        """The incidents this store is continuing (their locks, held until let go)."""
         self._row_problems: list[str] = []
         """Index files that could not be read when the rows were last read."""
 
@@ -452,7 +478,8 @@ class Store:
         WrongKey (checked against the signed key check made when the store was
         created; `key_file` is named in the message). A reader always opens: with no
         key, or one that is not the store's own, `key` is None and `key_problem` says
-        that the signed index could not be checked."""
+        that the signed index could not be checked. Any number of writers and readers
+        may have the store open at once."""
         from incident_tui.record import keys
 
         root = Path(root)
@@ -465,7 +492,7 @@ class Store:
             )
         if readonly:
             usable, problem = keys.for_reading(root, key, key_file)
-            reader = cls(root, usable, mode, True, None)
+            reader = cls(root, usable, mode, True)
             reader.key_problem, reader.key_file = problem, key_file
             return reader
         if key is None:
@@ -479,36 +506,19 @@ class Store:
             # tightened if they were left open
             for folder in (root.parent, root, incidents_dir(root), index_dir(root)):
                 ensure_private_dir(folder)
-            lock_fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            ensure_private_dir(locks_dir(root))
+            os.close(os.open(root / STORE_LOCK_PATH, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
         except OSError as exc:
             raise UserError(
                 f"cannot record in {root}: {os_reason(exc)}. The folder must be writable by you "
                 "(choose another with --data-dir or INCIDENT_TUI_DATA_DIR)."
             ) from exc
-        try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(lock_fd, _MARKER_WIDTH, 0)[:10].decode("ascii", "replace").strip()
-            os.close(lock_fd)
-            raise StoreLocked(
-                f"another copy of incident-tui is recording in {root} (pid {holder or '?'}); "
-                "close it first. Reading (list, show, verify, review) still works."
-            ) from None
-        store = cls(root, key, mode, False, lock_fd)
+        store = cls(root, key, mode, False)
         store.key_file = key_file
-        try:
+        with short_lock(root / STORE_LOCK_PATH):
             keys.check_writer_key(root, key, key_file)
-            previous = os.pread(lock_fd, _MARKER_WIDTH, 0).decode("ascii", "replace")[11:43]
-            # The marker keeps naming the incident until it is repaired, in case
-            # this process is killed too before it gets that far.
-            last = previous if is_incident_id(previous) else "-" * 32
-            store._set_marker(last)
-            store._remove_temp_files()
-            if is_incident_id(last):
-                store._repair(last)
-        except BaseException:
-            store.close()
-            raise
+            store._tidy_root()
+        store._tidy()
         return store
 
     def _signing_key(self) -> bytes:
@@ -516,9 +526,11 @@ class Store:
         return self.key
 
     def close(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing the descriptor releases the flock
-            self._lock_fd = None
+        """Let go of every incident this store is continuing."""
+        for held in self._held.values():
+            held.release()
+        self._held.clear()
+        self._closed = True
 
     def __enter__(self) -> Store:
         return self
@@ -530,6 +542,44 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # continuing an incident: one session at a time
+
+    def hold(self, incident: str, actor: Actor) -> None:
+        """Continue `incident` in this session: no other session can add to it until
+        `let_go` (or close, or the process ends). IncidentInUse, naming who has it open
+        and since when, if another session is continuing it. An incident left one
+        event ahead of its index row by a crash is brought up to date here."""
+        self._require_writable()
+        incident_id = self.resolve(incident)
+        if incident_id in self._held:
+            return
+        held = self._take(incident_id, actor, "session", wait=False)
+        self._held[incident_id] = held
+        self._repair(incident_id)
+
+    def let_go(self, incident: str) -> None:
+        """Stop continuing `incident` (others may continue it now)."""
+        incident_id = incident if incident in self._held else self.resolve(incident)
+        held = self._held.pop(incident_id, None)
+        if held is not None:
+            held.release()
+
+    def let_go_all(self) -> None:
+        """Stop continuing every incident this store holds."""
+        for incident_id in list(self._held):
+            self.let_go(incident_id)
+
+    def holds(self, incident_id: str) -> bool:
+        """Whether this store is continuing the incident (by internal id)."""
+        return incident_id in self._held
+
+    def holder(self, incident_id: str) -> Holder | None:
+        """Who is continuing the incident (by internal id) in another session right
+        now, as its lock file says; None if nobody is. Takes no lock: for readers."""
+        if incident_id in self._held:
+            return None
+        return session_holder(incident_lock_path(self.root, incident_id))
 
     # reading
 
@@ -637,41 +687,67 @@ class Store:
     # writing
 
     def new_incident(
-        self, *, flow: FlowRef, actor: Actor, details: dict[str, DataValue]
+        self, *, flow: FlowRef, actor: Actor, details: dict[str, DataValue], hold: bool = False
     ) -> IndexRow:
-        """Open an incident: its `opened` event (seq 0) is durable when this returns."""
+        """Open an incident: its `opened` event (seq 0) is durable when this returns.
+        With `hold`, this session goes on continuing it (see `hold`)."""
         self._require_writable()
         problem = unsafe_text(EventKind.opened, actor, {}, details)
         if problem is not None:
             raise AppendRefused(f"the incident cannot be opened: {problem}; nothing was written")
-        incident_id, shard, doc_id = self._new_id()
         time = utc_now()
-        opened = make_event(
-            incident=incident_id,
-            seq=0,
-            time=time,
-            kind=EventKind.opened,
-            actor=actor,
-            mode=self.mode,
-            flow=flow,
-            data={**details, "reference": self._next_reference(time[:10])},
-            prev=GENESIS,
-        )
-        stored = opened.model_dump(mode="json")
-        row = sign_row(fold_event(None, stored), self._signing_key())
-        # The row goes in first, at count 0: an incident file with no row is never
-        # adopted, so a planted file cannot pass for an interrupted opening.
-        pending = sign_row({**row, "event_count": 0, "head_hash": GENESIS}, self._signing_key())
-        path = incident_path(self.root, incident_id)
-        with self._writing(incident_id):
-            self._write_row(incident_id, shard, doc_id, pending)
+        # The reference and the incident's first index row are made under one lock, so
+        # that two sessions opening incidents at the same moment never share a reference.
+        with short_lock(self.root / REFERENCES_LOCK_PATH):
+            incident_id = self._new_id()
+            held = self._take(incident_id, actor, "session" if hold else "append", wait=False)
+            try:
+                reference = self._next_reference(time[:10])
+                opened = make_event(
+                    incident=incident_id,
+                    seq=0,
+                    time=time,
+                    kind=EventKind.opened,
+                    actor=actor,
+                    mode=self.mode,
+                    flow=flow,
+                    data={**details, "reference": reference},
+                    prev=GENESIS,
+                )
+                stored = opened.model_dump(mode="json")
+                row = sign_row(fold_event(None, stored), self._signing_key())
+                # The counter first: a crash before the row is written leaves the
+                # counter naming an incident with no row, and its number is given
+                # out again (never a gap, never twice).
+                self._write_counter(reference, incident_id)
+                # The row goes in at count 0 before the file: an incident file with no
+                # row is never adopted, so a planted file cannot pass for an
+                # interrupted opening.
+                pending = {**row, "event_count": 0, "head_hash": GENESIS}
+                self._write_row(incident_id, sign_row(pending, self._signing_key()))
+            except BaseException:
+                held.release()
+                raise
+        try:
+            path = incident_path(self.root, incident_id)
             if path.exists():
                 raise AppendRefused(f"{path} already exists; nothing was written")
             AtomicJSONStorage(path).write({EVENTS_TABLE: {"1": stored}})
             try:
-                self._write_row(incident_id, shard, doc_id, row)
+                self._write_row(incident_id, row)
             except StoreWriteError as exc:
                 raise _index_lagging(exc, opened) from exc
+        except BaseException as exc:
+            lagged = isinstance(exc, StoreWriteError) and exc.event is not None
+            if hold and lagged:
+                self._held[incident_id] = held
+            else:
+                held.release()
+            raise
+        if hold:
+            self._held[incident_id] = held
+        else:
+            held.release()
         return IndexRow.model_validate(row)
 
     def append(
@@ -687,7 +763,10 @@ class Store:
         data: dict[str, DataValue] | None = None,
         expect_prev: str | None = None,
     ) -> Event:
-        """Record one event; it is durable (file and index) when this returns."""
+        """Record one event; it is durable (file and index) when this returns.
+
+        An incident this store does not `hold` is taken for the one append (waiting
+        for other appends to it); IncidentInUse if another session is continuing it."""
         self._require_writable()
         try:
             kind = EventKind(kind)
@@ -701,61 +780,103 @@ class Store:
         if problem is not None:
             raise AppendRefused(f"{problem}; nothing was written")
         incident_id = self.resolve(incident)
-        with self._writing(incident_id):
-            try:
-                events, row, shard, doc_id = self._current(incident_id)
-            except DamagedFile as exc:
-                raise AppendRefused(
-                    f"cannot add to a damaged incident: {exc.message}. Nothing was written."
-                ) from exc
-            head = events[-1]["hash"]
-            self._check_append(events, kind, data, expect_prev, head)
-            event = make_event(
-                incident=incident_id,
-                seq=len(events),
-                time=utc_now(),
-                kind=kind,
-                actor=actor,
-                mode=events[0]["mode"],
-                step=step,
-                prompt=prompt,
-                answer=answer,
-                rationale=rationale,
-                flow=events[0]["flow"],
-                data=data,
-                prev=head,
+        if incident_id in self._held:
+            return self._append_held(
+                incident_id, kind, actor, step, prompt, answer, rationale, data, expect_prev
             )
-            stored = event.model_dump(mode="json")
-            table = {str(position + 1): item for position, item in enumerate(events)}
-            table[str(len(events) + 1)] = stored
-            AtomicJSONStorage(incident_path(self.root, incident_id)).write({EVENTS_TABLE: table})
-            new_row = sign_row(fold_event(row, stored), self._signing_key())
-            try:
-                self._write_row(incident_id, shard, doc_id, new_row)
-            except StoreWriteError as exc:
-                raise _index_lagging(exc, event) from exc
+        held = self._take(incident_id, actor, "append", wait=True)
+        try:
+            return self._append_held(
+                incident_id, kind, actor, step, prompt, answer, rationale, data, expect_prev
+            )
+        finally:
+            held.release()
+
+    def _append_held(
+        self,
+        incident_id: str,
+        kind: EventKind,
+        actor: Actor,
+        step: str | None,
+        prompt: str | None,
+        answer: Answer,
+        rationale: str | None,
+        data: dict[str, DataValue],
+        expect_prev: str | None,
+    ) -> Event:
+        try:
+            events, row = self._current(incident_id)
+        except DamagedFile as exc:
+            raise AppendRefused(
+                f"cannot add to a damaged incident: {exc.message}. Nothing was written."
+            ) from exc
+        head = events[-1]["hash"]
+        self._check_append(events, kind, data, expect_prev, head)
+        event = make_event(
+            incident=incident_id,
+            seq=len(events),
+            time=utc_now(),
+            kind=kind,
+            actor=actor,
+            mode=events[0]["mode"],
+            step=step,
+            prompt=prompt,
+            answer=answer,
+            rationale=rationale,
+            flow=events[0]["flow"],
+            data=data,
+            prev=head,
+        )
+        stored = event.model_dump(mode="json")
+        table = {str(position + 1): item for position, item in enumerate(events)}
+        table[str(len(events) + 1)] = stored
+        AtomicJSONStorage(incident_path(self.root, incident_id)).write({EVENTS_TABLE: table})
+        new_row = sign_row(fold_event(row, stored), self._signing_key())
+        try:
+            self._write_row(incident_id, new_row)
+        except StoreWriteError as exc:
+            raise _index_lagging(exc, event) from exc
         return event
 
     # internals
 
     def _require_writable(self) -> None:
-        if self.readonly or self._lock_fd is None:
+        if self.readonly or self._closed:
             raise AppendRefused(
                 f"the record in {self.root} is open for reading only; nothing was written"
             )
 
-    def _new_id(self) -> tuple[str, dict[str, dict[str, Any]], str]:
-        """A new incident id, its index file and doc id there. An id whose index file
-        is damaged is passed over: one damaged file never stops a new incident."""
+    def _take(
+        self, incident_id: str, actor: Actor | None, hold: Hold, *, wait: bool
+    ) -> HeldIncident:
+        """The incident's lock, or IncidentInUse naming who has it open."""
+        try:
+            return take_incident(
+                incident_lock_path(self.root, incident_id), _holder_of(actor, hold), wait=wait
+            )
+        except Busy as busy:
+            raise IncidentInUse(self._reference_of(incident_id), busy.holder) from None
+
+    def _reference_of(self, incident_id: str) -> str:
+        try:
+            found = self._find_row(incident_id)
+        except DamagedFile:
+            found = None
+        reference = found[2].get("reference") if found is not None else None
+        return reference if isinstance(reference, str) and reference else incident_id
+
+    def _new_id(self) -> str:
+        """A new incident id. An id whose index file is damaged is passed over: one
+        damaged file never stops a new incident."""
         damaged: DamagedFile | None = None
         for _ in range(_NEW_ID_TRIES):
             incident_id = uuid.uuid4().hex
             try:
-                shard, doc_id = self._shard_with(incident_id)
+                self._shard_with(incident_id)
             except DamagedFile as exc:
                 damaged = exc
                 continue
-            return incident_id, shard, doc_id
+            return incident_id
         assert damaged is not None
         raise AppendRefused(
             f"no new incident can be opened: every index file tried is damaged (first: "
@@ -796,10 +917,9 @@ class Store:
             if not isinstance(reason, str) or not reason.strip():
                 raise AppendRefused("an amendment needs a reason; nothing was written")
 
-    def _current(
-        self, incident_id: str
-    ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, dict[str, Any]], str]:
-        """The incident's events and its index row, repaired forward after a crash."""
+    def _current(self, incident_id: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The incident's events and its index row, repaired forward after a crash
+        (called with the incident's lock held: no one else is writing it)."""
         path = incident_path(self.root, incident_id)
         shard, doc_id = self._shard_with(incident_id)
         if doc_id not in shard:
@@ -844,7 +964,7 @@ class Store:
             head = event["hash"]
         if unsound is not None:
             raise DamagedIncident(path, unsound, incident=incident_id)
-        return events, row, shard, doc_id
+        return events, row
 
     def _read_checked(self, incident_id: str) -> tuple[list[dict[str, Any]], str | None]:
         """The incident's events, and why the file cannot be vouched for (or None).
@@ -883,16 +1003,17 @@ class Store:
         return events, None
 
     def _repair(self, incident_id: str) -> None:
-        """Bring an index row up to an incident file left one event ahead by a crash."""
+        """Bring an index row up to an incident file left ahead of it by a crash. Only
+        ever called with the incident's lock held, so that no one else is writing it."""
         try:
             found = self._find_row(incident_id)
             if found is None or not incident_path(self.root, incident_id).exists():
                 return
-            events, row, shard, doc_id = self._current(incident_id)
+            _events, row = self._current(incident_id)
         except DamagedFile:
             return  # damage is for verify to report, never to write over
-        if row["event_count"] != shard[doc_id]["event_count"]:
-            self._write_row(incident_id, shard, doc_id, sign_row(row, self._signing_key()))
+        if row["event_count"] != found[2]["event_count"]:
+            self._write_row(incident_id, sign_row(row, self._signing_key()))
 
     def _shard_with(self, incident_id: str) -> tuple[dict[str, dict[str, Any]], str]:
         """The incident's index file and its doc id there (a new one if it has no row)."""
@@ -908,21 +1029,16 @@ class Store:
             return shard, doc_id, shard[doc_id]
         return None
 
-    def _write_row(
-        self,
-        incident_id: str,
-        shard: dict[str, dict[str, Any]],
-        doc_id: str,
-        row: dict[str, Any],
-    ) -> None:
-        shard[doc_id] = row
-        AtomicJSONStorage(shard_path(self.root, incident_id)).write({ROWS_TABLE: shard})
-        if self._rows is not None:
-            self._rows[incident_id] = row
+    def _write_row(self, incident_id: str, row: dict[str, Any]) -> None:
+        """Write the incident's index row: the index file is read again and written
+        under its own lock, so that rows other sessions wrote meanwhile are kept."""
+        prefix = incident_id[:SHARD_PREFIX]
+        with short_lock(shard_lock_path(self.root, prefix)):
+            shard, doc_id = self._shard_with(incident_id)
+            shard[doc_id] = row
+            AtomicJSONStorage(shard_path(self.root, incident_id)).write({ROWS_TABLE: shard})
 
     def _all_rows(self) -> dict[str, dict[str, Any]]:
-        if self._rows is not None and not self.readonly:
-            return self._rows
         rows: dict[str, dict[str, Any]] = {}
         self._row_problems = []
         for path in shard_files(self.root):
@@ -933,20 +1049,47 @@ class Store:
                 continue
             for row in shard.values():
                 rows[str(row["id"])] = row
-        if not self.readonly:
-            self._rows = rows
-            # An opening interrupted after its file was written (and not caught by the
-            # marker, e.g. after a power cut): few, and cheap to bring up to date.
+        if not self.readonly and not self._closed:
+            # An opening interrupted after its file was written (after a power cut,
+            # say, its lock file gone with the rest): brought up to date by whoever
+            # can take its lock; one that is being opened right now is left alone.
             for incident_id, row in list(rows.items()):
                 if row.get("event_count") == 0 and incident_path(self.root, incident_id).exists():
-                    self._repair(incident_id)
+                    self._repair_if_free(incident_id)
         return rows
 
+    def _repair_if_free(self, incident_id: str) -> bool:
+        """Repair the incident if no one holds it (True if it was free)."""
+        if incident_id in self._held:
+            self._repair(incident_id)
+            return True
+        try:
+            held = try_incident(
+                incident_lock_path(self.root, incident_id), _holder_of(None, "tidy")
+            )
+        except (Busy, UserError):
+            return False
+        try:
+            self._repair(incident_id)
+            for name in _temp_files(incidents_dir(self.root)):
+                if _temp_target(name) == f"{incident_id}.json":
+                    with contextlib.suppress(OSError):
+                        os.unlink(incidents_dir(self.root) / name)
+        finally:
+            held.release()
+        return True
+
     def _next_reference(self, day: str) -> str:
-        """The next reference of the day, from what is on disk: every index row
+        """The next reference of the day (called with the references lock held).
+
+        The counter file says the last one given out; when it is missing, damaged or
+        from another day, the number comes from what is on disk: every index row
         (interrupted openings included) and every incident file the index has lost,
         so that a reference is never given out twice."""
         prefix = f"{day}-"
+        counted = self._counted(prefix)
+        if counted is not None:
+            return f"{prefix}{counted:03d}"
         rows = self._all_rows()
         used = [
             int(ref[len(prefix) :])
@@ -959,30 +1102,91 @@ class Store:
             used += _references_in_file(incident_path(self.root, incident_id), day)
         return f"{prefix}{max(used, default=0) + 1:03d}"
 
+    def _counted(self, prefix: str) -> int | None:
+        """The next number after the counter file's, or None to count from the disk."""
+        try:
+            counter = json.loads(read_record_bytes(self.root / COUNTER_FILE))
+            last = counter["last"]
+            incident_id = counter["incident"]
+            same_day = counter["prefix"] == prefix
+        except (OSError, ValueError, KeyError, TypeError, DamagedFile):
+            return None
+        if not same_day or type(last) is not int or last < 1 or not is_incident_id(incident_id):
+            return None
+        try:
+            found = self._find_row(incident_id)
+        except DamagedFile:
+            return last + 1
+        if found is None and not incident_path(self.root, incident_id).exists():
+            return last  # given out to an opening that died before writing anything
+        return last + 1
+
+    def _write_counter(self, reference: str, incident_id: str) -> None:
+        prefix, _, number = reference.rpartition("-")
+        body = {"prefix": f"{prefix}-", "last": int(number), "incident": incident_id}
+        atomic_write_bytes(self.root / COUNTER_FILE, canonical_json(body) + b"\n")
+
     def _model(self, row: dict[str, Any], path: Path) -> IndexRow:
         try:
             return IndexRow.model_validate(row)
         except ValidationError as exc:
             raise DamagedFile(path, _invalid_row(row, exc)) from exc
 
-    def _set_marker(self, incident_id: str) -> None:
-        # Not fsynced: it only has to survive the process, not the machine (after a
-        # power cut, the next append to that incident repairs it instead).
-        assert self._lock_fd is not None
-        os.pwrite(self._lock_fd, f"{os.getpid():>10} {incident_id}\n".encode("ascii"), 0)
+    def _tidy_root(self) -> None:
+        """Temporary files in the store's own folder (the key check's; called with the
+        store lock held), and the counter's (under the references lock)."""
+        for name in _temp_files(self.root):
+            target = _temp_target(name)
+            if target == COUNTER_FILE:
+                with short_lock(self.root / REFERENCES_LOCK_PATH), contextlib.suppress(OSError):
+                    os.unlink(self.root / name)
+            elif target is not None and not target.endswith(".lock"):
+                with contextlib.suppress(OSError):
+                    os.unlink(self.root / name)
 
-    @contextlib.contextmanager
-    def _writing(self, incident_id: str) -> Iterator[None]:
-        self._set_marker(incident_id)
-        yield
+    def _tidy(self) -> None:
+        """What a writer that died left behind: never data, so never kept. Temporary
+        files of saves that never finished are removed under the lock their writer
+        held (so no save in progress is touched), and an incident whose session died
+        while it held it is repaired forward if its file got ahead of its index row."""
+        folder = index_dir(self.root)
+        for name in _temp_files(folder):
+            target = _temp_target(name)
+            if target is not None and _SHARD_PATTERN.fullmatch(target):
+                lock = shard_lock_path(self.root, target[:SHARD_PREFIX])
+                with short_lock(lock), contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+        left: set[str] = set()
+        for name in _temp_files(incidents_dir(self.root)):
+            target = _temp_target(name)
+            if target is not None and _ID_FILE.fullmatch(target):
+                left.add(target[: -len(".json")])
+        try:
+            names = os.listdir(locks_dir(self.root))
+        except OSError:
+            names = []
+        left.update(name[: -len(".lock")] for name in names if _LOCK_FILE.fullmatch(name))
+        for incident_id in sorted(left):
+            self._repair_if_free(incident_id)
 
-    def _remove_temp_files(self) -> None:
-        """Temporary files of a write that never finished: never data, so never kept."""
-        for folder in (self.root, incidents_dir(self.root), index_dir(self.root)):
-            for name in os.listdir(folder):
-                if is_temp_file(name):
-                    with contextlib.suppress(OSError):
-                        os.unlink(folder / name)
+
+def _holder_of(actor: Actor | None, hold: Hold) -> Holder:
+    if actor is None:
+        return Holder("incident-tui", None, "tidying up", utc_now(), hold, os.getpid())
+    return Holder(actor.name, actor.login, actor.role, utc_now(), hold, os.getpid())
+
+
+def _temp_files(folder: Path) -> list[str]:
+    try:
+        return sorted(name for name in os.listdir(folder) if is_temp_file(name))
+    except OSError:
+        return []
+
+
+def _temp_target(name: str) -> str | None:
+    """The file a temporary file was to replace (".NAME.XXXXXXXX.tmp" -> "NAME")."""
+    match = _TEMP_NAME.fullmatch(name)
+    return match.group(1) if match else None
 
 
 _OPENING_FIELDS = {"pupil": PUPIL, "location": LOCATION}
@@ -1085,7 +1289,7 @@ __all__ = [
     "DamagedIncident",
     "IndexRow",
     "Listing",
+    "IncidentInUse",
     "Store",
-    "StoreLocked",
     "StoreWriteError",
 ]

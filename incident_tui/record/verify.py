@@ -1,6 +1,6 @@
 """Verify: recompute every chain and check it against the signed index.
 
-Read-only and lock-free, so it can run while another copy of incident-tui is
+Read-only and lock-free, so it can run while other sessions of incident-tui are
 recording. Each finding names the incident, the event (when there is one), the
 file and what is wrong with it:
 
@@ -205,9 +205,16 @@ def verify_store(
 
 def _scan_store(root: Path, key: bytes | None, only: str | None) -> _Scan:
     scan = _Scan()
+    # The incident files are listed before the index is read: a session opening an
+    # incident meanwhile writes its index row before its file, so a file listed here
+    # always has its row below. A row whose file appeared after the listing is
+    # looked for again, so that no one recording at the same time looks like damage.
+    listed = _Scan()
+    files = _incident_files(root, listed)
     rows = _read_index(root, scan)
+    scan.findings.extend(listed.findings)
     scan.rows = rows
-    files = _incident_files(root, scan)
+    files |= {i for i in rows if i not in files and incident_path(root, i).exists()}
     targets = sorted(set(rows) | set(files))
     if only is not None:
         target = _resolve(root, only, rows, files)

@@ -110,7 +110,7 @@ class IncidentApp(AppBase):
         return visible_rows(self.person, store, store.rows()) if store is not None else []
 
     def open_store(self) -> None:
-        """Open the record for writing, or note why not (another copy is recording)."""
+        """Open the record for writing, or note why not (a folder that cannot be written)."""
         if self.store is not None:
             return
         from incident_tui.record.access import open_record
@@ -131,6 +131,7 @@ class IncidentApp(AppBase):
         from incident_tui.permissions import Can, require
 
         require(self.person, Can.start)
+        self.leave_incident()
         incident = Incident.open(self.writable_store(), loaded, opening, self.settings)
         self.remember(opening.actor)
         self.incident = incident
@@ -142,6 +143,7 @@ class IncidentApp(AppBase):
         from incident_tui.permissions import owner_of, require_continue
 
         store = self.writable_store()
+        self.leave_incident()
         row = store.row(reference)
         require_continue(self.person, owner_of(store, row), row.reference)
         loaded = self.flows.get(row.flow_id)
@@ -154,6 +156,11 @@ class IncidentApp(AppBase):
         self.remember(actor)
         self.incident = incident
         return incident
+
+    def leave_incident(self) -> None:
+        """No incident on screen any more: other sessions may continue it now."""
+        if self.store is not None:
+            self.store.let_go_all()
 
     # --- lifecycle -------------------------------------------------------------
 

@@ -1,11 +1,10 @@
 """What the review screens need: a store to read, the settings, the record key,
 and a way to append a review decision.
 
-Reading never takes the store's lock. Appending uses the host's writable store
-when it has one (the main app keeps one open); otherwise a writable store is
-opened for that one append and closed again, so `incident-tui review` can sit
-open beside a live incident and still record a decision once that incident's
-copy is closed. A lock held elsewhere is reported in words, never raised.
+Reading takes no lock. Appending uses the host's writable store when it has
+one (the main app keeps one open); otherwise a writable store is opened for
+that one append and closed again. An incident another session is continuing
+is reported in words (who has it open), never raised.
 """
 
 from __future__ import annotations

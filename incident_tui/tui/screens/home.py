@@ -83,6 +83,7 @@ class HomeScreen(AppScreen):
         return True
 
     def on_screen_resume(self) -> None:
+        self.ctx.leave_incident()  # back home: the incident can be continued elsewhere
         self.refresh_lists()
 
     def local_numbers(self) -> LocalNumbers:
@@ -134,6 +135,9 @@ class HomeScreen(AppScreen):
             stopped = last_answer_text(flow, row.last_step, self.ctx.settings)
             reference = printable(row.reference, one_line=True)
             label = f"{reference} · {title}{pupil}\n   {stopped}, {when}"
+            holder = store.holder(row.id) if store else None
+            if holder is not None:
+                label += f" · open by {holder.who()}"
             incidents.add_option(Option(Text(printable(label)), id=row.reference))
         if not rows:
             incidents.add_option(Option("No unfinished incidents", disabled=True))
@@ -153,8 +157,41 @@ class HomeScreen(AppScreen):
                 self._start_without_local_numbers(flow_id)
             else:
                 self.app.push_screen(IdentityScreen(flow_id=flow_id))
-        elif event.option_list.id == "open-incidents":
+        elif event.option_list.id == "open-incidents" and not self._open_elsewhere(event.option.id):
             self.app.push_screen(IdentityScreen(resume=event.option.id))
+
+    def _open_elsewhere(self, reference: str) -> bool:
+        """If another session is continuing the incident, say who and offer to read it."""
+        from incident_tui.tui.review import ReviewContext
+        from incident_tui.tui.review.incident_screen import IncidentReviewScreen
+        from incident_tui.tui.screens.dialogs import Confirm
+
+        store = self.ctx.store
+        try:
+            row = store.row(reference) if store else None
+        except UserError:
+            return False  # the identity screen says what is wrong
+        holder = store.holder(row.id) if store and row else None
+        if store is None or row is None or holder is None:
+            return False
+
+        def answered(read: bool | None) -> None:
+            if read:
+                self.app.push_screen(
+                    IncidentReviewScreen(ReviewContext(store, self.ctx.settings), row.id)
+                )
+
+        shown = printable(row.reference, one_line=True)
+        dialog = Confirm(
+            f"{holder.who()} has had incident {shown} open since {holder.when()}. Only one "
+            "person can continue an incident at a time: it stays as they leave it, and "
+            "you can read it now.",
+            title=f"Incident {shown} is open in another session",
+            stay="Back (Esc)",
+            go="Read it (y)",
+        )
+        self.app.push_screen(dialog, answered)
+        return True
 
     def _start_without_local_numbers(self, flow_id: str) -> None:
         from incident_tui.tui.screens.dialogs import Confirm

@@ -1,4 +1,4 @@
-"""A plain message instead of a traceback (e.g. another copy is already recording)."""
+"""A plain message instead of a traceback (e.g. a record folder that cannot be written)."""
 
 from __future__ import annotations
 
