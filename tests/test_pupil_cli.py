@@ -67,8 +67,17 @@ def test_a_mistyped_reference_corrected_by_an_amendment_is_followed(child, capsy
     )
     assert code == 0 and "amendment" in out
     code, out, _ = run(child, capsys, "pupil", PUPIL)
-    assert f"Incident {child.later.reference}" in out
+    # now three incidents under two procedures, oldest first
+    headings = [line for line in out.splitlines() if line.startswith("Incident 20")]
+    assert headings == [
+        f"Incident {child.search.reference}",
+        f"Incident {child.nudes.reference}",
+        f"Incident {child.later.reference}",
+    ]
+    assert "Incidents: 3, oldest first" in out
     assert "AMENDED by event 1" in out
+    code, out, _ = run(child, capsys, "show", child.nudes.reference)
+    assert f"Other pupils named: {PUPIL}" in out  # one incident's own record says so too
     with child.reader() as store:
         assert [r.id for r in incidents_naming(store, PUPIL)][-1] == child.later.id
         assert store.events(child.later.id)[0].data["pupil"] == MISTYPED  # nothing edited

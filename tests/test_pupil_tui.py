@@ -146,6 +146,9 @@ async def test_a_mistyped_pupil_corrected_on_screen_is_followed_by_the_file_and_
         assert isinstance(pilot.app.screen, PupilScreen)
         text = "\n".join(_lines(pilot.app.screen))
         assert f"INCIDENT {child.later.reference}" in text
+        title = str(pilot.app.screen.query_one("#pupil-title", Static).content)
+        assert f"Pupil {PUPIL}: 3 incidents" in title  # three incidents, two procedures
+        assert "sharing-nudes" in text and "searching" in text
         assert "AMENDED by event 1" in text
         await pilot.press("escape", "escape")
         await _settle(pilot)

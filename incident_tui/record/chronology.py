@@ -365,6 +365,7 @@ def summary(row: IndexRow, events: Sequence[Event], school: str) -> list[Item]:
         Item("Opened", f"{utc_text(row.opened)} by {one_line(row.actor)}"),
         Item("Sealed", sealed),
         Item("Pupil reference", one_line(row.pupil) if row.pupil else "none recorded"),
+        *_other_pupils(row),
         Item("People recorded", ", ".join(people)),
         Item("Events", f"{len(events)} ({flag_counts(row)})"),
     ]
@@ -412,6 +413,7 @@ def brief(row: IndexRow, events: Sequence[Event], words: FlowWords | None = None
     opened = next((e for e in events if e.kind == EventKind.opened), None)
     items = [
         Item("Pupil", one_line(row.pupil) if row.pupil else "none recorded"),
+        *_other_pupils(row),
         Item(
             "Procedure",
             f"{one_line(words.title or row.flow_id)}, version {one_line(row.flow_version)}",
@@ -472,6 +474,12 @@ def _flag_items(events: Sequence[Event]) -> list[Item]:
             found["STOPs shown"].append(f"{shown} ({_event_ref(event)})")
     items = [Item(label, "\n".join(lines) if lines else "none") for label, lines in found.items()]
     return [i for i in items if i.label != "Refer now" or i.value != "none"]
+
+
+def _other_pupils(row: IndexRow) -> list[Item]:
+    """The other pupils an incident names (amendments followed), by reference only."""
+    others = row.other_pupils
+    return [Item("Other pupils named", ", ".join(one_line(o) for o in others))] if others else []
 
 
 def finding_lines(findings: Sequence[Finding]) -> list[str]:
