@@ -167,3 +167,32 @@ async def test_a_mistyped_pupil_corrected_on_screen_is_followed_by_the_file_and_
 def read_events_of(child, incident_id):
     with child.reader() as store:
         return store.events(incident_id)
+
+
+async def test_the_subject_access_copy_is_written_from_the_pupils_file(tmp_path):
+    import pypdf
+    from textual.widgets import Select
+
+    from incident_tui.tui.review.export_dialog import PupilExportDialog
+    from incident_tui.tui.review.pupil_screen import PupilScreen
+    from tests.pupil_fixtures import OTHER, PUPIL, build_child_file
+
+    child = build_child_file(tmp_path)
+    out = tmp_path / "sar.pdf"
+    async with _review_app(child).run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.app.push_screen(PupilScreen(pilot.app.screen.ctx, PUPIL))
+        await _settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PupilExportDialog)
+        dialog.query_one("#export-format", Select).value = "subject-access"
+        await pilot.pause()
+        dialog.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(pilot.app.screen, PupilScreen)
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
+    assert "Subject access copy" in text and PUPIL in text
+    assert OTHER not in text
