@@ -420,3 +420,17 @@ async def test_a_failed_integrity_check_is_a_dialog_and_leaves_the_incident_read
         await pilot.press("d")
         await pilot.pause()
         assert pilot.app.screen is detail  # read-only: no decision form
+
+
+async def test_opening_an_incident_records_the_viewing_and_shows_viewed_by(
+    record: Record,
+) -> None:
+    from incident_tui.record.viewings import viewings
+
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_incident(pilot, pilot.app.screen, record.plain.reference)
+        [seen], problem = viewings(record.root, record.plain.id)
+        assert problem is None and seen.via == "the review screen" and seen.viewer is None
+        assert detail.viewed_by and "via the review screen" in detail.viewed_by[0]
+        assert str(detail.query(".viewed-by").first(Static).content).startswith("Viewed by")

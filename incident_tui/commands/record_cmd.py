@@ -282,8 +282,12 @@ def list_incidents(args: argparse.Namespace) -> int:
 # --- show ---------------------------------------------------------------------
 
 
-def _load_incident(args: argparse.Namespace) -> tuple[IndexRow, list[Event], list[Finding]]:
-    """The incident named by REF: its row, the events that could be read, its damage."""
+def _load_incident(
+    args: argparse.Namespace, via: str | None = None
+) -> tuple[IndexRow, list[Event], list[Finding]]:
+    """The incident named by REF: its row, the events that could be read, its damage.
+    With `via`, the viewing is recorded in the incident's access log (`args.viewed_by`
+    is then its "Viewed by" lines)."""
     from incident_tui.permissions import Can, require, require_see, started_by
 
     if not _root(args).exists():
@@ -296,15 +300,36 @@ def _load_incident(args: argparse.Namespace) -> tuple[IndexRow, list[Event], lis
         require(person, Can.training_results)
     else:
         require_see(person, started_by(events), row.reference)
+    if via is not None:
+        args.viewed_by = _viewing(args, store, row, via)
     return row, events, findings
+
+
+def _viewing(args: argparse.Namespace, store: Store, row: IndexRow, via: str) -> list[str]:
+    """Record who is viewing the incident; its "Viewed by" lines. Who: the signed-in
+    person on a server; else the name given with --printed-by; else not known."""
+    from incident_tui.record.events import Actor
+    from incident_tui.record.viewings import view
+
+    person = getattr(args, "person", None)
+    printed_by = getattr(args, "printed_by", None)
+    viewer = person.actor() if person is not None else None
+    if viewer is None and printed_by:
+        viewer = Actor(name=printed_by, role="named at the export")
+    lines, warning = view(store.root, store.key, row.id, viewer, via)
+    if warning:
+        _say(f"incident-tui: warning: {warning}", file=sys.stderr)
+    return lines
 
 
 def show_incident(args: argparse.Namespace) -> int:
     from incident_tui.record.export import incident_text
+    from incident_tui.record.viewings import VIA_SHOW
     from incident_tui.review import review_labels
 
-    row, events, findings = _load_incident(args)
-    sys.stdout.write(incident_text(row, events, findings, _school_name(args), review_labels()))
+    row, events, findings = _load_incident(args, VIA_SHOW)
+    text = incident_text(row, events, findings, _school_name(args), review_labels(), args.viewed_by)
+    sys.stdout.write(text)
     return 0
 
 
@@ -479,8 +504,10 @@ def export_incident(args: argparse.Namespace) -> int:
         raise UserError(
             "give the incident reference to export, or --all for every incident", exit_code=2
         )
+    from incident_tui.record.viewings import VIA_EXPORT
+
     fmt = _format_for(args)
-    row, events, findings = _load_incident(args)
+    row, events, findings = _load_incident(args, VIA_EXPORT)
     written = write_export(
         row,
         events,
@@ -492,6 +519,7 @@ def export_incident(args: argparse.Namespace) -> int:
         exists_hint=_FORCE_HINT,
         printed_by=args.printed_by,
         marking=_marking(args),
+        viewed_by=args.viewed_by,
     )
     _say(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
     if written.problems:

@@ -511,6 +511,9 @@ class Document:
     event_count: int
     outcome: Entry | None = None
     reviews: list[Entry] = field(default_factory=list)
+    viewed_by: list[str] = field(default_factory=list)
+    """Who opened the incident to read it, and when, oldest first (the access log,
+    `viewings`): one line each, this viewing included."""
     brief: list[Item] = field(default_factory=list)
     """The safeguarding summary (`brief`), read before the chronology."""
     flagged: bool = False
@@ -524,8 +527,10 @@ def document(
     school: str,
     labels: ReviewLabels | None = None,
     words: FlowWords | None = None,
+    viewed_by: Sequence[str] = (),
 ) -> Document:
-    """The whole incident as people read it; the renderers only lay it out."""
+    """The whole incident as people read it; the renderers only lay it out.
+    `viewed_by`: the incident's access log, one line a viewing (`viewings`)."""
     entries = chronology(events, labels)
     last = events[-1].hash if events and events[-1].hash != row.head_hash else None
     return Document(
@@ -544,6 +549,7 @@ def document(
         reviews=[e for e in entries if REVIEW in e.flags],
         brief=brief(row, events, words),
         flagged=any(e.emphasised for e in entries),
+        viewed_by=[one_line(line) for line in viewed_by],
     )
 
 

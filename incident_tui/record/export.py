@@ -120,9 +120,11 @@ def export_markdown(
     findings: Sequence[Finding],
     school_name: str,
     labels: ReviewLabels | None = None,
+    viewed_by: Sequence[str] = (),
 ) -> str:
     """The incident for people to read, as a Markdown document."""
-    return _render(document(row, events, findings, school_name, labels), _Style(markdown=True))
+    doc = document(row, events, findings, school_name, labels, viewed_by=viewed_by)
+    return _render(doc, _Style(markdown=True))
 
 
 def incident_text(
@@ -131,9 +133,11 @@ def incident_text(
     findings: Sequence[Finding],
     school_name: str,
     labels: ReviewLabels | None = None,
+    viewed_by: Sequence[str] = (),
 ) -> str:
     """The same document as plain text, for `incident-tui show`."""
-    return _render(document(row, events, findings, school_name, labels), _Style(markdown=False))
+    doc = document(row, events, findings, school_name, labels, viewed_by=viewed_by)
+    return _render(doc, _Style(markdown=False))
 
 
 def _render(doc: Document, style: _Style) -> str:
@@ -167,6 +171,11 @@ def _render(doc: Document, style: _Style) -> str:
         lines += ["- No events could be read.", ""]
     for entry in doc.entries:
         lines += _entry(entry, style)
+        lines.append("")
+    if doc.viewed_by:
+        lines += style.heading("Viewed by")
+        lines.append("")
+        lines += [f"- {style.text(line)}" for line in doc.viewed_by]
         lines.append("")
     lines += _integrity(doc, style)
     return "\n".join(lines).rstrip() + "\n"
@@ -239,7 +248,10 @@ def _problems(count: int) -> str:
 
 
 def export_json(
-    row: IndexRow, events: Sequence[Event], findings: Sequence[Finding] | None = None
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding] | None = None,
+    viewed_by: Sequence[str] = (),
 ) -> str:
     """Every event as stored, the index row and the hash rule: enough to
     re-check the incident alone (see `verify.verify_events`)."""
@@ -265,6 +277,8 @@ def export_json(
     document["hash_rule"] = HASH_RULE
     document["index_row"] = row.model_dump(mode="json")
     document["events"] = [e.model_dump(mode="json") for e in events]
+    if viewed_by:
+        document["viewed_by"] = list(viewed_by)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -310,6 +324,8 @@ class Printing:
 
     printed: Printed = field(default_factory=Printed)
     words: FlowWords | None = None
+    viewed_by: tuple[str, ...] = ()
+    """Who opened the incident to read it (the access log), one line each."""
 
 
 def _markdown(
@@ -318,9 +334,9 @@ def _markdown(
     findings: Sequence[Finding],
     school: str,
     labels: ReviewLabels | None,
-    _printing: Printing,
+    printing: Printing,
 ) -> str:
-    return export_markdown(row, events, findings, school, labels)
+    return export_markdown(row, events, findings, school, labels, printing.viewed_by)
 
 
 def _json(
@@ -329,9 +345,9 @@ def _json(
     findings: Sequence[Finding],
     _school: str,
     _labels: ReviewLabels | None,
-    _printing: Printing,
+    printing: Printing,
 ) -> str:
-    return export_json(row, events, findings)
+    return export_json(row, events, findings, printing.viewed_by)
 
 
 def _pdf(

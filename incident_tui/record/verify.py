@@ -229,7 +229,29 @@ def _scan_store(root: Path, key: bytes | None, only: str | None) -> _Scan:
             continue
         scan.incidents += 1
         _check_incident(root, key, incident_id, row, scan)
+    _check_access_logs(root, key, set(targets), rows, scan)
     return scan
+
+
+def _check_access_logs(
+    root: Path, key: bytes | None, targets: set[str], rows: dict[str, Any], scan: _Scan
+) -> None:
+    """Each incident's access log (`viewings`): an entry changed, removed or moved is
+    named, as is a log cut short or rewritten (its signed count and head)."""
+    from incident_tui.record.viewings import check_log, logged_incidents
+
+    logged, leftovers = logged_incidents(root)
+    if scan.target is None:
+        for path in leftovers:
+            scan.findings.append(_leftover(path, INDEX))
+    for incident_id in sorted(logged & targets if scan.target else logged):
+        row = rows.get(incident_id)
+        reference = row.get("reference") if isinstance(row, dict) else None
+        for problem in check_log(root, key, incident_id):
+            kind: DamageKind = problem.kind  # type: ignore[assignment]
+            scan.findings.append(
+                Finding(incident_id, reference, problem.seq, kind, problem.message)
+            )
 
 
 def _interrupted_opening(root: Path, incident_id: str, row: dict[str, Any]) -> Finding:

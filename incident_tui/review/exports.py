@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,10 +96,13 @@ def write_export(
     exists_hint: str = "choose another name",
     printed_by: str | None = None,
     marking: str | None = None,
+    viewed_by: Sequence[str] = (),
 ) -> Written:
     """An incident already read (with `read_for_export` or the same check) to `path`;
-    `printed_by` names the person exporting (None: the PDF says it is not known)."""
-    extra = printing(row.flow_id, printed_by, marking) if fmt == "pdf" else None
+    `printed_by` names the person exporting (None: the PDF says it is not known);
+    `viewed_by`, the incident's access log, one line a viewing."""
+    extra = printing(row.flow_id, printed_by, marking) if fmt == "pdf" else Printing()
+    extra = replace_fields(extra, viewed_by=tuple(viewed_by))
     data = render_export(fmt, row, events, findings, school, review_labels(), extra)
     write_private_file(path, data, replace=replace, what="the export", exists_hint=exists_hint)
     return Written(Path(path), fmt, row.reference, len(events), len(findings))

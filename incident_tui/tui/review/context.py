@@ -63,6 +63,16 @@ class ReviewContext:
 
         return verify_store(self.root, self.key, incident=incident)
 
+    def view(self, incident_id: str) -> tuple[list[str], str | None]:
+        """Record that this incident is being opened to read (the access log) and give
+        its "Viewed by" lines, with a warning in words if it could not be recorded.
+        Who: the signed-in person on a server, else the name last given in this review
+        app, else not known (and the log says so)."""
+        from incident_tui.record.viewings import VIA_SCREEN, view
+
+        viewer = self.person.actor() if self.person is not None else self.actor
+        return view(self.root, self.key, incident_id, viewer, VIA_SCREEN)
+
     def read_events(self, incident: str) -> tuple[IndexRow, list[Event], str]:
         """(row, events that could be read, why the events could not be read): quick,
         one incident file. UserError if there is no such incident."""

@@ -57,6 +57,8 @@ class IncidentReviewScreen(Screen[None]):
 
     def __init__(self, ctx: ReviewContext, incident_id: str) -> None:
         super().__init__()
+        self.viewed_by: list[str] = []
+        """Who has opened this incident to read it (the access log), this time included."""
         self.ctx = ctx
         self.incident_id = incident_id
         self.findings: list[Finding] = []
@@ -74,6 +76,9 @@ class IncidentReviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.viewed_by, warning = self.ctx.view(self.incident_id)
+        if warning:
+            self.notify(printable(warning), title="Viewing not recorded", markup=False)
         self.reload()
         self.query_one("#incident-chronology").focus()
 
@@ -182,6 +187,9 @@ class IncidentReviewScreen(Screen[None]):
             widgets += [_entry_widget(a, beneath=True) for a in entry.amendments]
         if not widgets:
             widgets = [Static("No events could be read.", classes="entry", markup=False)]
+        if self.viewed_by:
+            text = "Viewed by\n" + "\n".join(f"- {line}" for line in self.viewed_by)
+            widgets.append(Static(printable(text), classes="entry viewed-by", markup=False))
         pane.mount_all(widgets)
 
     # --- actions ----------------------------------------------------------------
