@@ -415,3 +415,16 @@ def test_the_school_s_marking_is_kept_in_the_config_file(tmp_path: Path) -> None
         settings_toml(Settings(school=School(name="Example Academy", marking="OFFICIAL")))
     )
     assert load_settings(path).school.marking == "OFFICIAL"
+
+
+def test_the_pdf_says_who_viewed_the_incident(record: Record) -> None:
+    from incident_tui.record.viewings import VIA_PDF, record_viewing, viewing_line, viewings
+
+    store = Store.open(record.root, key=KEY, mode="live", readonly=True)
+    row = store.row(record.plain.reference)
+    viewer = Actor(name="Alice Khan", role="DSL", login="alice")
+    record_viewing(record.root, KEY, row.id, viewer, VIA_PDF)
+    lines = [viewing_line(v) for v in viewings(record.root, row.id)[0]]
+    data = export_pdf(row, store.events(row.id), [], "School", review_labels(), viewed_by=lines)
+    text = flat(pdf_text(data))
+    assert "Viewed by" in text and "Alice Khan (DSL), login alice" in text

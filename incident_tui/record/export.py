@@ -361,7 +361,9 @@ def _pdf(
     # fpdf2 is loaded only when a PDF is asked for.
     from incident_tui.record.pdf_export import export_pdf
 
-    return export_pdf(row, events, findings, school, labels, printing.printed, printing.words)
+    return export_pdf(
+        row, events, findings, school, labels, printing.printed, printing.words, printing.viewed_by
+    )
 
 
 FORMATS: dict[str, tuple[str, Renderer]] = {

@@ -66,9 +66,10 @@ def export_pdf(
     labels: ReviewLabels | None = None,
     printed: Printed | None = None,
     words: FlowWords | None = None,
+    viewed_by: Sequence[str] = (),
 ) -> bytes:
-    """The incident as a PDF document (bytes)."""
-    doc = document(row, events, findings, school_name, labels, words)
+    """The incident as a PDF document (bytes); `viewed_by`, its access log."""
+    doc = document(row, events, findings, school_name, labels, words, viewed_by=viewed_by)
     signatures = [DSL_SIGNATURE]
     if doc.flagged:
         signatures.append(HEAD_SIGNATURE)  # an exception, a STOP or an escalation
@@ -95,6 +96,10 @@ def _body(pdf: RecordPdf, doc: Document) -> None:
     _outcome(pdf, doc)
     pdf.heading("DSL review")
     _review(pdf, doc)
+    if doc.viewed_by:
+        pdf.heading("Viewed by")
+        for line in doc.viewed_by:
+            pdf.para(f"- {line}", indent=4)
     pdf.heading("Integrity statement")
     _integrity(pdf, doc)
 
@@ -238,6 +243,7 @@ def _texts(doc: Document) -> Iterator[str]:
     yield from (item.value for item in doc.summary)
     yield from (item.value for item in doc.brief)
     yield from doc.findings
+    yield from doc.viewed_by
     for entry in doc.entries:
         for one in (entry, *entry.amendments):
             yield one.heading
