@@ -20,6 +20,7 @@ from tests.tui_helpers import (
     make_app,
     read_events,
     start_incident,
+    type_ahead,
     type_text,
     visible_lines,
     visible_text,
@@ -579,3 +580,21 @@ async def test_a_text_box_shows_the_flows_own_hint_and_a_step_may_give_its_own(d
         await pilot.pause()
         assert isinstance(app.screen, NoteDialog)
         assert "Write only what was reported." in screen_text(app)
+
+
+async def test_typed_without_pauses_each_answer_lands_in_its_own_box(dirs, toy_flows):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#flows").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        # the whole form in one burst: Enter moves on only after the keys before it
+        type_ahead(pilot, "Ann Smith\rTeacher\rQR\rLab 3\r")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        reference = app.incident.reference
+    opened = read_events(dirs, reference)[0]
+    assert (opened.actor.name, opened.actor.role) == ("Ann Smith", "Teacher")
+    assert (opened.data["pupil"], opened.data["location"]) == ("QR", "Lab 3")

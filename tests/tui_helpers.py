@@ -130,6 +130,21 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
         await pilot.press("space" if char == " " else char)
 
 
+def type_ahead(pilot: Pilot[Any], text: str) -> None:
+    """Queue every key of `text` ("\r" is Enter) at once, as a fast typist's terminal
+    delivers them: nothing is handled until the caller pauses (Pilot's press waits for
+    each key to be handled, which hides a key landing in the wrong box)."""
+    from textual import events
+
+    driver = pilot.app._driver
+    assert driver is not None
+    for char in text:
+        key = {"\r": "enter", " ": "space"}.get(char, char)
+        event = events.Key(key, char)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+
+
 async def start_incident(
     pilot: Pilot[Any],
     flow_id: str,

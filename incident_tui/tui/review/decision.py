@@ -21,6 +21,7 @@ from incident_tui.errors import UserError
 from incident_tui.record.events import Actor, Event
 from incident_tui.review import DSL_ROLE, ReviewDecision, review_decisions
 from incident_tui.tui.review.context import ReviewContext
+from incident_tui.tui.widgets.box_order import EnterToNextBox
 
 _KEYS = "1234567890abcdefghijklmnopqrstuvwxyz"
 """Number keys pick the first ten decisions (0 is the tenth), then letters."""
@@ -67,7 +68,7 @@ class DecisionPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DecisionForm(ModalScreen[Event | None]):
+class DecisionForm(EnterToNextBox, ModalScreen[Event | None]):
     """The fields of one decision, the DSL's name, and a reason where it matters."""
 
     BINDINGS = [

@@ -24,10 +24,11 @@ from incident_tui.incident import Incident
 from incident_tui.text_fields import AMENDMENT_REASON
 from incident_tui.tui.present import answer_text
 from incident_tui.tui.screens.base import AppModal, not_saved
+from incident_tui.tui.widgets.box_order import EnterToNextBox
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
-class AmendScreen(AppModal):
+class AmendScreen(EnterToNextBox, AppModal):
     """Dismisses True once the amendment is recorded; Escape leaves the record as it was;
     REFER_NOW when a STOP for one of the procedure's invariants was answered with refer now."""
 

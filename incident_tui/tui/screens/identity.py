@@ -13,11 +13,12 @@ from incident_tui.record.events import Actor
 from incident_tui.safe_text import printable
 from incident_tui.text_fields import ACTOR_NAME, ACTOR_ROLE, LOCATION, PUPIL, pupil_references
 from incident_tui.tui.screens.base import AppScreen
+from incident_tui.tui.widgets.box_order import EnterToNextBox
 
 OTHER_PUPILS = "other-pupils"
 
 
-class IdentityScreen(AppScreen):
+class IdentityScreen(EnterToNextBox, AppScreen):
     """Start a new incident (flow_id) or resume an open one (resume = its reference)."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back")]
@@ -99,14 +100,20 @@ class IdentityScreen(AppScreen):
         else:
             self.query_one("#go", Button).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def next_box(self, box: Input) -> Input | None:
         # Enter walks the boxes every incident needs; the optional other pupils box
         # is reached with Tab (Enter there goes on as from the pupil's own box)
-        fields = [f for f in self.query(Input) if f.id != OTHER_PUPILS or f is event.input]
-        index = fields.index(event.input)
-        if index + 1 < len(fields):
-            fields[index + 1].focus()
-        else:
+        boxes = [
+            w
+            for w in self.focus_chain
+            if isinstance(w, Input) and (w.id != OTHER_PUPILS or w is box)
+        ]
+        index = boxes.index(box) if box in boxes else -1
+        return boxes[index + 1] if 0 <= index < len(boxes) - 1 else None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter in any box but the last has already moved on (EnterToNextBox)
+        if self.next_box(event.input) is None:
             self.go()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -19,9 +19,10 @@ from incident_tui.settings import (
     with_contact,
 )
 from incident_tui.tui.screens.base import AppScreen
+from incident_tui.tui.widgets.box_order import EnterToNextBox
 
 
-class SetupScreen(AppScreen):
+class SetupScreen(EnterToNextBox, AppScreen):
     """One row per contact only the school can fill in (as the procedures declare them):
     who, their number, and an out-of-hours number where there is one."""
 
@@ -71,6 +72,7 @@ class SetupScreen(AppScreen):
         self.query_one("#school", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # the last box: Enter moves on to Save (the others moved on at once, EnterToNextBox)
         self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

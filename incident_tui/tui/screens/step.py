@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked, InvariantBroken
@@ -27,11 +27,12 @@ from incident_tui.tui.present import (
 )
 from incident_tui.tui.screens.base import AppScreen, not_saved, report_saves
 from incident_tui.tui.widgets.banners import EscalationBanner
+from incident_tui.tui.widgets.box_order import EnterToNextBox
 from incident_tui.tui.widgets.decisions import DecisionsPanel
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
-class StepScreen(AppScreen):
+class StepScreen(EnterToNextBox, AppScreen):
     AUTO_FOCUS = None  # focus is set per step: a confirm item must never have a default
     BINDINGS = [
         Binding("escape", "leave", "Home", id="leave", tooltip="The incident stays open"),
@@ -166,6 +167,9 @@ class StepScreen(AppScreen):
         self.app.push_screen(AmendScreen(self.incident, event.ref), closed)
 
     # --- keys ----------------------------------------------------------------------------
+
+    def next_box(self, box: Input) -> Input | None:
+        return self.view.box_after(box) if self.view is not None else None
 
     def action_number(self, number: int) -> None:
         if self.view is not None:

@@ -215,16 +215,22 @@ class StepView(Vertical):
             event.stop()
             self.pick(self.choices[event.option_index])
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        box = self.query_one("#rationale", Input)
+    def box_after(self, box: Input) -> Input | None:
+        """The box Enter in `box` moves to, or None when Enter records the answer."""
+        rationale = self.query_one("#rationale", Input)
         if (
-            event.input.id == "text-answer"
-            and box.display
-            and not box.value.strip()
+            box.id == "text-answer"
+            and rationale.display
+            and not rationale.value.strip()
             and self.rationale_needed() is Rationale.required
         ):
-            focus_in_view(box)
+            return rationale
+        return None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if (after := self.box_after(event.input)) is not None:
+            focus_in_view(after)
             return
         self.finish()
 
