@@ -27,6 +27,7 @@ from incident_tui.record import (
     load_or_create_key,
 )
 from incident_tui.record import storage as storage_module
+from incident_tui.record import store as store_module
 from incident_tui.record.keys import load_key
 from incident_tui.record.store import holds_incidents, incident_path, shard_path
 from incident_tui.record.verify import verify_store
@@ -499,3 +500,46 @@ def test_an_empty_folder_opens_as_either_mode(tmp_path: Path) -> None:
         assert store.rows() == []
     with Store.open(root, key=KEY, mode="live") as store:
         assert store.rows() == []
+
+
+# -- training references -------------------------------------------------------------------
+
+
+def test_a_training_reference_can_never_be_taken_for_a_live_one(tmp_path: Path) -> None:
+    with open_store(tmp_path / "live") as live:
+        real = live.new_incident(flow=SEARCH, actor=ANN, details={})
+    with Store.open(tmp_path / "training", key=KEY, mode="training") as training:
+        practice = training.new_incident(flow=SEARCH, actor=ANN, details={})
+        assert training.events(practice.id)[0].data["reference"] == practice.reference
+        second = training.new_incident(flow=SEARCH, actor=ANN, details={})
+    day = real.reference[:10]
+    assert real.reference == f"{day}-001"
+    assert (practice.reference, second.reference) == (f"T-{day}-001", f"T-{day}-002")
+
+
+def test_old_training_records_keep_their_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "training"
+    # a training record opened before training references had their own form
+    monkeypatch.setattr(store_module, "reference_prefix", lambda mode, day: f"{day}-")
+    with Store.open(root, key=KEY, mode="training") as training:
+        old = training.new_incident(flow=SEARCH, actor=ANN, details={})
+    monkeypatch.undo()
+    with Store.open(root, key=KEY, mode="training") as training:
+        new = training.new_incident(flow=SEARCH, actor=ANN, details={})
+        assert training.resolve(old.reference) == old.id
+        assert training.row(old.id).reference == old.reference
+    day = old.reference[:10]
+    assert (old.reference, new.reference) == (f"{day}-001", f"T-{day}-001")
+    assert verify_store(root, key=KEY).ok
+
+
+def test_a_training_reference_is_never_reused_when_the_index_is_lost(tmp_path: Path) -> None:
+    root = tmp_path / "training"
+    with Store.open(root, key=KEY, mode="training") as training:
+        first = training.new_incident(flow=SEARCH, actor=ANN, details={})
+    shard_path(root, first.id).unlink()
+    with Store.open(root, key=KEY, mode="training") as training:
+        again = training.new_incident(flow=SEARCH, actor=ANN, details={})
+    assert again.reference == f"T-{first.reference[2:12]}-002"

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from incident_tui.locations import Mode
+
 SEAL_CODE_LENGTH = 10
+
+TRAINING_REFERENCE_PREFIX = "T-"
+"""A training incident's reference reads T-2026-12-01-001, so a training printout can
+never be taken for the live record 2026-12-01-001. Training records opened before this
+keep the plain references they were given (a reference is part of the hashed record)."""
+
+
+def reference_prefix(mode: Mode, day: str) -> str:
+    """What every reference of `day` in a store of `mode` starts with."""
+    return f"{TRAINING_REFERENCE_PREFIX if mode == 'training' else ''}{day}-"
 
 
 def seal_code(event_hash: str) -> str:

@@ -88,6 +88,7 @@ from incident_tui.record.pupils import (
     is_pupil_amendment,
     recorded_pupils_problem,
 )
+from incident_tui.record.references import reference_prefix
 from incident_tui.record.storage import (
     AtomicJSONStorage,
     DamagedFile,
@@ -123,7 +124,7 @@ _INCIDENT_FILE = re.compile(r"[^.].*\.json")
 _ID_FILE = re.compile(r"[0-9a-f]{32}\.json")
 _LOCK_FILE = re.compile(r"[0-9a-f]{32}\.lock")
 _TEMP_NAME = re.compile(r"\.(.+)\.[0-9a-f]{8}\.tmp")
-_REFERENCE_IN_FILE = re.compile(rb'"reference":"(\d{4}-\d{2}-\d{2})-(\d{1,9})"')
+_REFERENCE_IN_FILE = re.compile(rb'"reference":"((?:T-)?\d{4}-\d{2}-\d{2}-)(\d{1,9})"')
 _NEW_ID_TRIES = 64
 
 
@@ -1086,7 +1087,7 @@ class Store:
         from another day, the number comes from what is on disk: every index row
         (interrupted openings included) and every incident file the index has lost,
         so that a reference is never given out twice."""
-        prefix = f"{day}-"
+        prefix = reference_prefix(self.mode, day)
         counted = self._counted(prefix)
         if counted is not None:
             return f"{prefix}{counted:03d}"
@@ -1099,7 +1100,7 @@ class Store:
             and ref[len(prefix) :].isdigit()
         ]
         for incident_id in incident_ids_on_disk(self.root) - set(rows):
-            used += _references_in_file(incident_path(self.root, incident_id), day)
+            used += _references_in_file(incident_path(self.root, incident_id), prefix)
         return f"{prefix}{max(used, default=0) + 1:03d}"
 
     def _counted(self, prefix: str) -> int | None:
@@ -1256,14 +1257,14 @@ def incident_path_name(event: Event) -> str:
     return f"{INCIDENTS_DIR}/{event.incident}.json"
 
 
-def _references_in_file(path: Path, day: str) -> list[int]:
-    """The day's reference numbers found in an incident file, read as bytes so that a
-    damaged file still gives up the reference it holds."""
+def _references_in_file(path: Path, prefix: str) -> list[int]:
+    """The numbers of the references with `prefix` (the day's) found in an incident
+    file, read as bytes so that a damaged file still gives up the reference it holds."""
     try:
         raw = path.read_bytes()
     except OSError:
         return []
-    return [int(n) for d, n in _REFERENCE_IN_FILE.findall(raw) if d.decode() == day]
+    return [int(n) for d, n in _REFERENCE_IN_FILE.findall(raw) if d.decode() == prefix]
 
 
 def _hash_ok(event: dict[str, Any]) -> bool:
