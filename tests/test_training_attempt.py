@@ -86,3 +86,28 @@ def test_finishing_grades_seals_and_records_the_score_in_the_training_store(
         [past] = past_attempts(store)
     assert (past.trainee, past.score, past.passed) == ("Ann Trainee", 1, False)
     assert not paths.store_dir("live").exists()
+
+
+def test_the_debrief_names_each_correction_the_trainee_made(paths: Paths, tmp_path: Path) -> None:
+    attempt = begin(paths, tmp_path, FEEDBACK_END)
+    incident = attempt.incident
+    incident.submit(AnswerInput("safety", True))
+    incident.submit(AnswerInput("item", "vape"))
+    first = next(d for d in incident.session.decisions if d.answer.step == "item")
+    incident.amend(first.ref, AnswerInput("item", "knife"), "Misread: it was a knife")
+    for answer in (
+        AnswerInput("grounds", "Threat reported by two pupils"),
+        AnswerInput("consent", "no"),
+    ):
+        incident.submit(answer)
+    debrief, problem = attempt.finish()
+    assert problem is None
+    [correction] = debrief.corrections
+    assert (correction.was, correction.now) == ("A vape (school rule)", "A knife or weapon")
+    assert correction.reason == "Misread: it was a knife"
+    markdown = debrief.markdown()
+    assert "## Corrections you made" in markdown
+    assert 'corrected to "A knife or weapon" (reason given: Misread: it was a knife)' in markdown
+    # a training printout can never be taken for a live record
+    assert debrief.reference.startswith("T-")
+    assert f"Training record: {debrief.reference}" in markdown

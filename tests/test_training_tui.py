@@ -144,3 +144,19 @@ async def test_playing_wrong_with_feedback_at_the_end_and_never_in_the_live_stor
     report = verify_store(live, key)
     assert (report.incidents, report.events) == (0, 0)
     assert verify_store(dirs.store_root("training"), key).incidents == 1
+
+
+async def test_the_number_before_a_scenario_starts_that_scenario(dirs):
+    from incident_tui.tui.training.screens import TraineeScreen
+
+    app = TrainingApp(paths=dirs.paths)  # the shipped procedures and scenarios
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ScenarioPickerScreen) and len(picker.available) >= 3
+        third = list(picker.available)[2]
+        await pilot.press("3", "enter")  # Enter now belongs to the trainee's name box
+        await pilot.pause()
+        assert isinstance(app.screen, TraineeScreen)
+        assert app.screen.loaded.scenario.id == third
+        assert len(app.screen_stack) == 3  # one scenario started, not two

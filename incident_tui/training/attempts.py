@@ -22,10 +22,11 @@ from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.flow.loader import LoadedFlow
 from incident_tui.incident import Incident, flow_ref
+from incident_tui.record.chronology import amended_seq, answer_words
 from incident_tui.record.events import Actor, DataValue, Event, EventKind
 from incident_tui.record.store import Store
 from incident_tui.settings import Settings
-from incident_tui.training.debrief import Debrief, minutes_between
+from incident_tui.training.debrief import Correction, Debrief, minutes_between
 from incident_tui.training.scenario import LoadedScenario, Scenario
 from incident_tui.training.scoring import Grade, Judgement, applies, grade, judge
 
@@ -204,8 +205,29 @@ class TrainingAttempt:
             finished=sealed.time if sealed else None,
             outcome=incident.text(incident.session.outcome() or end.outcome),
             flow_title=self.flow.flow.title,
+            corrections=corrections(incident.events),
         )
         return debrief, problem
+
+
+def corrections(events: list[Event]) -> tuple[Correction, ...]:
+    """Each correction in an attempt's record, with the answer it replaced."""
+    by_seq = {event.seq: event for event in events}
+    found: list[Correction] = []
+    for event in events:
+        if event.kind is not EventKind.amendment:
+            continue
+        seq = amended_seq(event)
+        target = by_seq.get(seq) if seq is not None else None
+        found.append(
+            Correction(
+                prompt=event.prompt or (target.prompt if target else None) or "-",
+                was=answer_words(target) if target is not None else "-",
+                now=answer_words(event),
+                reason=str(event.data.get("reason", "")),
+            )
+        )
+    return tuple(found)
 
 
 @dataclass(frozen=True)

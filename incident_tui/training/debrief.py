@@ -11,10 +11,34 @@ from pathlib import Path
 
 from incident_tui.errors import UserError
 from incident_tui.files import write_private_file
+from incident_tui.safe_text import printable
 from incident_tui.training.scenario import Scenario
 from incident_tui.training.scoring import Grade, Judgement
 
 BANNER = "TRAINING — practice only, not a real record"
+
+CORRECTIONS_NOTE = (
+    "A correction is a learning point: in a live incident the first answer stays in the "
+    "record beside the correction, so check each answer before it is recorded."
+)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An answer the trainee corrected: the question, both answers and the reason given."""
+
+    prompt: str
+    was: str
+    now: str
+    reason: str
+
+    def text(self) -> str:
+        return (
+            f"{printable(self.prompt, one_line=True)}: first answered "
+            f'"{printable(self.was, one_line=True)}", corrected to '
+            f'"{printable(self.now, one_line=True)}" (reason given: '
+            f"{printable(self.reason, one_line=True)})"
+        )
 
 
 def minutes_between(start: str, end: str | None) -> int | None:
@@ -39,6 +63,8 @@ class Debrief:
     outcome: str | None = None
     """The end the trainee reached."""
     flow_title: str = ""
+    corrections: tuple[Correction, ...] = ()
+    """Each answer the trainee corrected, in the order the corrections were made."""
 
     def minutes(self) -> int | None:
         return minutes_between(self.started, self.finished)
@@ -100,6 +126,9 @@ class Debrief:
                 + (f" ({judgement.given})" if judgement.status.value == "wrong" else "")
                 + "."
             )
+        if self.corrections:
+            lines += ["", "## Corrections you made", "", CORRECTIONS_NOTE, ""]
+            lines += [f"- {correction.text()}" for correction in self.corrections]
         lines += ["", "## Each key decision", ""]
         for n, judgement in enumerate(self.grade.judgements, 1):
             mark = "Right" if judgement.right else judgement.status.value.capitalize()
@@ -125,4 +154,4 @@ class Debrief:
         return path
 
 
-__all__ = ["BANNER", "Debrief"]
+__all__ = ["BANNER", "CORRECTIONS_NOTE", "Correction", "Debrief"]

@@ -25,7 +25,7 @@ from incident_tui.errors import UserError
 from incident_tui.people import Role
 from incident_tui.text_fields import ACTOR_NAME
 from incident_tui.training.attempts import FEEDBACK_EACH, FEEDBACK_END, TrainingAttempt
-from incident_tui.training.debrief import Debrief
+from incident_tui.training.debrief import CORRECTIONS_NOTE, Debrief
 from incident_tui.training.scenario import LoadedScenario, load_scenarios
 from incident_tui.training.scoring import Judgement
 from incident_tui.tui.screens.base import AppModal, AppScreen
@@ -59,6 +59,10 @@ class ScenarioPickerScreen(TrainingMixin, AppScreen):
     BINDINGS = [
         Binding("f", "toggle_feedback", "Feedback timing", id="feedback-timing"),
         Binding("escape", "back", "Back", id="back"),
+        *[
+            Binding(str(n), f"pick({n})", f"Scenario {n}", show=False, id=f"scenario-{n}")
+            for n in range(1, 10)
+        ],
     ]
 
     def __init__(self) -> None:
@@ -116,12 +120,21 @@ class ScenarioPickerScreen(TrainingMixin, AppScreen):
         else:
             await self.app.action_quit()
 
+    def action_pick(self, number: int) -> None:
+        """The number shown before a scenario starts it (as on every list of options)."""
+        if 1 <= number <= len(self.available):
+            self.query_one("#scenarios", OptionList).highlighted = number - 1
+            self._start(list(self.available)[number - 1])
+
     @on(OptionList.OptionSelected, "#scenarios")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is None:
+        if event.option.id is not None:
+            self._start(event.option.id)
+
+    def _start(self, scenario_id: str) -> None:
+        if self.app.screen is not self:  # a key typed ahead once a scenario was chosen
             return
-        loaded = self.available[event.option.id]
-        self.app.push_screen(TraineeScreen(loaded, self.feedback))
+        self.app.push_screen(TraineeScreen(self.available[scenario_id], self.feedback))
 
 
 class TraineeScreen(AppScreen):
@@ -335,6 +348,13 @@ class DebriefScreen(AppScreen):
                 id="debrief-missed",
                 markup=False,
             )
+            if debrief.corrections:
+                yield Static("Corrections you made", classes="section-title")
+                yield Static(
+                    "\n".join([CORRECTIONS_NOTE, *(f"- {c.text()}" for c in debrief.corrections)]),
+                    id="debrief-corrections",
+                    markup=False,
+                )
             yield Static("Each key decision", classes="section-title")
             for n, judgement in enumerate(debrief.grade.judgements, start=1):
                 yield Static(
