@@ -339,10 +339,9 @@ def search_answers(found: list[str], *disposal: dict, police: dict | None = None
         if entry["step"] == "found":
             entry = {**entry, "answer": found}
         if entry["step"] == "disposal-weapon":
-            entries.extend(disposal)
+            # nothing went to the police here, so whether they were involved is asked
+            entries.extend([*disposal, police or {"step": "police-called", "answer": "no"}])
             continue
-        if entry["step"] == "police-called" and police is not None:
-            entry = police
         entries.append(entry)
     answers["answers"] = entries
     return answers
@@ -361,16 +360,16 @@ def nothing_recorded(tmp_path: Path) -> bool:
                 ["alcohol-tobacco-fireworks"],
                 {"step": "disposal-alcohol-tobacco-fireworks", "answer": "returned-to-pupil"},
             ),
-            "entry 14: step 'disposal-alcohol-tobacco-fireworks': choosing 'returned-to-pupil' "
+            "entry 13: step 'disposal-alcohol-tobacco-fireworks': choosing 'returned-to-pupil' "
             "breaks a rule",
         ),
         (
             search_answers(["stolen"], {"step": "disposal-stolen", "answer": "returned-to-pupil"}),
-            "entry 14: step 'disposal-stolen': choosing 'returned-to-pupil' breaks a rule",
+            "entry 13: step 'disposal-stolen': choosing 'returned-to-pupil' breaks a rule",
         ),
         (
             search_answers(["drugs"], {"step": "disposal-drugs", "answer": "disposed"}),
-            "entry 14: step 'disposal-drugs': a reason is required",
+            "entry 13: step 'disposal-drugs': a reason is required",
         ),
         (
             search_answers(
@@ -378,11 +377,11 @@ def nothing_recorded(tmp_path: Path) -> bool:
                 {"step": "disposal-drugs", "answer": "disposed", "rationale": "Reason"},
                 police={"step": "police-called", "answer": "no"},
             ),
-            "entry 15: step 'police-called': 'no' cannot be chosen on this path",
+            "entry 14: step 'police-called': 'no' cannot be chosen on this path",
         ),
         (
             search_answers(["weapon"], {"step": "disposal", "answer": "Returned to the pupil"}),
-            "entry 14: step 'disposal' is not the current step ('disposal-weapon')",
+            "entry 13: step 'disposal' is not the current step ('disposal-weapon')",
         ),
     ],
     ids=["alcohol-returned", "stolen-to-pupil", "drug-binned", "no-police-reason", "free-text"],

@@ -208,7 +208,7 @@ def test_a_weapon_found_ends_with_the_police() -> None:
 @pytest.mark.parametrize(
     ("reason", "offered"),
     [
-        ("no-good-reason", ["not-examined"]),
+        ("no-good-reason", []),  # 'No' would be the only answer: not asked
         (
             "good-reason",
             ["not-examined", "examined-nothing", "examined-other", "examined-child-imagery"],
@@ -227,7 +227,10 @@ def test_device_data_is_recorded_as_examined_only_after_a_good_reason(
         "found": ["nothing"],
     }
     session = drive(SEARCH, plan, stop_at="device-data")
-    assert [c.id for c in session.choices()] == offered
+    if not offered:
+        assert session.ended and "device-data" not in visited(session)
+    else:
+        assert [c.id for c in session.choices()] == offered
 
 
 def test_data_on_a_device_going_to_the_police_is_never_offered_for_deletion() -> None:
@@ -356,8 +359,10 @@ def test_police_not_involved_after_a_drug_is_disposed_of_needs_its_good_reason()
 def test_an_item_handed_to_the_police_leaves_no_answer_that_the_police_were_not_involved(
     found: list[str],
 ) -> None:
-    session = at_disposal(found, "police-called")
-    assert lawful(session) == ["yes"]
+    # the police are already known to be involved: 'yes' is the only answer, not asked
+    session = drive(SEARCH, {**FOUND_BY_CONSENT, "found": found})
+    assert session.ended and "police-called" not in visited(session)
+    assert "dsl-told" in visited(session)
 
 
 def test_police_may_be_left_out_without_a_reason_only_when_nothing_needs_them() -> None:
@@ -555,7 +560,10 @@ def test_a_trust_flow_offering_no_police_after_a_weapon_needs_the_good_reason(
     tmp_path: Path,
 ) -> None:
     flow = trust_search_flow(tmp_path, without_when("police-called", "no"))
-    session = drive(flow, {**FOUND_BY_CONSENT, "found": ["weapon"]}, stop_at="police-called")
+    # drugs disposed of (with the good reason): the police are not yet known to be involved
+    plan = {**FOUND_BY_CONSENT, "found": ["drugs"], "disposal-drugs": "disposed"}
+    session = drive(flow, plan, stop_at="police-called")
+    assert session.current.id == "police-called"
     with pytest.raises(InvariantBroken) as broken:
         session.answer(AnswerInput("police-called", "no"))
     assert broken.value.invariant.id == "police-or-a-recorded-good-reason"
@@ -570,3 +578,18 @@ def test_a_trust_flow_offering_parents_not_required_still_tells_them_of_a_knife_
     with pytest.raises(InvariantBroken) as broken:
         session.answer(AnswerInput("parents", "not-required", REASON))
     assert broken.value.invariant.id == "parents-told-of-a-prohibited-item"
+
+
+def test_a_question_with_one_possible_answer_or_a_known_one_is_not_asked():
+    # nothing was found and no reason to look at a phone's data: 'No' is the only answer
+    plain = visited(drive(SEARCH, {**FOUND_BY_CONSENT, "found": ["nothing"]}))
+    assert "device-data" not in plain
+    # the knife went to the police: whether the police were involved is already known
+    knife = drive(SEARCH, {**FOUND_BY_CONSENT, "found": ["weapon"], "disposal-weapon": "police"})
+    assert "disposal-weapon" in visited(knife) and "police-called" not in visited(knife)
+    assert knife.ended
+    # a reason to look was recorded: what was looked at is asked
+    looked = drive(
+        SEARCH, {**FOUND_BY_CONSENT, "found": ["device"], "found-device-reason": "examine"}
+    )
+    assert "device-data" in visited(looked)
