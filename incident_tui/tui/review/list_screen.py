@@ -81,7 +81,7 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ModeBanner(self.ctx.mode, self.ctx.school, "Review")
         with Horizontal(id="review-filters"):
-            yield Input(placeholder="/ search ref, staff, pupil", id="review-search", compact=True)
+            yield Input(placeholder="/ search", id="review-search", compact=True)
             yield Select(
                 [(f"Status: {s}", s) for s in STATUSES],
                 prompt="Status: any",

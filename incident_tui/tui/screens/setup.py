@@ -13,6 +13,7 @@ from incident_tui.safe_text import printable
 from incident_tui.settings import (
     NO_SCHOOL_NAME,
     School,
+    contact_words,
     declared_contacts,
     local_contact_names,
     save_settings,
@@ -32,7 +33,8 @@ class SetupScreen(EnterToNextBox, AppScreen):
         super().__init__()
         declared = declared_contacts(item.flow.contacts for item in self.ctx.flows.values())
         self.declared = declared
-        self.names = local_contact_names(declared)
+        local = set(local_contact_names(declared))
+        self.names = [n for n in declared if n in local]  # the procedures' order: the DSL first
 
     def compose(self) -> ComposeResult:
         settings = self.ctx.settings
@@ -51,7 +53,7 @@ class SetupScreen(EnterToNextBox, AppScreen):
                 yield Input("" if school == NO_SCHOOL_NAME else school, id="school")
             for name in self.names:
                 yield Static(
-                    printable(f"{name}: {self.declared[name]}", one_line=True),
+                    printable(_capitalised(contact_words(self.declared[name])), one_line=True),
                     classes="section-title",
                     markup=False,
                 )
@@ -101,3 +103,7 @@ class SetupScreen(EnterToNextBox, AppScreen):
         self.ctx.settings = settings
         self.notify("Saved to the config file.", markup=False)
         self.app.pop_screen()
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
