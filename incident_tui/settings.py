@@ -41,6 +41,25 @@ class School(BaseModel):
 
 SCHOOL_NAMES: frozenset[str] = frozenset(School.model_fields)
 
+DEFAULT_RETENTION_RULE = (
+    "Child protection file: kept until the pupil's 25th birthday, then reviewed "
+    "(schools' records retention guidance, IRMS Toolkit for Schools); never destroyed "
+    "while relevant to a public inquiry"
+)
+
+
+class Retention(BaseModel):
+    """How long the school keeps a child protection file ([retention] in the config)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    review_at_age: int = Field(default=25, ge=1, le=120)
+    """A pupil's file is due for retention review on this birthday (the date of birth
+    is recorded once for the child's file: `incident-tui retention dob`)."""
+    rule: str = Field(default=DEFAULT_RETENTION_RULE, min_length=1, max_length=1000)
+    """The rule a disposal is recorded under, unless the DSL names another."""
+
+
 ContactName = Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=80)]
 """The NAME of `{contacts.NAME}`: lower-case letters and '_'."""
 
@@ -51,6 +70,8 @@ class Settings(BaseModel):
     school: School = Field(default_factory=School)
     contacts: dict[ContactName, str] = {}
     """The school's own name and number for each contact the procedures declare."""
+    retention: Retention = Field(default_factory=Retention)
+    """The school's retention rule for child protection files."""
 
     def with_defaults(self, declared: Mapping[str, str]) -> Settings:
         """These settings, with what a flow declares shown for any contact not set here."""
@@ -239,6 +260,13 @@ def settings_toml(settings: Settings) -> str:
     ]
     contacts = sorted(settings.contacts.items())
     lines += [f"{name} = {_toml_string(value)}" for name, value in contacts]
+    if settings.retention != Retention():
+        lines += [
+            "",
+            "[retention]",
+            f"review_at_age = {settings.retention.review_at_age}",
+            f"rule = {_toml_string(settings.retention.rule)}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -458,7 +458,7 @@ def test_an_invalid_index_row_hides_only_its_own_incident(root: Path) -> None:
             assert len(rows) == 2
             assert problems == [
                 f"{shard}: the index row of {ids[0]} is not valid (status: "
-                "Input should be 'open', 'sealed' or 'reviewed')"
+                "Input should be 'open', 'sealed', 'reviewed' or 'disposed')"
             ]
     findings = verify_store(root, KEY).findings
     assert any(f.incident == ids[0] and str(shard) in f.message for f in findings)

@@ -50,6 +50,8 @@ EVERY_DECISION = {
         {"entries": "1, 2", "exemption": "Third-party data (DPA 2018 Sch. 2 Part 3)"},
         "Names another child",
     ),
+    "retention-hold": ({"inquiry": "Independent inquiry"}, "The inquiry asked us to keep it"),
+    "retention-hold-lifted": ({}, "The inquiry has closed"),
 }
 
 

@@ -359,6 +359,7 @@ def summary(row: IndexRow, events: Sequence[Event], school: str) -> list[Item]:
     items = [
         Item("School", one_line(school)),
         Item("Reference", one_line(row.reference)),
+        *_child_file_items(row, events),
         Item("Procedure", f"{one_line(row.flow_id)}, version {one_line(row.flow_version)}"),
         Item("Mode", "TRAINING" if row.mode == "training" else "live"),
         Item("Status", row.status),
@@ -480,6 +481,50 @@ def _other_pupils(row: IndexRow) -> list[Item]:
     """The other pupils an incident names (amendments followed), by reference only."""
     others = row.other_pupils
     return [Item("Other pupils named", ", ".join(one_line(o) for o in others))] if others else []
+
+
+def _child_file_items(row: IndexRow, events: Sequence[Event]) -> list[Item]:
+    """Where the incident came from, where it went, and its retention, when any applies."""
+    items = []
+    if row.origin:
+        items.append(
+            Item(
+                "Origin",
+                f"TRANSFERRED IN from {one_line(row.origin)} on {utc_text(row.received)}; "
+                f"the reference is {one_line(row.origin)}'s. It is reviewed here, not continued",
+            )
+        )
+    disposal = next((e for e in reversed(events) if e.kind == EventKind.disposed), None)
+    if disposal is not None:
+        removed = disposal.data.get("disposed_events")
+        rule = safe(value_text(disposal.data.get("rule")))
+        items.append(
+            Item(
+                "DISPOSED OF",
+                f"{utc_text(disposal.time)} by {actor_text(disposal)}, under the rule "
+                f"'{rule}': {safe(disposal.rationale or '-')}. "
+                f"The content of its {removed} earlier events was removed; their hashes are "
+                "kept, so the chain still verifies",
+            )
+        )
+    if row.transfer_to:
+        confirmed = (
+            f"receipt confirmed {utc_text(row.transfer_confirmed)}"
+            if row.transfer_confirmed
+            else "receipt NOT YET CONFIRMED"
+        )
+        items.append(
+            Item(
+                "Transferred",
+                f"sent to {one_line(row.transfer_to)} on {utc_text(row.transfer_sent)}; "
+                f"{confirmed}",
+            )
+        )
+    if row.retention_hold:
+        items.append(Item("Retention hold", "HELD: never disposed of while the hold stands"))
+    for pupil, born in row.dates_of_birth.items():
+        items.append(Item(f"Date of birth of {one_line(pupil)}", one_line(born)))
+    return items
 
 
 def finding_lines(findings: Sequence[Finding]) -> list[str]:

@@ -46,10 +46,27 @@ class EventKind(StrEnum):
     note = "note"
     sealed = "sealed"
     reviewed = "reviewed"
+    transferred = "transferred"
+    """The child protection file sent to the pupil's next school (data: to, checkpoint)."""
+    receipt_confirmed = "receipt_confirmed"
+    """The next school's receipt of a transfer, checked against what was sent."""
+    received = "received"
+    """At the receiving school: the incident transferred in (data: from_school)."""
+    disposed = "disposed"
+    """Lawful disposal at the end of retention: the last event; the content of every
+    earlier one is removed, its hash kept (see `record.retention`)."""
 
 
 AFTER_SEAL: frozenset[EventKind] = frozenset(
-    {EventKind.note, EventKind.amendment, EventKind.reviewed}
+    {
+        EventKind.note,
+        EventKind.amendment,
+        EventKind.reviewed,
+        EventKind.transferred,
+        EventKind.receipt_confirmed,
+        EventKind.received,
+        EventKind.disposed,
+    }
 )
 """The only kinds that may follow the seal."""
 
@@ -59,6 +76,13 @@ STOP_SHOWN_KEY = "stop"
 """The data key of a `note` recording that a STOP was shown (the refused choice's id)."""
 REVIEW_DATE = "review-date"
 """The review decision that sets the date of the next review (its data["date"])."""
+RETENTION_HOLD = "retention-hold"
+"""The review decision that keeps an incident from disposal (relevant to an inquiry)."""
+HOLD_LIFTED = "retention-hold-lifted"
+"""The review decision that lifts a retention hold."""
+DATE_OF_BIRTH = "date-of-birth"
+"""The review decision recording the pupil's date of birth for the child's file
+(its data["date"]; data["pupil"] names the pupil)."""
 
 
 class Actor(BaseModel):

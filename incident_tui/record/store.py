@@ -50,7 +50,10 @@ from incident_tui.errors import UserError
 from incident_tui.locations import Mode, ensure_private_dir
 from incident_tui.record.events import (
     AFTER_SEAL,
+    DATE_OF_BIRTH,
     GENESIS,
+    HOLD_LIFTED,
+    RETENTION_HOLD,
     REVIEW_DATE,
     SIGN_OFF,
     STOP_SHOWN_KEY,
@@ -100,6 +103,7 @@ from incident_tui.record.storage import (
     parse_record_json,
     read_record_bytes,
 )
+from incident_tui.record.tombstone import has_stubs, is_disposal, is_stub, tombstone_problem
 from incident_tui.text_fields import (
     ACTOR_NAME,
     ACTOR_ROLE,
@@ -153,7 +157,7 @@ class IndexRow(BaseModel):
     flow_version: str
     flow_hash: str
     mode: Mode
-    status: Literal["open", "sealed", "reviewed"]
+    status: Literal["open", "sealed", "reviewed", "disposed"]
     opened: str
     sealed: str | None
     event_count: int
@@ -175,8 +179,39 @@ class IndexRow(BaseModel):
     """The other pupils the incident names, by reference (`record.pupils`); rows
     written before pupils were named by reference lack it."""
 
+    dates_of_birth: dict[str, str] = {}
+    """Pupil reference -> date of birth (YYYY-MM-DD), for each pupil whose date of
+    birth was recorded on this incident (once for the child's file)."""
+    retention_hold: bool = False
+    """Never to be disposed of while set (relevant to a public inquiry)."""
+    disposed: str | None = None
+    """When it was lawfully disposed of (only the tombstone is left)."""
+    transfer_to: str | None = None
+    """The school the child protection file was last sent to."""
+    transfer_sent: str | None = None
+    transfer_checkpoint: str | None = None
+    """The checkpoint hash of the bundle sent, which the receipt must quote."""
+    transfer_confirmed: str | None = None
+    """When the receiving school's receipt was confirmed."""
+    origin: str | None = None
+    """Transferred in: the sending school (the reference is theirs)."""
+    received: str | None = None
+    """Transferred in: when it was received here."""
 
-ROW_DEFAULTS: dict[str, Any] = {"stops": 0, "other_pupils": []}
+
+ROW_DEFAULTS: dict[str, Any] = {
+    "stops": 0,
+    "other_pupils": [],
+    "dates_of_birth": {},
+    "retention_hold": False,
+    "disposed": None,
+    "transfer_to": None,
+    "transfer_sent": None,
+    "transfer_checkpoint": None,
+    "transfer_confirmed": None,
+    "origin": None,
+    "received": None,
+}
 """What a row written by an earlier version means by a field it does not have."""
 
 
@@ -243,8 +278,14 @@ def _actor_text(actor: Any) -> str:
 
 def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
     """The index row after `event` (unsigned): the one rule the store and verify share."""
+    if is_stub(event):
+        # content removed by a disposal: only the count and head move (the disposal
+        # event after the stubs builds the row afresh)
+        return {**(row or {}), "event_count": event["seq"] + 1, "head_hash": event["hash"]}
     data = event.get("data") or {}
     kind = event["kind"]
+    if kind == EventKind.disposed:
+        return _disposed_row(event)
     if row is None or kind == EventKind.opened:
         flow = event["flow"]
         pupil = data.get("pupil")
@@ -270,6 +311,7 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
             "amendments": 0,
             "review_date": None,
             "stops": 0,
+            **ROW_DEFAULTS,
             "other_pupils": _other_pupils(data),
         }
     else:
@@ -299,12 +341,68 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
             row["status"] = "reviewed"
         elif data.get("review") == REVIEW_DATE and data.get("date") is not None:
             row["review_date"] = str(data["date"])
+        elif data.get("review") == RETENTION_HOLD:
+            row["retention_hold"] = True
+        elif data.get("review") == HOLD_LIFTED:
+            row["retention_hold"] = False
+        elif data.get("review") == DATE_OF_BIRTH and data.get("date") is not None:
+            born = dict(row.get("dates_of_birth") or {})
+            born[str(data.get("pupil") or row["pupil"])] = str(data["date"])
+            row["dates_of_birth"] = born
+    elif kind == EventKind.transferred:
+        row["transfer_to"] = str(data.get("to_school") or "")
+        row["transfer_sent"] = event["time"]
+        row["transfer_checkpoint"] = str(data.get("checkpoint") or "")
+        row["transfer_confirmed"] = None
+    elif kind == EventKind.receipt_confirmed:
+        row["transfer_confirmed"] = event["time"]
+    elif kind == EventKind.received:
+        row["origin"] = str(data.get("from_school") or "")
+        row["received"] = event["time"]
     return row
 
 
 def _other_pupils(data: dict[str, Any]) -> list[str]:
     others = data.get(OTHER_PUPILS_KEY)
     return [str(o) for o in others] if isinstance(others, list) else []
+
+
+def _disposed_row(event: dict[str, Any]) -> dict[str, Any]:
+    """The row of a disposed-of incident, from the disposal event alone (the content
+    it summarised is gone): what it was, that it existed, and when it went."""
+    data = event.get("data") or {}
+    flow = event["flow"]
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value if isinstance(value, str) else None
+
+    return {
+        "id": event["incident"],
+        "reference": str(data.get("reference") or ""),
+        "flow_id": flow["id"],
+        "flow_version": flow["version"],
+        "flow_hash": flow["hash"],
+        "mode": event["mode"],
+        "status": "disposed",
+        "opened": text("opened") or event["time"],
+        "sealed": text("sealed"),
+        "event_count": event["seq"] + 1,
+        "head_hash": event["hash"],
+        "hmac": "",
+        "actor": _actor_text(event["actor"]),
+        "pupil": "",
+        "last_step": None,
+        "last_time": event["time"],
+        "overrides": 0,
+        "escalations": 0,
+        "amendments": 0,
+        "review_date": None,
+        **ROW_DEFAULTS,
+        "disposed": event["time"],
+        "origin": text("origin"),
+        "received": text("received"),
+    }
 
 
 def event_list(data: dict[str, Any], path: Path, incident_id: str) -> list[dict[str, Any]]:
@@ -425,8 +523,8 @@ def recorded_mode(root: Path) -> Mode | None:
             events = read_incident(root, name[: -len(".json")])
         except DamagedFile:
             return None
-        if events and events[0].get("mode") in ("live", "training"):
-            return events[0]["mode"]
+        if events and events[-1].get("mode") in ("live", "training"):
+            return events[-1]["mode"]  # the last: a disposed-of incident's first is a stub
     return None
 
 
@@ -677,7 +775,8 @@ class Store:
         path = incident_path(self.root, incident_id)
         raw = read_incident(self.root, incident_id)
         try:
-            return [Event.model_validate(event) for event in raw]
+            # a disposed-of incident: only the disposal event has content left
+            return [Event.model_validate(event) for event in raw if not is_stub(event)]
         except ValidationError as exc:
             problem = exc.errors()[0]
             where = ".".join(str(part) for part in problem["loc"])
@@ -839,6 +938,56 @@ class Store:
             raise _index_lagging(exc, event) from exc
         return event
 
+    def remove_disposed_content(self, incident: str) -> int:
+        """The second step of a lawful disposal (see `record.tombstone`): every event
+        before the signed `disposed` event is replaced by its stub, in one atomic
+        write. Returns how many events lost their content (0: already done)."""
+        self._require_writable()
+        incident_id = self.resolve(incident)
+        if incident_id in self._held:
+            return self._remove_content_held(incident_id)
+        held = self._take(incident_id, None, "append", wait=True)
+        try:
+            return self._remove_content_held(incident_id)
+        finally:
+            held.release()
+
+    def _remove_content_held(self, incident_id: str) -> int:
+        from incident_tui.record.tombstone import CHAIN_DIGEST, chain_digest, stub_of
+
+        path = incident_path(self.root, incident_id)
+        try:
+            events, row = self._current(incident_id)
+            found = self._find_row(incident_id)
+        except DamagedFile as exc:
+            raise AppendRefused(
+                f"cannot remove the content of a damaged incident: {exc.message}. "
+                "Nothing was changed."
+            ) from exc
+        disposal = events[-1]
+        if not is_disposal(disposal):
+            raise AppendRefused(
+                f"{path}: no disposal is recorded for this incident; nothing was changed"
+            )
+        earlier = events[:-1]
+        if (disposal.get("data") or {}).get(CHAIN_DIGEST) != chain_digest(
+            [event["hash"] for event in earlier]
+        ):
+            raise AppendRefused(
+                f"{path}: the disposal does not name these events' hashes; nothing was "
+                "changed (run `incident-tui verify`)"
+            )
+        if found is None or found[2].get("event_count") != len(events):
+            # the disposal event is saved but its row was not: sign it first, so
+            # that the tombstone is never ahead of the index
+            self._write_row(incident_id, sign_row(row, self._signing_key()))
+        removed = sum(1 for event in earlier if not is_stub(event))
+        if removed:
+            table = {str(position + 1): stub_of(event) for position, event in enumerate(earlier)}
+            table[str(len(events))] = disposal
+            AtomicJSONStorage(path).write({EVENTS_TABLE: table})
+        return removed
+
     # internals
 
     def _require_writable(self) -> None:
@@ -898,7 +1047,19 @@ class Store:
                 f"incident {reference} has moved on since this screen was shown "
                 "(its last event is not the one expected); nothing was written"
             )
-        sealed = any(event["kind"] == EventKind.sealed for event in events)
+        if is_disposal(events[-1]):
+            raise AppendRefused(
+                f"incident {reference} was disposed of on {events[-1]['time'][:10]}: "
+                "nothing can be added to it; nothing was written"
+            )
+        received = next((e for e in events if e.get("kind") == EventKind.received), None)
+        if received is not None and kind not in TRANSFERRED_IN_KINDS:
+            school = (received.get("data") or {}).get("from_school")
+            raise AppendRefused(
+                f"incident {reference} was transferred in from {school}: it can be reviewed "
+                "here, not continued; nothing was written"
+            )
+        sealed = any(event.get("kind") == EventKind.sealed for event in events)
         if sealed and kind is EventKind.sealed:
             raise AppendRefused(f"incident {reference} is already sealed; nothing was written")
         if sealed and kind not in AFTER_SEAL:
@@ -906,6 +1067,8 @@ class Store:
                 f"incident {reference} is sealed: only notes, amendments and reviews can follow; "
                 "nothing was written"
             )
+        if kind is EventKind.disposed and has_stubs(events):
+            raise AppendRefused(f"incident {reference} is already disposed of")
         if kind is EventKind.amendment:
             amends = data.get("amends")
             if isinstance(amends, bool) or not isinstance(amends, int):
@@ -953,6 +1116,12 @@ class Store:
         if not events:
             raise DamagedIncident(path, "it holds no events", incident=incident_id)
         head = row["head_hash"]
+        if len(events) > count and has_stubs(events):
+            raise DamagedIncident(
+                path,
+                "it holds a disposal tombstone the index has not signed; run verify",
+                incident=incident_id,
+            )
         for seq in range(count, len(events)):
             event = events[seq]
             if not _chains(event, incident_id, seq, head):
@@ -988,8 +1157,15 @@ class Store:
         except DamagedFile as exc:
             raise DamagedIncident(path, exc.problem, incident=incident_id) from exc
         events = event_list(data, path, incident_id)
+        if has_stubs(events):
+            problem = tombstone_problem(events, incident_id)
+            if problem is not None:
+                return events, f"{problem}; run `incident-tui verify`"
         prev = GENESIS
         for seq, event in enumerate(events):
+            if is_stub(event):
+                prev = event["hash"]
+                continue
             if not _chains(event, incident_id, seq, prev):
                 return events, (
                     f"event {seq} fails its hash-chain check (changed, missing or out of "
@@ -1191,6 +1367,12 @@ def _temp_target(name: str) -> str | None:
 
 
 _OPENING_FIELDS = {"pupil": PUPIL, "location": LOCATION}
+
+TRANSFERRED_IN_KINDS: frozenset[EventKind] = frozenset(
+    {EventKind.note, EventKind.reviewed, EventKind.disposed}
+)
+"""What the receiving school may add to an incident transferred in: it is reviewed
+here, never continued."""
 
 
 def unsafe_text(

@@ -66,6 +66,7 @@ from incident_tui.record.store import (
     shard_files,
     sign_row,
 )
+from incident_tui.record.tombstone import has_stubs, is_disposal, tombstone_problem
 
 DamageKind = Literal[
     "changed",
@@ -161,6 +162,14 @@ def _sha(body: dict[str, Any]) -> str:
     # events.canonical_json without its float walk: the parser already refused floats.
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_chain(
+    events: list[dict[str, Any]], incident_id: str, reference: str | None, where: str
+) -> list[Finding]:
+    """One incident's chain as stored (dicts, not yet validated), with no index:
+    hashes, order, links (for a transfer bundle, which has no index)."""
+    return _check_chain(events, incident_id, reference, where)[0]
 
 
 def verify_events(events: list[Event]) -> list[Finding]:
@@ -446,6 +455,23 @@ def _check_row(
         )
         return
     count, head, total = row.get("event_count"), row.get("head_hash"), len(events)
+    if has_stubs(events) and (count != total or head != events[-1].get("hash")):
+        add(
+            "changed",
+            f"{path}: it holds a disposal tombstone that the index has not signed (the "
+            "content was removed by hand, or the tombstone forged): the index signed "
+            f"{count} events, the tombstone holds {total}",
+            total - 1,
+        )
+        return
+    if is_disposal(events[-1]) and not has_stubs(events) and count == total:
+        add(
+            "crash-leftover",
+            f"{path}: its disposal is recorded but the content of its events was not yet "
+            "removed (an interrupted disposal); run `incident-tui dispose` on it again to "
+            "finish",
+            total - 1,
+        )
     if (
         not isinstance(count, int)
         or isinstance(count, bool)
@@ -508,6 +534,12 @@ def _check_chain(
     def add(kind: DamageKind, message: str, seq: int | None) -> None:
         findings.append(Finding(incident_id, reference, seq, kind, message))
 
+    if has_stubs(events):
+        # lawfully disposed of: only the hashes are left, believed as a whole
+        problem = tombstone_problem(events, incident_id)
+        if problem is not None:
+            add("changed", f"{where}: {problem}", None)
+        return findings, not findings
     seqs: list[int] = []
     for position, event in enumerate(events):
         seq = event.get("seq")

@@ -28,6 +28,10 @@ KIND_HEADINGS: dict[str, str] = {
     EventKind.note: "Note",
     EventKind.sealed: "Sealed",
     EventKind.reviewed: "DSL review",
+    EventKind.transferred: "TRANSFERRED to the pupil's next school",
+    EventKind.receipt_confirmed: "Receipt of the transfer confirmed",
+    EventKind.received: "TRANSFERRED IN from another school",
+    EventKind.disposed: "DISPOSED OF at the end of retention",
 }
 """Every kind in words: overrides and escalations are never marked by colour alone."""
 
@@ -50,6 +54,22 @@ DATA_LABELS: dict[str, str] = {
     "reason": "Reason for amendment",
     "date": "Date",
     "referred_to": "Referred to",
+    "to_school": "Sent to",
+    "from_school": "Transferred in from",
+    "checkpoint": "Transfer checkpoint",
+    "fingerprint": "Bundle fingerprint",
+    "received_by": "Received by",
+    "received_on": "Received on",
+    "sent_by": "Sent by",
+    "sent_on": "Sent on",
+    "disposed_events": "Events whose content was removed (hashes kept)",
+    "chain_digest": "Digest of the hashes kept",
+    "opened": "Opened",
+    "sealed": "Sealed",
+    "retention_due": "Retention review due",
+    "origin": "Transferred in from",
+    "received": "Received",
+    "inquiry": "Inquiry",
 }
 """Labels of the data keys the app writes; a review decision's fields are
 labelled by its catalogue (see `ReviewLabels`)."""
@@ -89,6 +109,10 @@ A STOP shown (the user reached for what the rule forbids, and was stopped) is
 its own flag, distinct from an override (an exception recorded with a reason)."""
 
 DAMAGED_FLAG = "DAMAGED"
+TRANSFERRED_IN_FLAG = "TRANSFERRED-IN"
+"""An incident received from another school: its reference is theirs."""
+HOLD_FLAG = "HOLD"
+"""Under a retention hold (relevant to an inquiry): never disposed of while held."""
 
 
 def row_flags(row: IndexRow, damaged: bool = False) -> str:
@@ -96,6 +120,10 @@ def row_flags(row: IndexRow, damaged: bool = False) -> str:
     "DAMAGED STOP OVR ESC2 AMD" = damaged, a STOP shown, a stop override, two
     escalations, an amendment; "-" for none."""
     parts = [DAMAGED_FLAG] if damaged else []
+    if getattr(row, "origin", None):
+        parts.append(TRANSFERRED_IN_FLAG)
+    if getattr(row, "retention_hold", False):
+        parts.append(HOLD_FLAG)
     for attribute, word, _words in FLAGS:
         count = getattr(row, attribute)
         if count:

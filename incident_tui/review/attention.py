@@ -8,7 +8,7 @@ The "needs attention" rules are data, in attention.toml beside this module.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.resources import files
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from incident_tui.record.references import parse_utc
+from incident_tui.record.retention import dates_of_birth, review_due
 from incident_tui.record.vocabulary import is_flagged_row, row_flags
 from incident_tui.tomlfile import parse_toml_model
 
@@ -44,7 +45,7 @@ def is_flagged(row: IndexRow, integrity: Integrity = None) -> bool:
 
 RULES_FILE = "attention.toml"
 
-Status = Literal["open", "sealed", "reviewed"]
+Status = Literal["open", "sealed", "reviewed", "disposed"]
 Check = Literal[
     "damaged",
     "always",
@@ -55,6 +56,9 @@ Check = Literal[
     "amendments",
     "review_date_passed",
     "pupil_incidents_in_term",
+    "retention_review_due",
+    "transfer_unconfirmed",
+    "transfer_overdue",
 ]
 
 
@@ -123,6 +127,30 @@ def pupil_patterns(rows: Iterable[IndexRow]) -> dict[str, list[PupilPattern]]:
 Patterns = Mapping[str, Sequence[PupilPattern]]
 
 
+@dataclass(frozen=True)
+class ChildFiles:
+    """What the rules about a child's file need beyond one row: each pupil's date of
+    birth (recorded on one of their incidents) and the school's retention age."""
+
+    born: dict[str, str] = field(default_factory=dict)
+    review_at_age: int = 25
+
+    @classmethod
+    def of(cls, rows: Iterable[IndexRow], review_at_age: int = 25) -> ChildFiles:
+        return cls(dates_of_birth(rows), review_at_age)
+
+
+def school_days_between(start: date, end: date) -> int:
+    """Weekdays after `start` up to and including `end` (school holidays are not
+    known to the app: a DSL reads the count against the school's calendar)."""
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days += 1
+    return days
+
+
 class AttentionRule(BaseModel):
     """One reason an incident needs the DSL's attention (see attention.toml)."""
 
@@ -135,11 +163,15 @@ class AttentionRule(BaseModel):
     """Only incidents with one of these statuses (None: every incident)."""
     hours: int | None = Field(default=None, ge=1)
     """For open_longer_than: how long an incident may stay open."""
+    days: int | None = Field(default=None, ge=1)
+    """For transfer_unconfirmed / transfer_overdue: the school days allowed."""
 
     @model_validator(mode="after")
     def _hours_only_where_used(self) -> AttentionRule:
         if (self.check == "open_longer_than") != (self.hours is not None):
             raise ValueError("'hours' is needed by open_longer_than, and only by it")
+        if self.check.startswith("transfer_") != (self.days is not None):
+            raise ValueError("'days' is needed by the transfer checks, and only by them")
         return self
 
     def reason_for(
@@ -149,6 +181,7 @@ class AttentionRule(BaseModel):
         now: datetime,
         today: date,
         patterns: Patterns | None = None,
+        files: ChildFiles | None = None,
     ) -> str | None:
         """This rule's reason if it holds for the row, else None (for a pupil seen in
         several incidents in a term, one reason per pupil, joined)."""
@@ -159,7 +192,22 @@ class AttentionRule(BaseModel):
             found = (patterns or {}).get(row.id, ())
             texts = [self.reason.format(count=p.count, pupil=p.pupil, term=p.term) for p in found]
             return "; ".join(texts) or None
-        if self.check == "damaged":
+        due = None
+        if self.check == "retention_review_due":
+            files = files or ChildFiles.of([row])
+            due = review_due(row, files.born, files.review_at_age)
+            holds = due is not None and due <= today
+            if holds and row.retention_hold:
+                return None  # held for an inquiry: not for review while the hold stands
+        elif self.check in ("transfer_unconfirmed", "transfer_overdue"):
+            assert self.days is not None
+            sent = parse_utc(row.transfer_sent) if row.transfer_sent else None
+            if sent is None or row.transfer_confirmed:
+                return None
+            count = school_days_between(sent.astimezone().date(), today)
+            over = count > self.days
+            holds = over if self.check == "transfer_overdue" else not over
+        elif self.check == "damaged":
             holds = is_damaged(row, integrity)
         elif self.check == "always":
             holds = True
@@ -174,7 +222,15 @@ class AttentionRule(BaseModel):
             holds = bool(count)
         if not holds:
             return None
-        return self.reason.format(count=count, hours=self.hours, review_date=row.review_date)
+        return self.reason.format(
+            count=count,
+            hours=self.hours,
+            days=self.days,
+            review_date=row.review_date,
+            due=due.isoformat() if due else "",
+            school=row.transfer_to or "",
+            sent=(row.transfer_sent or "")[:10],
+        )
 
 
 class AttentionRules(BaseModel):
@@ -197,28 +253,35 @@ def attention_reasons(
     now: datetime | None = None,
     today: date | None = None,
     patterns: Patterns | None = None,
+    files: ChildFiles | None = None,
 ) -> list[str]:
     """Why an incident needs the DSL's attention, in words; empty if it does not.
     `patterns` (`pupil_patterns` of every row) is needed for the rules about a pupil
-    across incidents; without it those rules do not hold."""
+    across incidents; without it those rules do not hold. `files`: the child's file
+    facts of every incident (else this row's own)."""
     now = now or datetime.now(UTC)
     today = today or now.astimezone().date()
     reasons = (
-        rule.reason_for(row, integrity, now, today, patterns) for rule in attention_rules().rules
+        rule.reason_for(row, integrity, now, today, patterns, files)
+        for rule in attention_rules().rules
     )
     return [reason for reason in reasons if reason is not None]
 
 
 def needs_attention(
-    rows: Iterable[IndexRow], integrity: Integrity, now: datetime | None = None
+    rows: Iterable[IndexRow],
+    integrity: Integrity,
+    now: datetime | None = None,
+    review_at_age: int = 25,
 ) -> list[tuple[IndexRow, list[str]]]:
     now = now or datetime.now(UTC)
     today = now.astimezone().date()
     rows = list(rows)
     patterns = pupil_patterns(rows)
+    files = ChildFiles.of(rows, review_at_age)
     found = []
     for row in rows:
-        reasons = attention_reasons(row, integrity, now, today, patterns)
+        reasons = attention_reasons(row, integrity, now, today, patterns, files)
         if reasons:
             found.append((row, reasons))
     return found

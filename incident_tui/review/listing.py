@@ -20,7 +20,7 @@ from incident_tui.review.attention import Integrity, is_damaged, is_flagged, nee
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
 
-STATUSES = ("open", "sealed", "reviewed")
+STATUSES = ("open", "sealed", "reviewed", "disposed")
 
 _ATTRIBUTES = {
     "reference": "reference",
