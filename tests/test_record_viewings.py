@@ -117,3 +117,155 @@ def test_show_and_export_record_the_viewing_and_say_viewed_by(
     text = target.read_text()
     assert "## Viewed by" in text and "Dev Patel" in text and "via an export" in text
     assert verify_store(record.root(), record.key).findings == []
+
+
+# --- the signed index row vouches for the log: deleted, cut short, put back ----------
+
+
+def _row(root: Path, incident: str) -> dict:  # type: ignore[type-arg]
+    from incident_tui.record.store import read_shard, shard_path
+
+    shard = read_shard(shard_path(root, incident))
+    return next(row for row in shard.values() if row["id"] == incident)
+
+
+def test_the_index_row_signs_the_log_count_and_head(viewed: tuple[Path, str]) -> None:
+    root, incident = viewed
+    found, _ = viewings(root, incident)
+    data = json.loads(log_path(root, incident).read_text())
+    assert _row(root, incident)["viewings"] == {"count": 3, "head": data["signed"]["head"]}
+    assert len(found) == 3
+
+
+def test_the_whole_log_deleted_is_named(viewed: tuple[Path, str]) -> None:
+    root, incident = viewed
+    log_path(root, incident).unlink()
+    [finding] = verify_store(root, KEY).damage()
+    assert finding.kind == "deleted" and finding.incident == incident
+    assert str(log_path(root, incident)) in finding.message
+    assert "access log of incident" in finding.message and "was deleted" in finding.message
+    assert "signed 3 viewings" in finding.message
+    # asked about the one incident, too (as show, exports and the review screen ask)
+    [one] = verify_store(root, KEY, incident=incident).damage()
+    assert one.kind == "deleted"
+
+
+def test_an_earlier_signed_copy_put_back_is_named_truncated(viewed: tuple[Path, str]) -> None:
+    root, incident = viewed
+    path = log_path(root, incident)
+    earlier = path.read_bytes()
+    record_viewing(root, KEY, incident, ALICE, VIA_SHOW)
+    record_viewing(root, KEY, incident, ALICE, VIA_SHOW)
+    path.write_bytes(earlier)  # its own signature still holds: only the row catches it
+    [finding] = verify_store(root, KEY).damage()
+    assert finding.kind == "truncated" and finding.seq == 3
+    assert "holds 3 viewings but the index signed 5" in finding.message
+    assert str(path) in finding.message
+
+
+def test_another_log_put_in_its_place_is_named(tmp_path: Path) -> None:
+    root = tmp_path / "live"
+    with open_store(root) as store:
+        first = store.new_incident(flow=SEARCH, actor=ANN, details={"pupil": "P-1"}).id
+    record_viewing(root, KEY, first, ALICE, VIA_SHOW)
+    claimed = _row(root, first)["viewings"]
+    log_path(root, first).unlink()
+    record_viewing(root, KEY, first, None, VIA_SCREEN)  # a fresh log, claim unchanged
+    assert _row(root, first)["viewings"] == claimed
+    [finding] = verify_store(root, KEY).damage()
+    assert finding.kind == "recomputed" and "not the one the index signed" in finding.message
+
+
+def test_the_claim_taken_out_of_the_row_breaks_its_signature(viewed: tuple[Path, str]) -> None:
+    from incident_tui.record.store import read_shard, shard_path
+
+    root, incident = viewed
+    path = shard_path(root, incident)
+    shard = read_shard(path)
+    for row in shard.values():
+        row.pop("viewings", None)
+    path.write_text(json.dumps({"incidents": shard}, separators=(",", ":")))
+    log_path(root, incident).unlink()
+    kinds = {f.kind for f in verify_store(root, KEY).damage()}
+    assert "recomputed" in kinds
+
+
+def test_a_store_from_before_the_claim_still_verifies(tmp_path: Path) -> None:
+    """Rows and logs written before the row signed the log: no claim, no damage; the
+    next viewing signs the claim in."""
+    from incident_tui.record.store import read_shard, shard_path, sign_row
+
+    root = tmp_path / "live"
+    with open_store(root) as store:
+        incident = store.new_incident(flow=SEARCH, actor=ANN, details={"pupil": "P-1"}).id
+    record_viewing(root, KEY, incident, ALICE, VIA_SHOW)
+    path = shard_path(root, incident)
+    shard = read_shard(path)
+    for row in shard.values():
+        row.pop("viewings", None)
+    shard = {doc: sign_row(row, KEY) for doc, row in shard.items()}
+    from incident_tui.record.storage import dump_record_json
+
+    path.write_bytes(dump_record_json({"incidents": shard}))
+    assert verify_store(root, KEY).findings == []
+    log_path(root, incident).unlink()  # no claim: nothing to say (as before)
+    assert verify_store(root, KEY).findings == []
+    record_viewing(root, KEY, incident, ALICE, VIA_SHOW)
+    assert _row(root, incident)["viewings"]["count"] == 1
+    assert verify_store(root, KEY).findings == []
+
+
+def test_appending_keeps_the_claim_and_the_record_verifies(viewed: tuple[Path, str]) -> None:
+    root, incident = viewed
+    with open_store(root) as store:
+        store.append(incident, kind=EventKind.note, actor=ANN)
+        assert store.row(incident).viewings is not None
+    assert _row(root, incident)["viewings"]["count"] == 3
+    assert verify_store(root, KEY).findings == []
+    log_path(root, incident).unlink()
+    assert [f.kind for f in verify_store(root, KEY).damage()] == ["deleted"]
+
+
+def test_a_stale_row_written_after_a_viewing_keeps_the_longer_claim(
+    viewed: tuple[Path, str],
+) -> None:
+    """An append that read the row before a viewing was signed in (another session)
+    does not write the claim back to an earlier count."""
+    from incident_tui.record.store import sign_row
+
+    root, incident = viewed
+    stale = _row(root, incident)
+    record_viewing(root, KEY, incident, ALICE, VIA_SHOW)
+    with open_store(root) as store:
+        store._write_row(incident, sign_row(stale, KEY))
+    assert _row(root, incident)["viewings"]["count"] == 4
+    assert verify_store(root, KEY).findings == []
+
+
+def test_a_checkpoint_catches_the_log_and_its_row_put_back_together(tmp_path: Path) -> None:
+    """Someone with a copy of the index file from before the incident was viewed
+    deletes the access log: the row then signs no claim, so only a checkpoint kept
+    elsewhere can tell."""
+    from incident_tui.record.checkpoint import read_checkpoint, write_checkpoint
+    from incident_tui.record.store import shard_path
+
+    root = tmp_path / "live"
+    with open_store(root) as store:
+        incident = store.new_incident(flow=SEARCH, actor=ANN, details={"pupil": "P-2"}).id
+    shard = shard_path(root, incident)
+    index_before_viewing = shard.read_bytes()
+    for _ in range(2):
+        record_viewing(root, KEY, incident, ALICE, VIA_SHOW)
+    checkpoint = tmp_path / "checkpoint.json"
+    written = write_checkpoint(root, KEY, checkpoint)
+    assert written["heads"][incident]["viewings"] == 2
+    assert read_checkpoint(checkpoint) == written
+    assert verify_store(root, KEY, checkpoint=checkpoint).findings == []
+    record_viewing(root, KEY, incident, ALICE, VIA_SHOW)  # the log grows after: still fine
+    assert verify_store(root, KEY, checkpoint=checkpoint).findings == []
+    shard.write_bytes(index_before_viewing)
+    log_path(root, incident).unlink()
+    assert verify_store(root, KEY).findings == []  # the store alone cannot tell
+    [finding] = verify_store(root, KEY, checkpoint=checkpoint).damage()
+    assert finding.kind == "deleted" and "had 2 viewings at the checkpoint" in finding.message
+    assert str(log_path(root, incident)) in finding.message

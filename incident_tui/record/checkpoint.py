@@ -8,8 +8,10 @@ a whole incident deleted, or the store rolled back to an earlier copy, even by
 someone who holds the data and the key.
 
 The file is JSON: {"format": 1, "created", "mode", "incidents", "events",
-"heads_hash", "hmac"} plus "heads" (id -> reference, count, head) so that a
-later, larger store can still be checked against it. `heads_hash` is the
+"heads_hash", "hmac"} plus "heads" (id -> reference, count, head, and for an
+incident that was viewed, its access log's "viewings" count and
+"viewings_head") so that a later, larger store can still be checked against
+it, access logs included (a checkpoint without them makes no claim). `heads_hash` is the
 SHA-256 of the canonical JSON of "heads"; `hmac` is HMAC-SHA256 with the record
 key over the canonical JSON of everything else.
 """
@@ -69,6 +71,9 @@ def write_checkpoint(
             "count": count,
             "head": hashes[count - 1],
         }
+        logged = scan.viewings.get(incident_id)
+        if logged:
+            heads[incident_id] |= {"viewings": len(logged), "viewings_head": logged[-1]}
         modes.add(row.get("mode"))
     mode = modes.pop() if len(modes) == 1 else ("training" if root.name == "training" else "live")
     checkpoint: dict[str, Any] = {
@@ -178,4 +183,57 @@ def compare_checkpoint(path: Path, key: bytes, scan: _Scan) -> list[Finding]:
                     f"recorded at the checkpoint of {created}",
                 )
             )
+        findings += _access_log_lost(incident_id, name, head, scan, created)
     return findings
+
+
+def _access_log_lost(
+    incident_id: str, name: str, head: dict[str, Any], scan: _Scan, created: str
+) -> list[Finding]:
+    """The incident's access log against the checkpoint (older checkpoints, and
+    incidents never viewed, have no "viewings": no claim)."""
+    from incident_tui.record.verify import Finding
+    from incident_tui.record.viewings import log_path
+
+    count, last = head.get("viewings"), head.get("viewings_head")
+    if type(count) is not int or count < 1 or not isinstance(last, str):
+        return []
+    if scan.target is None and incident_id not in scan.rows and incident_id not in scan.hashes:
+        return []  # the incident itself is gone: already reported
+    logged = scan.viewings.get(incident_id)
+    path = log_path(scan.root, incident_id) if scan.root is not None else "its access log"
+    reference = head.get("reference")
+    if logged is None:
+        return [
+            Finding(
+                incident_id,
+                reference,
+                None,
+                "deleted",
+                f"{path}: the access log of incident {name} had {count} viewings at the "
+                f"checkpoint of {created} and is gone",
+            )
+        ]
+    if len(logged) < count:
+        return [
+            Finding(
+                incident_id,
+                reference,
+                len(logged),
+                "rolled-back",
+                f"{path}: the access log of incident {name} holds {len(logged)} viewings, "
+                f"fewer than the {count} it had at the checkpoint of {created}",
+            )
+        ]
+    if logged[count - 1] != last:
+        return [
+            Finding(
+                incident_id,
+                reference,
+                count - 1,
+                "rolled-back",
+                f"{path}: the access log of incident {name}: its first {count} viewings are "
+                f"not the ones recorded at the checkpoint of {created}",
+            )
+        ]
+    return []

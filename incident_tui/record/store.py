@@ -144,6 +144,15 @@ class DamagedIncident(DamagedFile):
         self.incident = incident
 
 
+class ViewingsClaim(BaseModel):
+    """What the index row vouches for of the incident's access log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    count: int
+    head: str
+
+
 class IndexRow(BaseModel):
     """One incident in the index: enough to list it without opening its file."""
 
@@ -197,6 +206,11 @@ class IndexRow(BaseModel):
     """Transferred in: the sending school (the reference is theirs)."""
     received: str | None = None
     """Transferred in: when it was received here."""
+    viewings: ViewingsClaim | None = None
+    """How long the incident's access log was at its last viewing, and its last hash
+    (`record.viewings`), signed with the row: a log deleted, cut short or put back
+    to an earlier copy no longer reaches it. Rows written before it was signed, or
+    of incidents never viewed with the record key, lack it (no claim)."""
 
 
 ROW_DEFAULTS: dict[str, Any] = {
@@ -211,6 +225,7 @@ ROW_DEFAULTS: dict[str, Any] = {
     "transfer_confirmed": None,
     "origin": None,
     "received": None,
+    "viewings": None,
 }
 """What a row written by an earlier version means by a field it does not have."""
 
@@ -251,23 +266,69 @@ def is_incident_id(text: str) -> bool:
     return _ID_PATTERN.fullmatch(text) is not None
 
 
-def row_hmac(key: bytes, incident_id: str, event_count: int, head_hash: str) -> str:
-    message = canonical_json(
-        {"id": incident_id, "event_count": event_count, "head_hash": head_hash}
-    )
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def row_hmac(
+    key: bytes,
+    incident_id: str,
+    event_count: int,
+    head_hash: str,
+    viewings: dict[str, Any] | None = None,
+) -> str:
+    """The row's signature: over its id, event count and head hash, and, once the
+    incident has been viewed with the record key, its access log's count and head
+    (a row without them is signed as before they existed)."""
+    body: dict[str, Any] = {"id": incident_id, "event_count": event_count, "head_hash": head_hash}
+    if viewings is not None:
+        body["viewings"] = {"count": viewings["count"], "head": viewings["head"]}
+    return hmac.new(key, canonical_json(body), hashlib.sha256).hexdigest()
 
 
 def sign_row(row: dict[str, Any], key: bytes) -> dict[str, Any]:
-    return {**row, "hmac": row_hmac(key, row["id"], row["event_count"], row["head_hash"])}
+    mac = row_hmac(key, row["id"], row["event_count"], row["head_hash"], row.get("viewings"))
+    return {**row, "hmac": mac}
 
 
 def row_signature_ok(row: dict[str, Any], key: bytes) -> bool:
     try:
-        expected = row_hmac(key, row["id"], row["event_count"], row["head_hash"])
+        viewings = row.get("viewings")
+        if viewings is not None and not valid_viewings_claim(viewings):
+            return False
+        expected = row_hmac(key, row["id"], row["event_count"], row["head_hash"], viewings)
     except (KeyError, TypeError, ValueError):
         return False
     return isinstance(row.get("hmac"), str) and hmac.compare_digest(expected, row["hmac"])
+
+
+def valid_viewings_claim(claim: Any) -> bool:
+    """Whether `claim` (a row's "viewings") has the shape of one: {"count", "head"}."""
+    return (
+        isinstance(claim, dict)
+        and set(claim) == {"count", "head"}
+        and type(claim["count"]) is int
+        and claim["count"] > 0
+        and isinstance(claim["head"], str)
+    )
+
+
+def claim_viewings(root: Path, key: bytes, incident_id: str, count: int, head: str) -> bool:
+    """Sign into the incident's index row that its access log holds `count` entries
+    ending in `head` (called by `record.viewings` with the log's lock held, after the
+    log is written). Under the index file's own lock, so rows others write meanwhile
+    are kept. A row that is missing or does not carry a valid signature is left as it
+    is (damage is for verify to report, never to sign over); so is a claim as long
+    already. True if the row was written. StoreWriteError or DamagedFile."""
+    prefix = incident_id[:SHARD_PREFIX]
+    with short_lock(shard_lock_path(root, prefix)):
+        path = shard_path(root, incident_id)
+        shard = read_shard(path)
+        doc_id = next((d for d, row in shard.items() if row.get("id") == incident_id), None)
+        if doc_id is None or not row_signature_ok(shard[doc_id], key):
+            return False
+        claimed = shard[doc_id].get("viewings")
+        if claimed is not None and claimed["count"] >= count:
+            return False
+        shard[doc_id] = sign_row({**shard[doc_id], "viewings": {"count": count, "head": head}}, key)
+        AtomicJSONStorage(path).write({ROWS_TABLE: shard})
+    return True
 
 
 def _actor_text(actor: Any) -> str:
@@ -285,7 +346,8 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
     data = event.get("data") or {}
     kind = event["kind"]
     if kind == EventKind.disposed:
-        return _disposed_row(event)
+        # the access log outlives the content: its claim stays with the row
+        return {**_disposed_row(event), "viewings": (row or {}).get("viewings")}
     if row is None or kind == EventKind.opened:
         flow = event["flow"]
         pupil = data.get("pupil")
@@ -1212,8 +1274,25 @@ class Store:
         prefix = incident_id[:SHARD_PREFIX]
         with short_lock(shard_lock_path(self.root, prefix)):
             shard, doc_id = self._shard_with(incident_id)
+            row = self._with_latest_viewings(row, shard.get(doc_id))
             shard[doc_id] = row
             AtomicJSONStorage(shard_path(self.root, incident_id)).write({ROWS_TABLE: shard})
+
+    def _with_latest_viewings(
+        self, row: dict[str, Any], stored: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """`row`, keeping a longer access log claim signed into the stored row since
+        `row` was read (a viewing recorded while this session was appending)."""
+        claimed = stored.get("viewings") if stored is not None else None
+        if stored is None or not valid_viewings_claim(claimed):
+            return row
+        assert claimed is not None
+        mine = row.get("viewings")
+        if mine is not None and mine["count"] >= claimed["count"]:
+            return row
+        if self.key is None or not row_signature_ok(stored, self.key):
+            return row
+        return sign_row({**row, "viewings": claimed}, self.key)
 
     def _all_rows(self) -> dict[str, dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}

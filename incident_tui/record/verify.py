@@ -14,6 +14,9 @@ file and what is wrong with it:
                (a rewritten file with a recomputed chain)
 - no-index-row an incident file the index does not know
 - no-file      an index row whose incident file is gone
+- deleted (access log)  an incident's access log gone, though its signed index row
+               says it was viewed; truncated / recomputed when the log is shorter
+               than, or not the one, the row signed
 - deleted / rolled-back   (with a checkpoint) an incident gone, or fewer or
                different events than the checkpoint recorded
 - crash-leftover  an interrupted save: a temporary file (removed the next time
@@ -65,6 +68,7 @@ from incident_tui.record.store import (
     row_signature_ok,
     shard_files,
     sign_row,
+    valid_viewings_claim,
 )
 from incident_tui.record.tombstone import has_stubs, is_disposal, tombstone_problem
 
@@ -156,6 +160,9 @@ class _Scan:
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     target: str | None = None
     """The one incident the scan was limited to, if any."""
+    viewings: dict[str, list[str]] = field(default_factory=dict)
+    """Per incident with a readable access log, its entries' hashes (for checkpoints)."""
+    root: Path | None = None
 
 
 def _sha(body: dict[str, Any]) -> str:
@@ -213,7 +220,7 @@ def verify_store(
 
 
 def _scan_store(root: Path, key: bytes | None, only: str | None) -> _Scan:
-    scan = _Scan()
+    scan = _Scan(root=root)
     # The incident files are listed before the index is read: a session opening an
     # incident meanwhile writes its index row before its file, so a file listed here
     # always has its row below. A row whose file appeared after the listing is
@@ -247,16 +254,32 @@ def _check_access_logs(
 ) -> None:
     """Each incident's access log (`viewings`): an entry changed, removed or moved is
     named, as is a log cut short or rewritten (its signed count and head)."""
-    from incident_tui.record.viewings import check_log, logged_incidents
+    from incident_tui.record.viewings import (
+        check_claim,
+        check_log,
+        log_hashes,
+        logged_incidents,
+    )
 
     logged, leftovers = logged_incidents(root)
     if scan.target is None:
         for path in leftovers:
             scan.findings.append(_leftover(path, INDEX))
-    for incident_id in sorted(logged & targets if scan.target else logged):
+    for incident_id in sorted(targets if scan.target else targets | logged):
         row = rows.get(incident_id)
         reference = row.get("reference") if isinstance(row, dict) else None
-        for problem in check_log(root, key, incident_id):
+        problems = check_log(root, key, incident_id) if incident_id in logged else []
+        if incident_id in logged:
+            hashes = log_hashes(root, incident_id)
+            if hashes is not None:
+                scan.viewings[incident_id] = hashes
+        claim = row.get("viewings") if isinstance(row, dict) else None
+        # a row whose signature fails is reported with the row; its claim is not believed
+        believed = row is not None and (key is None or row_signature_ok(row, key))
+        if not problems and believed and valid_viewings_claim(claim):
+            found = check_claim(root, incident_id, reference, claim)
+            problems += [found] if found is not None else []
+        for problem in problems:
             kind: DamageKind = problem.kind  # type: ignore[assignment]
             scan.findings.append(
                 Finding(incident_id, reference, problem.seq, kind, problem.message)
@@ -510,6 +533,8 @@ def _check_row(
     for event in events[:count]:
         expected = fold_event(expected, event)
     assert expected is not None
+    # the access log's claim is not folded from the events: the signature vouches for it
+    expected["viewings"] = row.get("viewings")
     if key is not None:
         expected = sign_row(expected, key)
     else:

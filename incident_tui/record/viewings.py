@@ -16,7 +16,9 @@ SHA-256 of the canonical JSON of the entry without `hash` (the record's own
 rule, `events.event_hash`). `signed` is an HMAC with the record key over the
 incident id, the count and the last hash, so an entry removed from the end, or
 the file rewritten with a recomputed chain, is caught as well as one changed,
-removed or moved in the middle. Files are written whole and atomically (the
+removed or moved in the middle. The same count and head are signed into the
+incident's index row (its `viewings`), so that the whole file deleted, or put
+back to an earlier signed copy, is caught too. Files are written whole and atomically (the
 record's own writer), one viewer at a time under a short lock per group of
 incidents (`locks/viewings-<xxx>.lock`). The log lives beside the record it
 describes, never inside an incident's own file: reading an incident never
@@ -110,7 +112,8 @@ class LogProblem:
     incident: str
     seq: int | None
     kind: str
-    """changed, missing, reordered, truncated, unreadable, crash-leftover."""
+    """changed, missing, reordered, truncated, unreadable, deleted, recomputed,
+    crash-leftover."""
     message: str
 
 
@@ -206,6 +209,8 @@ def record_viewing(
                     "hmac": _signature(key, incident_id, count, entry["hash"]),
                 }
             atomic_write_bytes(path, dump_record_json(data))
+            if key is not None:
+                _claim(root, key, incident_id, len(entries) + 1, entry["hash"], path)
     except DamagedFile as exc:
         raise ViewingNotRecorded(
             f"this viewing could not be added to the access log {exc.path}: {exc.problem}. "
@@ -224,6 +229,22 @@ def record_viewing(
             "The incident itself is intact."
         ) from exc
     return _viewing(entry)
+
+
+def _claim(root: Path, key: bytes, incident_id: str, count: int, head: str, path: Path) -> None:
+    """Sign the log's new count and head into the incident's index row, so that the log
+    deleted, cut short or put back to an earlier copy is caught (`check_claim`)."""
+    from incident_tui.record.store import claim_viewings, shard_path
+
+    try:
+        claim_viewings(root, key, incident_id, count, head)
+    except (DamagedFile, StoreWriteError, OSError) as exc:
+        reason = exc.problem if isinstance(exc, DamagedFile) else str(exc)
+        raise ViewingNotRecorded(
+            f"this viewing was added to the access log {path}, but the index "
+            f"{shard_path(root, incident_id)} could not be signed to vouch for it: {reason}. "
+            "The incident itself is intact."
+        ) from exc
 
 
 def _viewing(entry: dict[str, Any]) -> Viewing:
@@ -350,6 +371,61 @@ def check_log(root: Path, key: bytes | None, incident_id: str) -> list[LogProble
     return problems
 
 
+def check_claim(
+    root: Path, incident_id: str, reference: str | None, claim: Any
+) -> LogProblem | None:
+    """The access log against what the incident's signed index row vouches for
+    (`claim`: {"count", "head"}, or None for no claim): the whole log deleted, cut
+    short (however cleanly), or put back to an earlier copy. A log longer than the
+    claim is not damage (a viewing the index was not yet signed for)."""
+    if claim is None:
+        return None
+    path = log_path(root, incident_id)
+    name = reference or incident_id
+    try:
+        found = _read(path)
+    except DamagedFile:
+        return None  # unreadable: check_log names it
+    count, head = claim["count"], claim["head"]
+    if found is None:
+        return LogProblem(
+            incident_id,
+            None,
+            "deleted",
+            f"{path}: the access log of incident {name} was deleted (the index signed "
+            f"{count} viewing{'' if count == 1 else 's'} of it)",
+        )
+    entries = found[1]
+    if len(entries) < count:
+        return LogProblem(
+            incident_id,
+            len(entries),
+            "truncated",
+            f"{path}: the access log of incident {name} was truncated: it holds "
+            f"{len(entries)} viewing{'' if len(entries) == 1 else 's'} but the index signed "
+            f"{count} (the last {count - len(entries)} removed, or an earlier copy put back)",
+        )
+    if entries[count - 1].get("hash") != head:
+        return LogProblem(
+            incident_id,
+            count - 1,
+            "recomputed",
+            f"{path}: the access log of incident {name} is not the one the index signed "
+            f"(its entry {count - 1} differs: rewritten, or replaced by another copy)",
+        )
+    return None
+
+
+def log_hashes(root: Path, incident_id: str) -> list[str] | None:
+    """The hashes of the incident's access log entries in file order (None: no log,
+    or one that cannot be read), for checkpoints."""
+    try:
+        found = _read(log_path(root, incident_id))
+    except DamagedFile:
+        return None
+    return None if found is None else [str(entry.get("hash")) for entry in found[1]]
+
+
 def logged_incidents(root: Path) -> tuple[set[str], list[Path]]:
     """(the incidents that have an access log, the temporary files of interrupted writes)."""
     try:
@@ -369,7 +445,9 @@ __all__ = [
     "LogProblem",
     "Viewing",
     "ViewingNotRecorded",
+    "check_claim",
     "check_log",
+    "log_hashes",
     "log_path",
     "logged_incidents",
     "record_viewing",
