@@ -36,6 +36,7 @@ from incident_tui.record.events import (
     FlowRef,
 )
 from incident_tui.record.pupils import event_is_pupil_amendment, pupils_data, pupils_problem
+from incident_tui.record.references import utc_text
 from incident_tui.record.storage import StoreWriteError
 from incident_tui.record.store import IndexRow, Store
 from incident_tui.settings import Settings, fill
@@ -92,6 +93,18 @@ class Opening:
         return details
 
 
+def not_continued_here(row: IndexRow) -> str | None:
+    """Why an incident cannot be continued at this school (transferred in from the
+    pupil's last school: reviewed here, never continued), or None."""
+    if not row.origin:
+        return None
+    return (
+        f"incident {row.reference} was transferred in from {row.origin} on "
+        f"{utc_text(row.received)}: it can be reviewed here, never continued (its "
+        "procedure was followed at that school)"
+    )
+
+
 def flow_ref(loaded: LoadedFlow) -> FlowRef:
     return FlowRef(id=loaded.flow.id, version=loaded.flow.version, hash=loaded.content_hash)
 
@@ -143,7 +156,11 @@ class Incident:
         cls, store: Store, loaded: LoadedFlow, reference: str, settings: Settings, actor: Actor
     ) -> Incident:
         """Rebuild the state from the record, exactly where it stopped, and continue it
-        in this session (IncidentInUse, naming who, if another session has it open)."""
+        in this session (IncidentInUse, naming who, if another session has it open).
+        An incident transferred in from another school is never continued here."""
+        refusal = not_continued_here(store.row(reference))
+        if refusal is not None:
+            raise UserError(refusal)
         store.hold(store.row(reference).id, actor)
         row = store.row(reference)  # after `hold`, which brings the index up to date
         incident = cls(store, loaded, row, settings, actor)

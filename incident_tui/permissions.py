@@ -44,6 +44,7 @@ class Can(StrEnum):
     decide = "record review decisions or sign off"
     export = "export incidents"
     checkpoint = "write checkpoints"
+    transfer = "send or receive a child protection file"
     verify = "check the whole record"
     head_input = "give the head's input"
     training = "practise in training"
@@ -64,6 +65,7 @@ RULES: dict[Role, frozenset[Can]] = {
             Can.decide,
             Can.export,
             Can.checkpoint,
+            Can.transfer,
             Can.verify,
             Can.training,
             Can.training_results,
@@ -84,6 +86,7 @@ WHO_MAY: dict[Can, str] = {
     Can.decide: "the DSL",
     Can.export: "the DSL",
     Can.checkpoint: "the DSL",
+    Can.transfer: "the DSL",
     Can.verify: "the DSL",
     Can.head_input: "the head",
     Can.training: "trainers, members of staff and the DSL",
@@ -217,6 +220,8 @@ NEVER_REMOTE = {
     "run": "it reads an answers file on the server",
     "export": "it writes a file on the server; export from the review screen",
     "checkpoint": "it writes a file on the server; write checkpoints on the server itself",
+    "transfer": "it writes a file on the server; send the child's file from the review app",
+    "receive": "it reads a file on the server; receive the child's file from the review app",
 }
 
 

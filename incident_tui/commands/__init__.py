@@ -21,6 +21,7 @@ from incident_tui.commands import (
     run_cmd,
     session_cmd,
     train_cmd,
+    transfer_cmd,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ COMMAND_MODULES = [
     record_cmd,
     pupil_cmd,
     retention_cmd,
+    transfer_cmd,
     review_cmd,
     app_cmd,
     people_cmd,

@@ -491,7 +491,8 @@ def _child_file_items(row: IndexRow, events: Sequence[Event]) -> list[Item]:
             Item(
                 "Origin",
                 f"TRANSFERRED IN from {one_line(row.origin)} on {utc_text(row.received)}; "
-                f"the reference is {one_line(row.origin)}'s. It is reviewed here, not continued",
+                "its reference is the one it was opened with there, after IN-. It is "
+                "reviewed here, not continued",
             )
         )
     disposal = next((e for e in reversed(events) if e.kind == EventKind.disposed), None)

@@ -421,6 +421,12 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
     elif kind == EventKind.received:
         row["origin"] = str(data.get("from_school") or "")
         row["received"] = event["time"]
+        # the reference it is known by here (the sending school's, marked as theirs),
+        # and the pupil's reference at this school when the DSL gave it
+        if isinstance(data.get("reference"), str) and data["reference"]:
+            row["reference"] = data["reference"]
+        if isinstance(data.get(PUPIL_KEY), str) and data[PUPIL_KEY]:
+            row["pupil"] = data[PUPIL_KEY]
     return row
 
 
@@ -1000,6 +1006,87 @@ class Store:
             raise _index_lagging(exc, event) from exc
         return event
 
+    def adopt_transferred(
+        self,
+        events: list[dict[str, Any]],
+        *,
+        actor: Actor,
+        data: dict[str, DataValue],
+        reference: str,
+    ) -> IndexRow:
+        """Take in an incident another school sent (`record.transfer`): its events
+        exactly as recorded there (so its chain still checks here), then a `received`
+        event recorded here by `actor` with `data`. Its reference here is `reference`,
+        or `reference/2`, `/3`... if another incident has it, chosen under the
+        references lock so that it never collides with one of this school's own.
+        Durable (file and signed index row) when this returns."""
+        self._require_writable()
+        if not events or not isinstance(events[0], dict):
+            raise AppendRefused("there are no events to take in; nothing was written")
+        incident_id = str(events[0].get("incident"))
+        if not is_incident_id(incident_id):
+            raise AppendRefused(f"{incident_id!r} is not an incident id; nothing was written")
+        if events[0].get("mode") != self.mode:
+            raise AppendRefused(
+                f"incident {incident_id} is a {events[0].get('mode')} record, and this is the "
+                f"{self.mode} record: they are never mixed; nothing was written"
+            )
+        prev = GENESIS
+        for seq, event in enumerate(events):
+            if is_stub(event) or not _chains(event, incident_id, seq, prev):
+                raise AppendRefused(
+                    f"event {seq} of the incident sent fails its hash-chain check; "
+                    "nothing was written"
+                )
+            prev = event["hash"]
+        path = incident_path(self.root, incident_id)
+        if path.exists() or self._find_row(incident_id) is not None:
+            raise AppendRefused(
+                f"incident {incident_id} is already in this record (received before, or "
+                "this school's own); nothing was written"
+            )
+        problem = unsafe_text(EventKind.received, actor, {}, data)
+        if problem is not None:
+            raise AppendRefused(f"{problem}; nothing was written")
+        held = self._take(incident_id, actor, "append", wait=False)
+        try:
+            with short_lock(self.root / REFERENCES_LOCK_PATH):
+                taken = {row.get("reference") for row in self._all_rows().values()}
+                local, n = reference, 1
+                while local in taken:
+                    n += 1
+                    local = f"{reference}/{n}"
+                received = make_event(
+                    incident=incident_id,
+                    seq=len(events),
+                    time=utc_now(),
+                    kind=EventKind.received,
+                    actor=actor,
+                    mode=events[0]["mode"],
+                    flow=events[0]["flow"],
+                    data={**data, "reference": local},
+                    prev=prev,
+                )
+                stored = [*events, received.model_dump(mode="json")]
+                row: dict[str, Any] | None = None
+                for event in stored:
+                    row = fold_event(row, event)
+                assert row is not None
+                signed = sign_row(row, self._signing_key())
+                # the row first at count 0, as an opening does: a file with no row is
+                # never adopted, and the reference is held from this moment
+                pending = {**signed, "event_count": 0, "head_hash": GENESIS}
+                self._write_row(incident_id, sign_row(pending, self._signing_key()))
+            table = {str(position + 1): event for position, event in enumerate(stored)}
+            AtomicJSONStorage(path).write({EVENTS_TABLE: table})
+            try:
+                self._write_row(incident_id, signed)
+            except StoreWriteError as exc:
+                raise _index_lagging(exc, received) from exc
+        finally:
+            held.release()
+        return IndexRow.model_validate(signed)
+
     def remove_disposed_content(self, incident: str) -> int:
         """The second step of a lawful disposal (see `record.tombstone`): every event
         before the signed `disposed` event is replaced by its stub, in one atomic
@@ -1448,10 +1535,16 @@ def _temp_target(name: str) -> str | None:
 _OPENING_FIELDS = {"pupil": PUPIL, "location": LOCATION}
 
 TRANSFERRED_IN_KINDS: frozenset[EventKind] = frozenset(
-    {EventKind.note, EventKind.reviewed, EventKind.disposed}
+    {
+        EventKind.note,
+        EventKind.reviewed,
+        EventKind.disposed,
+        EventKind.transferred,
+        EventKind.receipt_confirmed,
+    }
 )
 """What the receiving school may add to an incident transferred in: it is reviewed
-here, never continued."""
+here, never continued (and sent on with the child's file if the pupil moves again)."""
 
 
 def unsafe_text(

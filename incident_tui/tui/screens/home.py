@@ -125,7 +125,12 @@ class HomeScreen(AppScreen):
         incidents = self.query_one("#open-incidents", OptionList)
         incidents.clear_options()
         store = self.ctx.store
-        rows = [r for r in self.ctx.visible_rows() if r.status == "open"] if store else []
+        # an incident transferred in from another school is reviewed here, never resumed
+        rows = (
+            [r for r in self.ctx.visible_rows() if r.status == "open" and not r.origin]
+            if store
+            else []
+        )
         flows = self.ctx.flows if self.ctx._flows is not None else {}
         for row in reversed(rows):
             flow = flows[row.flow_id].flow if row.flow_id in flows else None
