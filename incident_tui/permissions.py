@@ -7,8 +7,8 @@ where everything is allowed, exactly as before there were roles.
 - staff: start incidents; continue, add notes to and see only the incidents
   they started (or were handed); never the review list or exports.
 - dsl (the DSL and each deputy): everything, including the review list, review
-  decisions and sign-off, exports, checkpoints, taking over any incident, and
-  the school's settings.
+  decisions and sign-off, lawful disposal, sending a child's file on, exports,
+  checkpoints, taking over any incident, and the school's settings.
 - head: reads incidents and gives the head's input where a flow asks for it.
 - trainer: training only; never the live record.
 - admin: people and settings; never incident content.
@@ -42,6 +42,7 @@ class Can(StrEnum):
     continue_any = "continue any incident"
     review = "open the review list"
     decide = "record review decisions or sign off"
+    dispose = "dispose of an incident at the end of retention"
     export = "export incidents"
     checkpoint = "write checkpoints"
     transfer = "send or receive a child protection file"
@@ -63,6 +64,7 @@ RULES: dict[Role, frozenset[Can]] = {
             Can.continue_any,
             Can.review,
             Can.decide,
+            Can.dispose,
             Can.export,
             Can.checkpoint,
             Can.transfer,
@@ -84,6 +86,7 @@ WHO_MAY: dict[Can, str] = {
     Can.continue_any: "the DSL",
     Can.review: "the DSL and the head",
     Can.decide: "the DSL",
+    Can.dispose: "the DSL",
     Can.export: "the DSL",
     Can.checkpoint: "the DSL",
     Can.transfer: "the DSL",

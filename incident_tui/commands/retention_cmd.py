@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     dob.add_argument("pupil", metavar="PUPIL", help="the pupil reference (MIS id)")
     dob.add_argument("date", metavar="DATE", help="YYYY-MM-DD or DD/MM/YYYY")
+    dob.add_argument(
+        "--correct",
+        action="store_true",
+        help="the date recorded was wrong: record DATE as an amendment of it (needs --reason)",
+    )
+    dob.add_argument("--reason", help="with --correct: why the recorded date was wrong")
     add_dsl(dob)
     dob.set_defaults(handler=record_dob)
 
@@ -76,8 +82,10 @@ def add_dsl(parser: argparse.ArgumentParser) -> None:
 
 def dsl_actor(args: argparse.Namespace) -> Actor:
     from incident_tui.incident import checked_actor
+    from incident_tui.permissions import Can, require
     from incident_tui.review import DSL_ROLE
 
+    require(getattr(args, "person", None), Can.decide)
     return checked_actor(args.dsl, DSL_ROLE, where="--dsl")
 
 
@@ -139,13 +147,26 @@ def list_due(args: argparse.Namespace) -> int:
 
 def record_dob(args: argparse.Namespace) -> int:
     from incident_tui.dates import DateProblem, parse_date
-    from incident_tui.record.retention import record_date_of_birth
+    from incident_tui.record.retention import correct_date_of_birth, record_date_of_birth
 
     try:
         born = parse_date(args.date)
     except DateProblem as exc:
         raise UserError(f"the date of birth: {exc}", exit_code=2) from None
+    if args.correct and not (args.reason or "").strip():
+        raise UserError("say why the recorded date was wrong: --reason WHY", exit_code=2)
+    if args.reason and not args.correct:
+        raise UserError("--reason is for a correction: add --correct", exit_code=2)
     actor = dsl_actor(args)
+    if args.correct:
+        with _writer(args) as store:
+            row, event = correct_date_of_birth(store, args.pupil, born, actor, args.reason)
+        say(
+            f"Corrected pupil {args.pupil}'s date of birth to {born.isoformat()} (amendment, "
+            f"event {event.seq} of incident {row.reference}); the date first recorded stays "
+            "in the record, and the retention review date follows the correction."
+        )
+        return 0
     with _writer(args) as store:
         event = record_date_of_birth(store, args.pupil, born, actor)
         row = store.row(event.incident)
@@ -183,8 +204,10 @@ def lift_hold(args: argparse.Namespace) -> int:
 
 
 def dispose_incident(args: argparse.Namespace) -> int:
+    from incident_tui.permissions import Can, require
     from incident_tui.record.retention import dispose
 
+    require(getattr(args, "person", None), Can.dispose)
     settings = settings_of(args)
     actor = dsl_actor(args)
     rule = args.rule or settings.retention.rule

@@ -359,7 +359,7 @@ def summary(row: IndexRow, events: Sequence[Event], school: str) -> list[Item]:
     items = [
         Item("School", one_line(school)),
         Item("Reference", one_line(row.reference)),
-        *_child_file_items(row, events),
+        *child_file_items(row, events),
         Item("Procedure", f"{one_line(row.flow_id)}, version {one_line(row.flow_version)}"),
         Item("Mode", "TRAINING" if row.mode == "training" else "live"),
         Item("Status", row.status),
@@ -483,7 +483,7 @@ def _other_pupils(row: IndexRow) -> list[Item]:
     return [Item("Other pupils named", ", ".join(one_line(o) for o in others))] if others else []
 
 
-def _child_file_items(row: IndexRow, events: Sequence[Event]) -> list[Item]:
+def child_file_items(row: IndexRow, events: Sequence[Event]) -> list[Item]:
     """Where the incident came from, where it went, and its retention, when any applies."""
     items = []
     if row.origin:

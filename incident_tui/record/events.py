@@ -83,6 +83,11 @@ HOLD_LIFTED = "retention-hold-lifted"
 DATE_OF_BIRTH = "date-of-birth"
 """The review decision recording the pupil's date of birth for the child's file
 (its data["date"]; data["pupil"] names the pupil)."""
+CORRECTED_DATE_OF_BIRTH = "date_of_birth"
+"""The data key of an amendment correcting a recorded date of birth (the right date,
+YYYY-MM-DD); `CORRECTED_FOR_PUPIL` names the pupil. Never "pupil": that key is an
+amendment of the pupils an incident names."""
+CORRECTED_FOR_PUPIL = "of_pupil"
 
 
 class Actor(BaseModel):

@@ -6,6 +6,10 @@ needs the pupil's date of birth. It is recorded once for the child's file, as a
 `reviewed` event (data["review"] = "date-of-birth", data["pupil"], data["date"])
 on the pupil's earliest incident, and read from the index for all of them.
 
+A date of birth recorded wrongly is corrected by an amendment of that event
+(`correct_date_of_birth`: data[CORRECTED_DATE_OF_BIRTH], the reason), never an
+edit; the index follows the amendment, so every incident's review date does too.
+
 A hold (the review decision "retention-hold", lifted by "retention-hold-lifted")
 keeps an incident from disposal while it is relevant to a public inquiry.
 
@@ -17,13 +21,20 @@ Plain Python: nothing here imports Textual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from incident_tui.errors import UserError
-from incident_tui.record.events import DATE_OF_BIRTH, Actor, Event, EventKind
+from incident_tui.record.events import (
+    CORRECTED_DATE_OF_BIRTH,
+    CORRECTED_FOR_PUPIL,
+    DATE_OF_BIRTH,
+    Actor,
+    Event,
+    EventKind,
+)
 from incident_tui.record.pupils import named_pupils, reference_key, rows_naming
 from incident_tui.record.tombstone import CHAIN_DIGEST, DISPOSED_EVENTS, chain_digest
 
@@ -32,6 +43,7 @@ if TYPE_CHECKING:
 
 DISPOSAL_PROMPT = "Lawful disposal at the end of retention"
 DATE_OF_BIRTH_PROMPT = "Pupil's date of birth (for the child's file)"
+DATE_OF_BIRTH_CORRECTION = "Correction of the pupil's date of birth (for the child's file)"
 
 
 def birthday(born: date, age: int) -> date:
@@ -112,6 +124,151 @@ def record_date_of_birth(store: Store, pupil: str, born: date, actor: Actor) -> 
     )
 
 
+def recorded_date_of_birth(rows: Iterable[IndexRow], pupil: str) -> tuple[IndexRow, str] | None:
+    """The incident the pupil's date of birth is recorded on, and the date as it stands
+    now (a correction followed); None when none is recorded."""
+    key = reference_key(pupil)
+    for row in rows_naming(rows, pupil):
+        if row.status == "disposed":
+            continue
+        for named, born in row.dates_of_birth.items():
+            if reference_key(named) == key:
+                return row, born
+    return None
+
+
+def _date_of_birth_event(events: Iterable[Event], pupil: str) -> Event | None:
+    key = reference_key(pupil)
+    for event in events:
+        named = event.data.get("pupil")
+        if (
+            event.kind == EventKind.reviewed
+            and event.data.get("review") == DATE_OF_BIRTH
+            and isinstance(named, str)
+            and reference_key(named) == key
+        ):
+            return event
+    return None
+
+
+def correct_date_of_birth(
+    store: Store, pupil: str, born: date, actor: Actor, reason: str
+) -> tuple[IndexRow, Event]:
+    """Correct a date of birth recorded wrongly: an amendment of the event that recorded
+    it, giving the right date and why. The first stays in the record; the index (and so
+    every incident's retention review date) follows the correction. Returns the
+    incident it is recorded on and the amendment."""
+    from incident_tui.text_fields import AMENDMENT_REASON
+
+    problem = AMENDMENT_REASON.problem(reason)
+    if problem is not None:
+        raise UserError(f"{problem}; nothing was recorded")
+    found = recorded_date_of_birth(store.rows(), pupil)
+    if found is None:
+        raise UserError(
+            f"no date of birth is recorded for pupil {pupil}, so there is nothing to correct: "
+            "record it (`incident-tui retention dob PUPIL DATE`)"
+        )
+    row, recorded = found
+    if recorded == born.isoformat():
+        raise UserError(
+            f"pupil {pupil}'s date of birth is already recorded as {recorded}; nothing was recorded"
+        )
+    if born > date.today():
+        raise UserError(f"the date of birth {born.isoformat()} is in the future")
+    original = _date_of_birth_event(store.events(row.id), pupil)
+    if original is None:
+        raise UserError(
+            f"the event recording pupil {pupil}'s date of birth cannot be read on incident "
+            f"{row.reference} (run `incident-tui verify`); nothing was recorded"
+        )
+    event = store.append(
+        row.id,
+        kind=EventKind.amendment,
+        actor=actor,
+        prompt=DATE_OF_BIRTH_CORRECTION,
+        data={
+            "amends": original.seq,
+            "reason": reason.strip(),
+            CORRECTED_DATE_OF_BIRTH: born.isoformat(),
+            CORRECTED_FOR_PUPIL: str(original.data["pupil"]),
+        },
+    )
+    return row, event
+
+
+def disposal_refusal(row: IndexRow, born: dict[str, str], age: int, today: date) -> str | None:
+    """Why this incident may not be disposed of today (held, open, its retention not
+    judged or not yet due), in the words the command and the screen both give; None
+    when it may."""
+    if row.status == "disposed":
+        return f"incident {row.reference} is already disposed of"
+    if row.retention_hold:
+        return (
+            f"incident {row.reference} is under a retention hold (relevant to an inquiry): "
+            "it cannot be disposed of until the hold is lifted; nothing was changed"
+        )
+    if row.status == "open":
+        return (
+            f"incident {row.reference} is still open: only a finished incident can reach "
+            "the end of its retention; nothing was changed"
+        )
+    due = review_due(row, born, age)
+    if due is None:
+        return (
+            f"no date of birth is recorded for every pupil incident {row.reference} names "
+            f"({', '.join(named_pupils(row)) or 'none named'}), so its retention cannot be "
+            "judged: record it first "
+            "(`incident-tui retention dob PUPIL DATE`); nothing was changed"
+        )
+    if due > today:
+        return (
+            f"incident {row.reference} is kept until {due.isoformat()} under the school's "
+            "retention rule; nothing was changed"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class FileRetention:
+    """The retention of one pupil's file, as the pupil's file screen shows it."""
+
+    pupil: str
+    born: str | None
+    """The date of birth as it stands (a correction followed); None: not recorded."""
+    recorded_on: str | None
+    """The reference of the incident it is recorded on."""
+    review_due: date | None
+    """The pupil's birthday at the school's review age (None: no date of birth)."""
+    due_now: bool
+    held: tuple[str, ...]
+    """The references of the pupil's incidents under a retention hold."""
+    incidents: dict[str, date | None]
+    """Each incident's own review date by id (the last of every pupil it names)."""
+
+
+def file_retention(rows: Sequence[IndexRow], pupil: str, age: int, today: date) -> FileRetention:
+    """The pupil's date of birth, review date and holds, from index rows only."""
+    found = recorded_date_of_birth(rows, pupil)
+    due = None
+    if found is not None:
+        try:
+            due = birthday(date.fromisoformat(found[1]), age)
+        except ValueError:
+            due = None
+    mine = [row for row in rows_naming(rows, pupil) if row.status != "disposed"]
+    born = dates_of_birth(rows)
+    return FileRetention(
+        pupil=pupil.strip(),
+        born=found[1] if found else None,
+        recorded_on=found[0].reference if found else None,
+        review_due=due,
+        due_now=due is not None and due <= today,
+        held=tuple(row.reference for row in mine if row.retention_hold),
+        incidents={row.id: review_due(row, born, age) for row in mine},
+    )
+
+
 def dispose(
     store: Store,
     incident: str,
@@ -134,29 +291,12 @@ def dispose(
         raise UserError("say why the incident is disposed of (--reason)")
     if not rule.strip():
         raise UserError("name the retention rule the disposal is made under (--rule)")
-    if row.retention_hold:
-        raise UserError(
-            f"incident {row.reference} is under a retention hold (relevant to an inquiry): "
-            "it cannot be disposed of until the hold is lifted; nothing was changed"
-        )
-    if row.status == "open":
-        raise UserError(
-            f"incident {row.reference} is still open: only a finished incident can reach "
-            "the end of its retention; nothing was changed"
-        )
-    due = review_due(row, dates_of_birth(store.rows()), age)
-    if due is None:
-        raise UserError(
-            f"no date of birth is recorded for every pupil incident {row.reference} names "
-            f"({', '.join(named_pupils(row)) or 'none named'}), so its retention cannot be "
-            "judged: record it first "
-            "(`incident-tui retention dob PUPIL DATE`); nothing was changed"
-        )
-    if due > today:
-        raise UserError(
-            f"incident {row.reference} is kept until {due.isoformat()} under the school's "
-            "retention rule; nothing was changed"
-        )
+    born = dates_of_birth(store.rows())
+    refused = disposal_refusal(row, born, age, today)
+    if refused is not None:
+        raise UserError(refused)
+    due = review_due(row, born, age)
+    assert due is not None  # judged by disposal_refusal
     data: dict[str, str | int | None] = {
         "reference": row.reference,
         "rule": rule,
@@ -183,10 +323,15 @@ def dispose(
 
 __all__ = [
     "DueForReview",
+    "FileRetention",
     "birthday",
+    "correct_date_of_birth",
     "dates_of_birth",
+    "disposal_refusal",
     "dispose",
     "due_for_review",
+    "file_retention",
     "record_date_of_birth",
+    "recorded_date_of_birth",
     "review_due",
 ]

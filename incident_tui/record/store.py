@@ -50,6 +50,8 @@ from incident_tui.errors import UserError
 from incident_tui.locations import Mode, ensure_private_dir
 from incident_tui.record.events import (
     AFTER_SEAL,
+    CORRECTED_DATE_OF_BIRTH,
+    CORRECTED_FOR_PUPIL,
     DATE_OF_BIRTH,
     GENESIS,
     HOLD_LIFTED,
@@ -90,6 +92,7 @@ from incident_tui.record.pupils import (
     PUPIL_KEYS,
     is_pupil_amendment,
     recorded_pupils_problem,
+    reference_key,
 )
 from incident_tui.record.references import reference_prefix
 from incident_tui.record.storage import (
@@ -392,6 +395,8 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
         if is_pupil_amendment(kind, event.get("step"), data):
             row["pupil"] = str(data.get(PUPIL_KEY) or "")
             row["other_pupils"] = _other_pupils(data)
+        elif data.get(CORRECTED_DATE_OF_BIRTH) is not None:
+            row["dates_of_birth"] = _corrected_birth(row, data)
     elif kind == EventKind.note and data.get(STOP_SHOWN_KEY) is not None:
         row["stops"] = row.get("stops", 0) + 1
     elif kind == EventKind.sealed:
@@ -428,6 +433,16 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
         if isinstance(data.get(PUPIL_KEY), str) and data[PUPIL_KEY]:
             row["pupil"] = data[PUPIL_KEY]
     return row
+
+
+def _corrected_birth(row: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """The dates of birth after an amendment correcting one (kept under the reference
+    first recorded, so the file keeps reading it by that pupil)."""
+    pupil = str(data.get(CORRECTED_FOR_PUPIL) or row["pupil"])
+    born = dict(row.get("dates_of_birth") or {})
+    key = next((k for k in born if reference_key(k) == reference_key(pupil)), pupil)
+    born[key] = str(data[CORRECTED_DATE_OF_BIRTH])
+    return born
 
 
 def _other_pupils(data: dict[str, Any]) -> list[str]:

@@ -71,6 +71,8 @@ DATA_LABELS: dict[str, str] = {
     "origin": "Transferred in from",
     "received": "Received",
     "inquiry": "Inquiry",
+    "date_of_birth": "Date of birth (corrected)",
+    "of_pupil": "Pupil whose date of birth it is",
 }
 """Labels of the data keys the app writes; a review decision's fields are
 labelled by its catalogue (see `ReviewLabels`)."""

@@ -87,6 +87,8 @@ class IncidentList:
     rows: list[IndexRow]
     integrity: Integrity = None
     now: datetime | None = None
+    review_at_age: int = 25
+    """The school's retention age (settings [retention]), for "retention review due"."""
     _haystacks: dict[str, str] = field(default_factory=dict, repr=False)
     _attention: dict[str, list[str]] | None = field(default=None, repr=False)
 
@@ -109,7 +111,9 @@ class IncidentList:
         if self._attention is None:
             self._attention = {
                 row.id: reasons
-                for row, reasons in needs_attention(self.rows, self.integrity, self.now)
+                for row, reasons in needs_attention(
+                    self.rows, self.integrity, self.now, self.review_at_age
+                )
             }
         return self._attention
 

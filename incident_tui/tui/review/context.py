@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from incident_tui.errors import UserError
 from incident_tui.record.events import Actor, Event
@@ -23,8 +24,11 @@ if TYPE_CHECKING:
     from incident_tui.locations import Mode
     from incident_tui.people import Person
     from incident_tui.record.pupil_chronology import PupilChronology
+    from incident_tui.record.retention import FileRetention
     from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding, VerifyReport
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -127,7 +131,55 @@ class ReviewContext:
 
         return pupil_file(self.store, pupil, self.school)
 
-    def _write(self, append: Callable[[Store], Event], what: str) -> Event:
+    # --- retention of the child's file (`record.retention`: the command's own functions)
+
+    def retention(self, pupil: str, today: date | None = None) -> FileRetention:
+        """The pupil's date of birth, the file's review date and its holds (index rows)."""
+        from incident_tui.record.retention import file_retention
+
+        age = self.settings.retention.review_at_age
+        return file_retention(self.rows(), pupil, age, today or date.today())
+
+    def record_date_of_birth(self, pupil: str, born: date, actor: Actor) -> Event:
+        from incident_tui.record.retention import record_date_of_birth
+
+        return self._write(
+            lambda store: record_date_of_birth(store, pupil, born, actor), "The date of birth"
+        )
+
+    def correct_date_of_birth(
+        self, pupil: str, born: date, actor: Actor, reason: str
+    ) -> tuple[IndexRow, Event]:
+        from incident_tui.record.retention import correct_date_of_birth
+
+        return self._write(
+            lambda store: correct_date_of_birth(store, pupil, born, actor, reason),
+            "The correction",
+        )
+
+    def disposal_refusal(self, incident: str, today: date | None = None) -> str | None:
+        """Why the incident may not be disposed of today (the command's words), or None."""
+        from incident_tui.record.retention import dates_of_birth, disposal_refusal
+
+        rows = self.rows()
+        row = self.store.row(incident)
+        age = self.settings.retention.review_at_age
+        return disposal_refusal(row, dates_of_birth(rows), age, today or date.today())
+
+    def dispose(self, incident: str, actor: Actor, rule: str, reason: str) -> tuple[IndexRow, int]:
+        """Dispose of the incident lawfully (`record.retention.dispose`, as the command
+        does); UserError in words, nothing changed, when it is refused."""
+        from incident_tui.record.retention import dispose
+
+        age = self.settings.retention.review_at_age
+        return self._write(
+            lambda store: dispose(
+                store, incident, actor=actor, rule=rule, reason=reason, age=age, today=date.today()
+            ),
+            "The disposal",
+        )
+
+    def _write(self, append: Callable[[Store], T], what: str) -> T:
         if not self.store.readonly:
             return append(self.store)
         from incident_tui.record.access import writer_for

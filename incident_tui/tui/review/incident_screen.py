@@ -29,6 +29,7 @@ from incident_tui.record.chronology import (
     STOP_OVERRIDE,
     STOP_SHOWN,
     Entry,
+    child_file_items,
     chronology,
     finding_lines,
     seal_code_of,
@@ -53,6 +54,7 @@ class IncidentReviewScreen(Screen[None]):
         Binding("x", "export", "Export", id="review.export", tooltip="PDF, Markdown or JSON"),
         Binding("p", "pupils", "Pupils", id="review.pupils", tooltip="Correct the pupils named"),
         Binding("c", "pupil", "Child's file", id="review.child", tooltip="The pupil's chronology"),
+        Binding("D", "dispose", "Dispose", id="review.dispose", tooltip="Lawful disposal"),
     ]
 
     def __init__(self, ctx: ReviewContext, incident_id: str) -> None:
@@ -73,7 +75,7 @@ class IncidentReviewScreen(Screen[None]):
         yield Static("", id="incident-badge", markup=False)
         yield Static("", id="incident-summary", markup=False)
         yield VerticalScroll(id="incident-chronology")
-        yield Footer()
+        yield Footer(compact=True)  # every key in view at 80 columns
 
     def on_mount(self) -> None:
         self.viewed_by, warning = self.ctx.view(self.incident_id)
@@ -176,6 +178,9 @@ class IncidentReviewScreen(Screen[None]):
             f"flags: {flags_text(row)}"
             + (f"; review date {row.review_date}" if row.review_date else "")
         )
+        # where it came from, where it went, its hold, its disposal: as `show` says them
+        for item in child_file_items(row, self.events):
+            text += f"\n{item.label}: {item.value}"
         summary.update(printable(text))
 
     def _render_chronology(self) -> None:
@@ -265,6 +270,27 @@ class IncidentReviewScreen(Screen[None]):
         from incident_tui.tui.review.pupil_screen import PupilScreen
 
         self.app.push_screen(PupilScreen(self.ctx, self.row.pupil))
+
+    def action_dispose(self) -> None:
+        if self._refused(Can.dispose) or self._still_checking():
+            return
+        if self.damaged or self.row is None:
+            self.notify(
+                "This record is damaged, so it is read-only: it cannot be disposed of. "
+                "Export it (x) to keep what it says; `incident-tui verify` says what is wrong.",
+                title="Read-only",
+                severity="warning",
+            )
+            return
+        from incident_tui.tui.review.retention_dialogs import DisposalDialog
+
+        self.app.push_screen(DisposalDialog(self.ctx, self.row), self._disposed)
+
+    def _disposed(self, message: str | None) -> None:
+        if not message:
+            return
+        self.reload()
+        self.notify(message, title="Disposed of", markup=False)
 
     def action_export(self) -> None:
         if self._refused(Can.export) or self._still_checking():

@@ -2,6 +2,11 @@
 chronology. Enter on any line opens its incident; x exports the chronology (or the
 subject access copy).
 
+Above it, the file's retention: the pupil's date of birth (b records it once, or
+corrects it by an amendment), the school's rule and when the file is reviewed,
+and any hold (h sets or lifts one on the highlighted incident, a review
+decision); D disposes of the highlighted incident lawfully (`DisposalDialog`).
+
 The chronology is the review layer's (`review.exports.pupil_file`): this screen
 only lays its lines out. Other pupils appear by reference only.
 """
@@ -21,6 +26,8 @@ from incident_tui.permissions import WHO_MAY, Can, allowed, refusal
 from incident_tui.record.chronology import Entry
 from incident_tui.record.pupil_chronology import PupilChronology, PupilIncident
 from incident_tui.record.references import local_short
+from incident_tui.record.retention import FileRetention
+from incident_tui.review.child_file import child_file_words
 from incident_tui.safe_text import printable
 from incident_tui.tui.review.context import ReviewContext
 from incident_tui.tui.widgets.banners import ModeBanner
@@ -48,12 +55,36 @@ def _entry(incident: PupilIncident, entry: Entry, *, beneath: bool = False) -> T
     return _line("\n".join(lines), bold=entry.emphasised)
 
 
+def retention_text(retention: FileRetention, ctx: ReviewContext) -> str:
+    """The file's retention in words (child_file.toml): the date of birth and when the
+    file is reviewed, any hold, then the school's rule."""
+    words = child_file_words().retention
+    rule = ctx.settings.retention
+    if retention.born is None or retention.review_due is None:
+        state = words.say("no_date_of_birth")
+    else:
+        state = words.say(
+            "due_now" if retention.due_now else "born",
+            born=retention.born,
+            incident=retention.recorded_on,
+            due=retention.review_due.isoformat(),
+        )
+    if retention.held:
+        hold = words.say("held", incidents=", ".join(retention.held))
+    else:
+        hold = words.say("no_hold")
+    return f"{state} {hold}\n{words.say('rule', rule=rule.rule, age=rule.review_at_age)}"
+
+
 class PupilScreen(Screen[None]):
     """The pupil's chronology; needs the review context and the pupil's reference."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="review.pupil.back"),
         Binding("x", "export", "Export", id="review.pupil.export", tooltip="PDF, Markdown, JSON"),
+        Binding("b", "date_of_birth", "Born", id="review.pupil.dob", tooltip="Date of birth"),
+        Binding("h", "hold", "Hold", id="review.pupil.hold", tooltip="Retention hold, or lift"),
+        Binding("D", "dispose", "Dispose", id="review.pupil.dispose", tooltip="Lawful disposal"),
     ]
 
     def __init__(self, ctx: ReviewContext, pupil: str) -> None:
@@ -61,11 +92,13 @@ class PupilScreen(Screen[None]):
         self.ctx = ctx
         self.pupil = pupil
         self.chron: PupilChronology | None = None
+        self.retention: FileRetention | None = None
         self.problem = ""
 
     def compose(self) -> ComposeResult:
         yield ModeBanner(self.ctx.mode, self.ctx.school, "Review")
         yield Static("", id="pupil-title", markup=False)
+        yield Static("", id="pupil-retention", markup=False)
         yield OptionList(id="pupil-chronology")
         yield Footer(compact=True)
 
@@ -78,6 +111,7 @@ class PupilScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
+        self._render_retention()
         title = self.query_one("#pupil-title", Static)
         listing = self.query_one("#pupil-chronology", OptionList)
         listing.clear_options()
@@ -112,6 +146,86 @@ class PupilScreen(Screen[None]):
                 ]
         listing.add_options(options)
         listing.highlighted = 0 if options else None
+
+    def _render_retention(self) -> None:
+        widget = self.query_one("#pupil-retention", Static)
+        try:
+            self.retention = self.ctx.retention(self.pupil)
+        except UserError as exc:
+            self.retention = None
+            widget.update(printable(f"Retention: {exc.message}"))
+            return
+        widget.update(retention_text(self.retention, self.ctx))
+
+    def _highlighted_incident(self) -> str | None:
+        listing = self.query_one("#pupil-chronology", OptionList)
+        index = listing.highlighted
+        if index is None or self.chron is None:
+            self.notify("No incident is highlighted.", severity="warning")
+            return None
+        return str(listing.get_option_at_index(index).id).split(":")[0]
+
+    def _refused(self, what: Can) -> bool:
+        person = self.ctx.person
+        if person is None or allowed(person, what):
+            return False
+        self.notify(refusal(person, what.value, WHO_MAY[what]), title="Not for you", markup=False)
+        return True
+
+    def action_date_of_birth(self) -> None:
+        if self._refused(Can.decide) or self.retention is None:
+            return
+        from incident_tui.tui.review.retention_dialogs import DateOfBirthForm
+
+        self.app.push_screen(DateOfBirthForm(self.ctx, self.retention), self._recorded)
+
+    def action_hold(self) -> None:
+        """A retention hold on the highlighted incident, or its lifting: review decisions."""
+        if self._refused(Can.decide):
+            return
+        incident = self._highlighted_incident()
+        if incident is None:
+            return
+        from incident_tui.record.events import HOLD_LIFTED, RETENTION_HOLD
+        from incident_tui.tui.review.decision import DecisionForm
+
+        row = self.ctx.store.row(incident)
+        decision = HOLD_LIFTED if row.retention_hold else RETENTION_HOLD
+        self.app.push_screen(
+            DecisionForm(self.ctx, row.id, decision, sealed=row.sealed is not None),
+            self._held,
+        )
+
+    def _held(self, event: object) -> None:
+        if event is not None:
+            self.reload()
+            self.notify(f"Recorded as event {getattr(event, 'seq', '?')}.", title="Saved")
+
+    def action_dispose(self) -> None:
+        if self._refused(Can.dispose):
+            return
+        incident = self._highlighted_incident()
+        if incident is None:
+            return
+        from incident_tui.tui.review.retention_dialogs import DisposalDialog
+
+        row = self.ctx.store.row(incident)
+
+        def disposed(message: str | None) -> None:
+            if not message:
+                return
+            self.notify(message, title="Disposed of", markup=False)
+            from incident_tui.tui.review.incident_screen import IncidentReviewScreen
+
+            # what was disposed of, when, by whom and why: as `show` says it
+            self.app.push_screen(IncidentReviewScreen(self.ctx, row.id))
+
+        self.app.push_screen(DisposalDialog(self.ctx, row), disposed)
+
+    def _recorded(self, message: str | None) -> None:
+        if message:
+            self.reload()
+            self.notify(message, title="Saved", markup=False)
 
     @on(OptionList.OptionSelected, "#pupil-chronology")
     def _open(self, event: OptionList.OptionSelected) -> None:
