@@ -14,11 +14,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from incident_tui.errors import UserError
 from incident_tui.safe_text import control_problem, printable
@@ -60,6 +61,54 @@ class Retention(BaseModel):
     """The rule a disposal is recorded under, unless the DSL names another."""
 
 
+class Calendar(BaseModel):
+    """The school's own calendar ([calendar] in the config): the days that are not
+    school days beyond Saturdays and Sundays (holidays, INSET days), so that the
+    5 school days allowed for a transfer are counted as the school counts them.
+    Left out, every weekday is a school day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    holidays: list[str] = []
+    """Each "YYYY-MM-DD", or "YYYY-MM-DD..YYYY-MM-DD" for a holiday (both days in it),
+    e.g. ["2026-12-19..2027-01-04", "2027-02-15..2027-02-19", "2027-03-01"]."""
+
+    @field_validator("holidays")
+    @classmethod
+    def _dates(cls, holidays: list[str]) -> list[str]:
+        for text in holidays:
+            _holiday_range(text)
+        return holidays
+
+    def days_off(self) -> frozenset[date]:
+        """Every weekday that is not a school day."""
+        off: set[date] = set()
+        for text in self.holidays:
+            first, last = _holiday_range(text)
+            day = first
+            while day <= last:
+                if day.weekday() < 5:
+                    off.add(day)
+                day += timedelta(days=1)
+        return frozenset(off)
+
+
+def _holiday_range(text: str) -> tuple[date, date]:
+    first_text, _, last_text = text.partition("..")
+    try:
+        first = date.fromisoformat(first_text.strip())
+        last = date.fromisoformat(last_text.strip()) if last_text else first
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date (YYYY-MM-DD) or a holiday (YYYY-MM-DD..YYYY-MM-DD)"
+        ) from None
+    if last < first:
+        raise ValueError(f"{text!r}: the holiday ends before it begins")
+    if (last - first).days > 366:
+        raise ValueError(f"{text!r}: a holiday of more than a year")
+    return first, last
+
+
 ContactName = Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=80)]
 """The NAME of `{contacts.NAME}`: lower-case letters and '_'."""
 
@@ -72,6 +121,8 @@ class Settings(BaseModel):
     """The school's own name and number for each contact the procedures declare."""
     retention: Retention = Field(default_factory=Retention)
     """The school's retention rule for child protection files."""
+    calendar: Calendar = Field(default_factory=Calendar)
+    """The school's holidays, for counting school days (a transfer's 5 school days)."""
 
     def with_defaults(self, declared: Mapping[str, str]) -> Settings:
         """These settings, with what a flow declares shown for any contact not set here."""
@@ -267,6 +318,9 @@ def settings_toml(settings: Settings) -> str:
             f"review_at_age = {settings.retention.review_at_age}",
             f"rule = {_toml_string(settings.retention.rule)}",
         ]
+    if settings.calendar.holidays:
+        holidays = ", ".join(_toml_string(h) for h in settings.calendar.holidays)
+        lines += ["", "[calendar]", f"holidays = [{holidays}]"]
     return "\n".join(lines) + "\n"
 
 

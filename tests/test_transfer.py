@@ -386,3 +386,133 @@ def test_a_school_without_a_name_cannot_send(tmp_path: Path, capsys) -> None:  #
     (oak.config / "config.toml").unlink()
     code, _o, err = send(oak, tmp_path / "b.json")
     assert code == 1 and "has no name yet" in err
+
+
+# --- "sent, receipt not confirmed": the 5 school days ---------------------------------
+
+MONDAY = "2026-11-30T10:00:00.000000Z"
+
+
+def transfer_reasons(row: IndexRow, today: str, days_off: frozenset = frozenset()) -> list[str]:  # type: ignore[type-arg]
+    from datetime import UTC, date, datetime
+
+    from incident_tui.review.attention import ChildFiles, attention_reasons
+
+    day = date.fromisoformat(today)
+    now = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    files = ChildFiles(days_off=days_off)
+    reasons = attention_reasons(row, None, now, day, files=files)
+    return [r for r in reasons if "receipt" in r]
+
+
+def sent_row(oak: Install, sent: str = MONDAY, confirmed: str | None = None) -> IndexRow:
+    row = oak.incident()
+    return row.model_copy(
+        update={
+            "status": "reviewed",
+            "transfer_to": "Elm Secondary Academy",
+            "transfer_sent": sent,
+            "transfer_checkpoint": "ab" * 32,
+            "transfer_confirmed": confirmed,
+        }
+    )
+
+
+def test_a_transfer_awaits_its_receipt_until_5_school_days_then_is_overdue(oak: Install) -> None:
+    row = sent_row(oak)
+    assert transfer_reasons(row, "2026-11-30") == [
+        "sent to Elm Secondary Academy on 2026-11-30: receipt not yet confirmed "
+        "(0 of 5 school days)"
+    ]
+    assert "(4 of 5 school days)" in transfer_reasons(row, "2026-12-04")[0]  # Friday
+    assert "(4 of 5 school days)" in transfer_reasons(row, "2026-12-06")[0]  # Sunday
+    overdue = transfer_reasons(row, "2026-12-07")  # the next Monday: 5 school days
+    assert overdue == [
+        "OVERDUE: sent to Elm Secondary Academy on 2026-11-30, receipt not confirmed "
+        "within 5 school days (5 so far)"
+    ]
+    assert "(7 so far)" in transfer_reasons(row, "2026-12-09")[0]
+
+
+def test_the_schools_holidays_are_not_school_days(oak: Install) -> None:
+    from incident_tui.settings import Calendar
+
+    row = sent_row(oak)
+    off = Calendar(holidays=["2026-12-01..2026-12-02"]).days_off()
+    assert "(3 of 5 school days)" in transfer_reasons(row, "2026-12-07", off)[0]
+    assert transfer_reasons(row, "2026-12-09", off)[0].startswith("OVERDUE")
+
+
+def test_the_attention_clears_once_the_receipt_is_confirmed(oak: Install) -> None:
+    row = sent_row(oak, confirmed="2026-12-01T09:00:00.000000Z")
+    assert transfer_reasons(row, "2026-12-01") == []
+    assert transfer_reasons(row, "2026-12-20") == []
+
+
+def test_needs_attention_follows_the_transfer_from_sending_to_confirmation(
+    oak: Install, elm: Install, tmp_path: Path
+) -> None:
+    from incident_tui.review.attention import needs_attention
+
+    row = oak.incident()
+    bundle = tmp_path / "b.json"
+    assert send(oak, bundle)[0] == 0
+    found = {r.id: reasons for r, reasons in needs_attention(oak.rows(), None)}
+    assert any("receipt not yet confirmed" in reason for reason in found[row.id])
+    assert receive(elm, bundle)[0] == 0
+    receipt = tmp_path / "b.receipt.json"
+    assert oak.run("transfer", "--confirm", receipt, "--dsl", "Sam Patel")[0] == 0
+    found = {r.id: reasons for r, reasons in needs_attention(oak.rows(), None)}
+    assert not any("receipt" in reason for reason in found.get(row.id, []))
+
+
+def test_holidays_in_the_settings_are_read_and_a_wrong_one_is_named(oak: Install) -> None:
+    from incident_tui.settings import load_settings, save_settings
+
+    path = oak.config / "config.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + '\n[calendar]\nholidays = ["2026-12-19..2027-01-04", "2027-02-15"]\n')
+    settings = load_settings(path)
+    assert len(settings.calendar.days_off()) == 12  # 11 weekdays of Christmas, 1 INSET day
+    save_settings(path, settings)  # written back by `config`, kept
+    assert load_settings(path).calendar == settings.calendar
+    path.write_text(text + '\n[calendar]\nholidays = ["2027-01-04..2026-12-19"]\n')
+    with pytest.raises(UserError, match="ends before it begins") as caught:
+        load_settings(path)
+    assert str(path) in caught.value.message
+
+
+def test_a_transferred_in_incident_shows_its_origin_in_list_show_and_every_export(
+    oak: Install, elm: Install, tmp_path: Path
+) -> None:
+    import io
+
+    import pypdf
+
+    row = oak.incident()
+    bundle = tmp_path / "b.json"
+    assert send(oak, bundle)[0] == 0
+    assert receive(elm, bundle)[0] == 0
+    here = f"IN-{row.reference}"
+    code, out, _err = elm.run("list")
+    assert code == 0 and here in out and "TRANSFERRED-IN" in out
+    code, out, _err = elm.run("list", "--json")
+    assert json.loads(out)[0]["origin"] == "Oak Primary School"
+    origin = "TRANSFERRED IN from Oak Primary School"
+    assert origin in elm.run("show", here)[1]
+    for fmt in ("md", "json", "pdf"):
+        out_file = tmp_path / f"export.{fmt}"
+        code, _out, err = elm.run("export", here, "-o", out_file)
+        assert code == 0, err
+        if fmt == "md":
+            assert origin in out_file.read_text(encoding="utf-8")
+        elif fmt == "json":
+            exported = json.loads(out_file.read_text(encoding="utf-8"))
+            assert exported["index_row"]["origin"] == "Oak Primary School"
+            assert exported["index_row"]["reference"] == here
+        else:
+            reader = pypdf.PdfReader(io.BytesIO(out_file.read_bytes()))
+            text = " ".join((page.extract_text() or "") for page in reader.pages)
+            assert origin in " ".join(text.split())
+    # at the sending school, the transfer shows on the incident too
+    assert "Transferred: sent to Elm Secondary Academy" in oak.run("show", row.reference)[1]

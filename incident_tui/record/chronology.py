@@ -415,6 +415,8 @@ def brief(row: IndexRow, events: Sequence[Event], words: FlowWords | None = None
     items = [
         Item("Pupil", one_line(row.pupil) if row.pupil else "none recorded"),
         *_other_pupils(row),
+        # where the child's file came from or went (KCSIE transfer), read first
+        *(i for i in child_file_items(row, events) if i.label in ("Origin", "Transferred")),
         Item(
             "Procedure",
             f"{one_line(words.title or row.flow_id)}, version {one_line(row.flow_version)}",

@@ -134,19 +134,27 @@ class ChildFiles:
 
     born: dict[str, str] = field(default_factory=dict)
     review_at_age: int = 25
+    days_off: frozenset[date] = frozenset()
+    """Weekdays that are not school days (the settings' [calendar] holidays)."""
 
     @classmethod
-    def of(cls, rows: Iterable[IndexRow], review_at_age: int = 25) -> ChildFiles:
-        return cls(dates_of_birth(rows), review_at_age)
+    def of(
+        cls,
+        rows: Iterable[IndexRow],
+        review_at_age: int = 25,
+        days_off: frozenset[date] = frozenset(),
+    ) -> ChildFiles:
+        return cls(dates_of_birth(rows), review_at_age, days_off)
 
 
-def school_days_between(start: date, end: date) -> int:
-    """Weekdays after `start` up to and including `end` (school holidays are not
-    known to the app: a DSL reads the count against the school's calendar)."""
+def school_days_between(start: date, end: date, days_off: frozenset[date] = frozenset()) -> int:
+    """School days after `start` up to and including `end`: Monday to Friday, less
+    the school's holidays (`days_off`, from the settings' [calendar]; without them,
+    every weekday)."""
     days, day = 0, start
     while day < end:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in days_off:
             days += 1
     return days
 
@@ -204,8 +212,9 @@ class AttentionRule(BaseModel):
             sent = parse_utc(row.transfer_sent) if row.transfer_sent else None
             if sent is None or row.transfer_confirmed:
                 return None
-            count = school_days_between(sent.astimezone().date(), today)
-            over = count > self.days
+            days_off = (files or ChildFiles()).days_off
+            count = school_days_between(sent.astimezone().date(), today, days_off)
+            over = count >= self.days  # the limit reached: the receipt is overdue
             holds = over if self.check == "transfer_overdue" else not over
         elif self.check == "damaged":
             holds = is_damaged(row, integrity)
@@ -273,12 +282,13 @@ def needs_attention(
     integrity: Integrity,
     now: datetime | None = None,
     review_at_age: int = 25,
+    days_off: frozenset[date] = frozenset(),
 ) -> list[tuple[IndexRow, list[str]]]:
     now = now or datetime.now(UTC)
     today = now.astimezone().date()
     rows = list(rows)
     patterns = pupil_patterns(rows)
-    files = ChildFiles.of(rows, review_at_age)
+    files = ChildFiles.of(rows, review_at_age, days_off)
     found = []
     for row in rows:
         reasons = attention_reasons(row, integrity, now, today, patterns, files)

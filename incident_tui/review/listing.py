@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import dates
@@ -89,6 +89,8 @@ class IncidentList:
     now: datetime | None = None
     review_at_age: int = 25
     """The school's retention age (settings [retention]), for "retention review due"."""
+    days_off: frozenset[date] = frozenset()
+    """The settings' holidays (the school days of a transfer awaiting its receipt)."""
     _haystacks: dict[str, str] = field(default_factory=dict, repr=False)
     _attention: dict[str, list[str]] | None = field(default=None, repr=False)
 
@@ -112,7 +114,7 @@ class IncidentList:
             self._attention = {
                 row.id: reasons
                 for row, reasons in needs_attention(
-                    self.rows, self.integrity, self.now, self.review_at_age
+                    self.rows, self.integrity, self.now, self.review_at_age, self.days_off
                 )
             }
         return self._attention

@@ -119,7 +119,12 @@ class ReviewScreen(Screen[None]):
             rows = []
             self._show_problems([f"The list could not be read: {exc.message}"])
         integrity = self.incidents.integrity
-        self.incidents = IncidentList(rows, review_at_age=self.ctx.settings.retention.review_at_age)
+        settings = self.ctx.settings
+        self.incidents = IncidentList(
+            rows,
+            review_at_age=settings.retention.review_at_age,
+            days_off=settings.calendar.days_off(),
+        )
         self.incidents.set_integrity(integrity)
         procedure = self.query_one("#review-procedure", Select)
         current = procedure.value
