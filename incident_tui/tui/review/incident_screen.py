@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 class IncidentReviewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="review.incident.back"),
-        Binding("d", "decide", "Add decision", id="review.decide", tooltip="Record a decision"),
+        Binding("d", "decide", "Decide", id="review.decide", tooltip="Record a decision"),
         Binding("x", "export", "Export", id="review.export", tooltip="PDF, Markdown or JSON"),
         Binding("p", "pupils", "Pupils", id="review.pupils", tooltip="Correct the pupils named"),
         Binding("c", "pupil", "Child's file", id="review.child", tooltip="The pupil's chronology"),

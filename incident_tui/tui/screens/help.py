@@ -19,7 +19,8 @@ KEYS
   F3             back to the current step
   Ctrl+R         refer now: straight to the referral steps (where the
                  procedure has them); recorded, and never undone
-  Ctrl+N         add a short factual note to the record (also after the seal)
+  Ctrl+N         add a short factual note to the record (also after
+                 the seal)
   Esc            back one screen (never back in the record)
   Ctrl+P         command palette: new incident, resume, help, themes
   F1 or ?        this help

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from incident_tui.errors import UserError
@@ -87,8 +87,12 @@ class IdentityScreen(EnterToNextBox, AppScreen):
                     yield Input(
                         id="location", max_length=LOCATION.limit, placeholder="e.g. Room 12"
                     )
+        # under the boxes' scrolling area: in view at 80x24 however long the form is
+        with Vertical(id="identity-go"):
             yield Static("", id="identity-error", classes="error", markup=False)
-            yield Button("Start" if self.flow_id else "Resume", id="go", variant="primary")
+            yield Button(
+                "Start" if self.flow_id else "Resume", id="go", variant="primary", compact=True
+            )
         yield Footer()
 
     def on_mount(self) -> None:
