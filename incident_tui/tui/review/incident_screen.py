@@ -75,7 +75,8 @@ class IncidentReviewScreen(Screen[None]):
         yield Static("", id="incident-badge", markup=False)
         yield Static("", id="incident-summary", markup=False)
         yield VerticalScroll(id="incident-chronology")
-        yield Footer(compact=True)  # every key in view at 80 columns
+        # every key in view at 80 columns: Ctrl+P still opens the palette (help lists it)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.viewed_by, warning = self.ctx.view(self.incident_id)
