@@ -371,7 +371,8 @@ class DebriefScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#export", Button).focus()
+        # Enter exports, but the debrief opens at its top: the title and the score first
+        self.set_focus(self.query_one("#export", Button), scroll_visible=False)
 
     @on(Button.Pressed, "#export")
     @on(Input.Submitted, "#debrief-path")
