@@ -159,3 +159,69 @@ async def test_home_with_no_config_at_80x24_shows_the_warning_in_words_and_every
         assert "No unfinished incidents" in shown
         buttons = next(line for line in lines[:-1] if "Training" in line and "Review" in line)
         assert "Help (F1)" in buttons
+
+
+async def test_the_new_incident_forms_start_button_is_in_view_at_80x24(dirs, toy_flows):
+    from textual.widgets import Button
+
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        start = app.screen.query_one("#go", Button)
+        footer_top = app.screen.query_one("Footer").region.y
+        assert 0 < start.region.y < footer_top  # on screen, above the footer
+        assert "Start" in visible_lines(app)[start.region.y]
+        for box in ("#name", "#role", "#pupil", "#location"):  # each box scrolls into view
+            app.screen.query_one(box).focus()
+            await pilot.pause()
+            assert "Start" in visible_lines(app)[app.screen.query_one("#go").region.y]
+
+
+async def test_the_sealed_summary_says_the_whole_export_label_at_80x24(dirs, toy_flows):
+    from tests.tui_helpers import answer
+
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, "toy-search")
+        for value in (None, "vape", "Seen vaping"):
+            await answer(pilot, value)
+        await answer(pilot, "yes", reason="")
+        await answer(pilot, "yes")
+        await answer(pilot, None)
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        shown = words(" ".join(line.split("▏")[0] for line in visible_lines(app)))
+        assert "(a new file: an existing one is never replaced):" in shown
+
+
+async def test_the_review_lists_detail_box_shows_its_last_line_at_80x24(dirs):
+    app = review_app(dirs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = words(" ".join(visible_lines(app)))
+        assert "p, g this pupil only, group by pupil." in shown
+
+
+async def test_the_training_debrief_opens_at_its_title_and_score(dirs, toy_flows):
+    from tests.test_training_tui import make_training_app
+    from tests.tui_helpers import answer, type_text
+
+    app = make_training_app(dirs, toy_flows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f", "enter")  # feedback only at the end
+        await pilot.pause()
+        await type_text(pilot, "Ann Trainee")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        for value in (True, "vape", "Seen with it at break", "no"):
+            await answer(pilot, value)
+        await pilot.pause()
+        shown = words(" ".join(visible_lines(app)))
+        assert "Debrief: A knife at the after-school club" in shown
+        assert "Score: 1 of 16" in shown
