@@ -516,3 +516,52 @@ def test_a_transferred_in_incident_shows_its_origin_in_list_show_and_every_expor
             assert origin in " ".join(text.split())
     # at the sending school, the transfer shows on the incident too
     assert "Transferred: sent to Elm Secondary Academy" in oak.run("show", row.reference)[1]
+
+
+def test_a_file_transferred_in_is_sent_on_when_the_pupil_moves_again(
+    oak: Install, elm: Install, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ash = Install(tmp_path / "ash", "Ash College", capsys)
+    first = oak.incident()
+    to_elm, to_ash = tmp_path / "to-elm.json", tmp_path / "to-ash.json"
+    assert send(oak, to_elm)[0] == 0
+    assert receive(elm, to_elm)[0] == 0
+    own = elm.incident()  # Elm's own incident about the pupil
+    code, _out, err = elm.run(
+        "transfer", PUPIL, "--to", "Ash College", "-o", to_ash, "--dsl", "Ruth Okafor"
+    )
+    assert code == 0, err
+    code, out, err = ash.run("receive", to_ash, "--dsl", "Lee Chan")
+    assert code == 0, err
+    rows = {r.id: r for r in ash.rows()}
+    assert rows[first.id].origin == "Elm Secondary Academy"  # who sent it here
+    assert rows[first.id].reference == f"IN-{first.reference}"  # the first school's own
+    assert rows[own.id].reference in (f"IN-{own.reference}", f"IN-{own.reference}/2")
+    assert len({r.reference for r in rows.values()}) == 2
+    assert verify_store(ash.root, ash.key).complete
+    assert "Note: it was addressed to" not in out
+    receipt = tmp_path / "to-ash.receipt.json"
+    code, out, err = elm.run("transfer", "--confirm", receipt, "--dsl", "Ruth Okafor")
+    assert code == 0, err
+
+
+def test_a_bundle_for_another_school_is_taken_with_a_note_saying_so(
+    oak: Install, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    birch = Install(tmp_path / "birch", "Birch Academy", capsys)
+    oak.incident()
+    bundle = tmp_path / "b.json"
+    assert send(oak, bundle)[0] == 0
+    code, out, err = receive(birch, bundle)
+    assert code == 0, err
+    assert "it was addressed to Elm Secondary Academy, and this school is Birch Academy" in out
+
+
+def test_training_is_never_sent_or_received_from_the_command_line(
+    oak: Install, tmp_path: Path
+) -> None:
+    oak.incident()
+    code, _out, err = oak.run(
+        "--training", "transfer", PUPIL, "--to", "Elm", "-o", tmp_path / "b.json", "--dsl", "S"
+    )
+    assert code == 2 and "never transferred" in err

@@ -109,7 +109,16 @@ def _school(args: argparse.Namespace) -> str:
     return load_settings(args.locations.config_file).school.name
 
 
+def _no_training(args: argparse.Namespace) -> None:
+    if getattr(args, "global_training", False):
+        raise UserError(
+            "training records are never transferred or received: a child's file is live",
+            exit_code=2,
+        )
+
+
 def transfer_command(args: argparse.Namespace) -> int:
+    _no_training(args)
     if args.confirm is not None:
         if args.pupil or args.to or args.output:
             raise UserError("--confirm RECEIPT takes no pupil, --to or -o", exit_code=2)
@@ -181,6 +190,7 @@ def receive_command(args: argparse.Namespace) -> int:
     from incident_tui.record.references import utc_text
     from incident_tui.record.transfer import read_bundle, receive_bundle
 
+    _no_training(args)
     actor = _actor(args)
     school = _school(args)
     read_bundle(args.bundle, args.code)  # refused before the record is even opened
@@ -217,5 +227,10 @@ def receive_command(args: argparse.Namespace) -> int:
         f"Recorded here read-only as {', '.join(row.reference for row in got.rows)}, "
         f"transferred in from {bundle.from_school}: they can be reviewed, never continued."
     )
+    if bundle.addressed_elsewhere(school):
+        _say(
+            f"Note: it was addressed to {bundle.to_school}, and this school is {school}: if it "
+            "was not meant for you, tell the sending school's DSL at once."
+        )
     _say(f"Receipt: {got.receipt} - send it back to {bundle.from_school}'s DSL.")
     return 0

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -366,6 +367,10 @@ class Bundle:
     def events(self) -> int:
         return sum(len(item.events) for item in self.incidents)
 
+    def addressed_elsewhere(self, school: str) -> bool:
+        """Whether the bundle names another school than `school` as the one it is for."""
+        return " ".join(self.to_school.split()).casefold() != " ".join(school.split()).casefold()
+
 
 def _read_json(path: Path, what: str) -> tuple[bytes, Any]:
     from incident_tui.record.storage import os_reason
@@ -417,6 +422,7 @@ def read_bundle(path: Path, expect_code: str | None = None) -> Bundle:
     incident's chain, the heads and counts, the content hash, the checkpoint hash,
     the bytes, and `expect_code` (the transfer code read out by the sending DSL)
     when given. BundleRefused names the file and what is wrong."""
+    from incident_tui.record.store import is_incident_id
     from incident_tui.record.verify import check_chain
 
     path = Path(path)
@@ -458,6 +464,8 @@ def read_bundle(path: Path, expect_code: str | None = None) -> Bundle:
                 problems.append(f"{name} is a training record, never transferred")
         else:
             problems.append(f"{name} does not start with its opening")
+        if not is_incident_id(item["id"]) or any(i.id == item["id"] for i in incidents):
+            problems.append(f"{name}: its id {item['id']!r} is not an incident id, or is twice")
         incidents.append(BundledIncident(item["id"], item["reference"], item["events"]))
     checkpoint = bundle["checkpoint"]
     if not isinstance(checkpoint, dict) or set(checkpoint) != _CHECKPOINT_FIELDS:
@@ -586,6 +594,11 @@ def receive_bundle(
         raise UserError(
             f"{receipt} already exists; it was left as it was: give another with --receipt FILE"
         )
+    if not os.access(receipt.parent, os.W_OK | os.X_OK) or not receipt.parent.is_dir():
+        raise UserError(
+            f"the receipt cannot be written in {receipt.parent} (not a folder you can write "
+            "to): give another place with --receipt FILE; nothing was taken"
+        )
     present = [item for item in bundle.incidents if _here(store, item.id)]
     if present:
         before = _received_before(store, bundle)
@@ -619,7 +632,15 @@ def receive_bundle(
                 )
             )
         already = False
-    _write_receipt(store, bundle, rows, receipt, school)
+    try:
+        _write_receipt(store, bundle, rows, receipt, school)
+    except UserError as exc:
+        taken = ", ".join(row.reference for row in rows)
+        raise UserError(
+            f"the incidents were taken in ({taken}), but the receipt was not written: "
+            f"{exc.message}. Receive the same file again with --receipt FILE to write it "
+            "(nothing is taken twice)"
+        ) from exc
     return Received(bundle=bundle, rows=rows, receipt=receipt, already=already)
 
 
