@@ -565,3 +565,34 @@ def test_training_is_never_sent_or_received_from_the_command_line(
         "--training", "transfer", PUPIL, "--to", "Elm", "-o", tmp_path / "b.json", "--dsl", "S"
     )
     assert code == 2 and "never transferred" in err
+
+
+async def test_the_home_screen_never_offers_a_transferred_in_incident_to_resume(
+    dirs, toy_flows, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from incident_tui.incident import flow_ref
+    from incident_tui.record.store import read_incident
+    from tests.tui_helpers import make_app
+
+    toy = flow_ref(next(iter(toy_flows.values())))
+    other_key = load_or_create_key(tmp_path / "other" / "record.key")
+    with Store.open(tmp_path / "other" / "live", key=other_key, mode="live") as there:
+        sent = there.new_incident(flow=toy, actor=TEACHER, details={"pupil": PUPIL})
+        events = read_incident(there.root, sent.id)  # left open there
+    key = load_or_create_key(dirs.config / "record.key")
+    dsl = Actor(name="Ruth Okafor", role="Designated Safeguarding Lead")
+    with Store.open(dirs.store_root(), key=key, mode="live") as store:
+        got = store.adopt_transferred(
+            events, actor=dsl, data={"from_school": "Oak"}, reference=f"IN-{sent.reference}"
+        )
+        own = store.new_incident(flow=toy, actor=TEACHER, details={"pupil": "P-2"})
+    assert got.status == "open" and got.origin == "Oak"
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        listed = app.screen.query_one("#open-incidents")
+        offered = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+    assert any(own.reference in text for text in offered)
+    assert not any("IN-" in text for text in offered)
+    with pytest.raises(UserError, match="transferred in from Oak"):
+        app.resume_incident(got.reference, dsl)
