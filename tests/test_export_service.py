@@ -72,7 +72,9 @@ def test_the_summary_screen_s_export_is_checked_against_the_signed_index(
     # The summary screen used to check only the hash chain, which a clean cut passes.
     _cut_the_last_event(record)
     out = tmp_path / "incident.md"
-    written = export_incident(record.readonly(), record.plain.id, "md", out, "Hillside")
+    written = export_incident(
+        record.readonly(), record.plain.id, "md", out, "Hillside", viewer=None
+    )
     text = out.read_text(encoding="utf-8")
     assert written.problems and "DAMAGED RECORD" in text and "**Intact**" not in text
 
@@ -81,7 +83,9 @@ def test_an_export_never_writes_over_an_existing_file(record: Record, tmp_path: 
     out = tmp_path / "incident.md"
     out.write_text("an earlier export")
     with pytest.raises(FileExists):
-        export_incident(record.readonly(), record.plain.id, "md", out, "Hillside")
+        export_incident(record.readonly(), record.plain.id, "md", out, "Hillside", viewer=None)
     assert out.read_text() == "an earlier export"
-    export_incident(record.readonly(), record.plain.id, "md", out, "Hillside", replace=True)
+    export_incident(
+        record.readonly(), record.plain.id, "md", out, "Hillside", viewer=None, replace=True
+    )
     assert out.read_text(encoding="utf-8").startswith(f"# Incident {record.plain.reference}")

@@ -196,7 +196,7 @@ def written_pdf(root: Path, incident: str, tmp_path: Path, by: str | None = PRIN
 
     out = tmp_path / f"{incident}-{by is None}.pdf"
     with Store.open(root, key=KEY, mode="live", readonly=True) as store:
-        export_incident(store, incident, "pdf", out, SCHOOL, printed_by=by)
+        export_incident(store, incident, "pdf", out, SCHOOL, viewer=None, printed_by=by)
     return out.read_bytes()
 
 

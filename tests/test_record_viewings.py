@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_tui.record import Actor, EventKind
+from incident_tui.record.store import Store
 from incident_tui.record.verify import verify_store
 from incident_tui.record.viewings import (
     VIA_SCREEN,
@@ -269,3 +270,26 @@ def test_a_checkpoint_catches_the_log_and_its_row_put_back_together(tmp_path: Pa
     [finding] = verify_store(root, KEY, checkpoint=checkpoint).damage()
     assert finding.kind == "deleted" and "had 2 viewings at the checkpoint" in finding.message
     assert str(log_path(root, incident)) in finding.message
+
+
+def test_every_export_path_lists_viewed_by(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """export, export --all and the export service (the summary screen's) each record the
+    export in the access log and list "Viewed by" in the file."""
+    from incident_tui.review.exports import export_incident
+
+    record = Record(tmp_path, capsys)
+    row = record.incident(pupil="P-1001")
+    folder = tmp_path / "all"
+    code, _, err = record.run("export", "--all", "--format", "md", "-o", folder)
+    assert code == 0, err
+    text = (folder / f"incident-{row.reference}.md").read_text()
+    assert "## Viewed by" in text and "via an export of every incident" in text
+    with Store.open(record.root(), key=record.key, mode="live", readonly=True) as store:
+        export_incident(store, row.id, "json", tmp_path / "one.json", "School", viewer=ALICE)
+    lines = json.loads((tmp_path / "one.json").read_text())["viewed_by"]
+    assert any("Alice Khan (DSL), login alice · via an export" in line for line in lines)
+    found, _ = viewings(record.root(), row.id)
+    assert [v.via for v in found] == ["an export of every incident", "an export"]
+    assert verify_store(record.root(), record.key).findings == []

@@ -316,6 +316,37 @@ async def test_the_exported_pdf_says_who_printed_it_and_the_school_s_marking(
         assert "OFFICIAL" in page and "OFFICIAL-SENSITIVE" not in page
 
 
+async def test_the_export_dialog_records_the_export_and_lists_viewed_by(
+    record: Record, tmp_path: Path
+) -> None:
+    """The review app's export goes the one way every export goes: the export is a
+    viewing in the access log, and the file lists "Viewed by", this export included."""
+    from incident_tui.record.events import Actor
+    from incident_tui.record.viewings import viewings
+
+    out = tmp_path / "incident.md"
+    async with app_for(record).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        list_screen = pilot.app.screen
+        assert isinstance(list_screen, ReviewScreen)
+        list_screen.ctx.actor = Actor(name="Sam Patel", role="DSL")
+        await open_incident(pilot, list_screen, record.plain.reference)
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        dialog.query_one("#export-format", Select).value = "md"
+        dialog.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    seen, problem = viewings(record.root, record.plain.id)
+    assert problem is None
+    assert [v.via for v in seen] == ["the review screen", "an export"]
+    assert seen[1].viewer is not None and seen[1].viewer.name == "Sam Patel"
+    text = out.read_text(encoding="utf-8")
+    viewed = text[text.index("## Viewed by") :]
+    assert "via the review screen" in viewed and "Sam Patel (DSL) · via an export" in viewed
+
+
 async def test_the_export_screen_never_writes_over_an_existing_file(
     record: Record, tmp_path: Path
 ) -> None:

@@ -72,6 +72,8 @@ async def test_search_for_a_weapon_with_opposite_sex_override_is_sealed_and_expo
         assert "Exported to" in screen_text(app)
         exported = Path(path.value)
         first = exported.read_bytes()
+        # the one export path: the export is in the access log and the file says so
+        assert b"## Viewed by" in first and b"via an export" in first
         await pilot.press("enter")  # the same name again: refused, the first export kept
         await pilot.pause()
         error = str(app.screen.query_one("#summary-error").content)

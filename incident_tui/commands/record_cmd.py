@@ -288,6 +288,17 @@ def _load_incident(
     """The incident named by REF: its row, the events that could be read, its damage.
     With `via`, the viewing is recorded in the incident's access log (`args.viewed_by`
     is then its "Viewed by" lines)."""
+    store, row, events, findings = _load_for_export(args)
+    if via is not None:
+        args.viewed_by = _viewing(args, store, row, via)
+    return row, events, findings
+
+
+def _load_for_export(
+    args: argparse.Namespace,
+) -> tuple[Store, IndexRow, list[Event], list[Finding]]:
+    """The store (closed: for its folder and key), and the incident named by REF, once
+    the person's role allows them to read it."""
     from incident_tui.permissions import Can, require, require_see, started_by
 
     if not _root(args).exists():
@@ -300,22 +311,16 @@ def _load_incident(
         require(person, Can.training_results)
     else:
         require_see(person, started_by(events), row.reference)
-    if via is not None:
-        args.viewed_by = _viewing(args, store, row, via)
-    return row, events, findings
+    return store, row, events, findings
 
 
 def _viewing(args: argparse.Namespace, store: Store, row: IndexRow, via: str) -> list[str]:
     """Record who is viewing the incident; its "Viewed by" lines. Who: the signed-in
     person on a server; else the name given with --printed-by; else not known."""
-    from incident_tui.record.events import Actor
     from incident_tui.record.viewings import view
+    from incident_tui.review.exports import export_viewer
 
-    person = getattr(args, "person", None)
-    printed_by = getattr(args, "printed_by", None)
-    viewer = person.actor() if person is not None else None
-    if viewer is None and printed_by:
-        viewer = Actor(name=printed_by, role="named at the export")
+    viewer = export_viewer(getattr(args, "person", None), getattr(args, "printed_by", None))
     lines, warning = view(store.root, store.key, row.id, viewer, via)
     if warning:
         _say(f"incident-tui: warning: {warning}", file=sys.stderr)
@@ -504,23 +509,26 @@ def export_incident(args: argparse.Namespace) -> int:
         raise UserError(
             "give the incident reference to export, or --all for every incident", exit_code=2
         )
-    from incident_tui.record.viewings import VIA_EXPORT
+    from incident_tui.review.exports import export_viewer
 
     fmt = _format_for(args)
-    row, events, findings = _load_incident(args, VIA_EXPORT)
+    store, row, events, findings = _load_for_export(args)
     written = write_export(
+        store,
         row,
         events,
         findings,
         fmt,
         args.output,
         _school_name(args),
+        viewer=export_viewer(getattr(args, "person", None), args.printed_by),
         replace=args.force,
         exists_hint=_FORCE_HINT,
         printed_by=args.printed_by,
         marking=_marking(args),
-        viewed_by=args.viewed_by,
     )
+    if written.warning:
+        _say(f"incident-tui: warning: {written.warning}", file=sys.stderr)
     _say(f"Wrote {args.output} ({fmt}, incident {row.reference}, {_count(len(events), 'event')})")
     if written.problems:
         _say(
@@ -544,15 +552,20 @@ def export_all_command(args: argparse.Namespace) -> int:
     root = _root(args)
     if not root.exists():
         raise _no_store(args)
+    from incident_tui.review.exports import export_viewer
+
     with _open_store(args) as store:
-        count, damaged = export_every_incident(
+        count, damaged, warnings = export_every_incident(
             store,
             args.output,
             fmt,
             _school_name(args),
             printed_by=args.printed_by,
             marking=_marking(args),
+            viewer=export_viewer(getattr(args, "person", None), args.printed_by),
         )
+    for warning in dict.fromkeys(warnings):
+        _say(f"incident-tui: warning: {warning}", file=sys.stderr)
     record = "TRAINING incidents" if args.training else "incidents"
     _say(f"Wrote {_count(count, 'file')} ({fmt}, {record}) to {args.output}, with {MANIFEST}")
     if damaged:

@@ -59,6 +59,7 @@ VIA_SCREEN = "the review screen"
 VIA_SHOW = "show"
 VIA_EXPORT = "an export"
 VIA_PDF = "a PDF export"
+VIA_EXPORT_ALL = "an export of every incident"
 
 NOT_KNOWN = "not known (no people file and no name given on this computer)"
 
@@ -439,6 +440,7 @@ def logged_incidents(root: Path) -> tuple[set[str], list[Path]]:
 __all__ = [
     "NOT_KNOWN",
     "VIA_EXPORT",
+    "VIA_EXPORT_ALL",
     "VIA_PDF",
     "VIA_SCREEN",
     "VIA_SHOW",

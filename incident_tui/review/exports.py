@@ -28,7 +28,8 @@ from incident_tui.record.export import Printing, render_export
 from incident_tui.review.catalogue import review_labels
 
 if TYPE_CHECKING:
-    from incident_tui.record.events import Event
+    from incident_tui.people import Person
+    from incident_tui.record.events import Actor, Event
     from incident_tui.record.pupil_chronology import PupilChronology
     from incident_tui.record.store import IndexRow, Store
     from incident_tui.record.verify import Finding
@@ -44,6 +45,8 @@ class Written:
     events: int
     problems: int
     """How many problems the integrity check found (stated in the file)."""
+    warning: str | None = None
+    """Why this export could not be recorded in the access log, in words (or None)."""
 
     def message(self) -> str:
         count = f"{self.events} event" + ("" if self.events == 1 else "s")
@@ -84,7 +87,56 @@ def read_for_export(store: Store, incident: str) -> tuple[IndexRow, list[Event],
     return row, events, incident_damage(store.root, store.key, row.id)
 
 
+def export_viewer(
+    person: Person | None, printed_by: str | None = None, known: Actor | None = None
+) -> Actor | None:
+    """Who is reading an incident to export it, for its access log: the signed-in
+    person on a school server; else the name last given on this computer (`known`);
+    else the name given as "printed by"; else not known (None, and the log says so)."""
+    from incident_tui.record.events import Actor
+
+    if person is not None:
+        return person.actor()
+    if known is not None:
+        return known
+    return Actor(name=printed_by, role="named at the export") if printed_by else None
+
+
+def render_incident(
+    store: Store,
+    row: IndexRow,
+    events: Sequence[Event],
+    findings: Sequence[Finding],
+    fmt: str,
+    school: str,
+    *,
+    viewer: Actor | None,
+    printed_by: str | None = None,
+    marking: str | None = None,
+) -> tuple[bytes, str | None]:
+    """The one way an incident becomes an export: the reading is recorded in its
+    access log (who, now, "via an export"), then the file's bytes are rendered with
+    its "Viewed by", this export included. Returns (the bytes, why the viewing could
+    not be recorded, or None: never a refusal to export)."""
+    from incident_tui.record.viewings import VIA_EXPORT, VIA_PDF, view
+
+    _known_format(fmt)
+    lines, warning = view(
+        store.root, store.key, row.id, viewer, VIA_PDF if fmt == "pdf" else VIA_EXPORT
+    )
+    extra = printing(row.flow_id, printed_by, marking) if fmt == "pdf" else Printing()
+    extra = replace_fields(extra, viewed_by=tuple(lines))
+    return render_export(fmt, row, events, findings, school, review_labels(), extra), warning
+
+
+def _known_format(fmt: str) -> None:
+    from incident_tui.record.export import suffix_of
+
+    suffix_of(fmt)  # UserError for a format there is none of, before anything is recorded
+
+
 def write_export(
+    store: Store,
     row: IndexRow,
     events: Sequence[Event],
     findings: Sequence[Finding],
@@ -92,20 +144,33 @@ def write_export(
     path: Path,
     school: str,
     *,
+    viewer: Actor | None,
     replace: bool = False,
     exists_hint: str = "choose another name",
     printed_by: str | None = None,
     marking: str | None = None,
-    viewed_by: Sequence[str] = (),
 ) -> Written:
-    """An incident already read (with `read_for_export` or the same check) to `path`;
-    `printed_by` names the person exporting (None: the PDF says it is not known);
-    `viewed_by`, the incident's access log, one line a viewing."""
-    extra = printing(row.flow_id, printed_by, marking) if fmt == "pdf" else Printing()
-    extra = replace_fields(extra, viewed_by=tuple(viewed_by))
-    data = render_export(fmt, row, events, findings, school, review_labels(), extra)
+    """An incident already read (with `read_for_export` or the same check) to `path`,
+    through `render_incident` (the access log records the export, and the file lists
+    "Viewed by"); `printed_by` names the person exporting (None: the PDF says it is
+    not known)."""
+    from incident_tui.files import FileExists
+
+    if not replace and Path(path).exists():
+        raise FileExists(Path(path), exists_hint)  # before the viewing is recorded
+    data, warning = render_incident(
+        store,
+        row,
+        events,
+        findings,
+        fmt,
+        school,
+        viewer=viewer,
+        printed_by=printed_by,
+        marking=marking,
+    )
     write_private_file(path, data, replace=replace, what="the export", exists_hint=exists_hint)
-    return Written(Path(path), fmt, row.reference, len(events), len(findings))
+    return Written(Path(path), fmt, row.reference, len(events), len(findings), warning)
 
 
 def export_incident(
@@ -115,6 +180,7 @@ def export_incident(
     path: Path,
     school: str,
     *,
+    viewer: Actor | None,
     replace: bool = False,
     exists_hint: str = "choose another name",
     printed_by: str | None = None,
@@ -123,12 +189,14 @@ def export_incident(
     """Check one incident in full, then export it to `path`."""
     row, events, findings = read_for_export(store, incident)
     return write_export(
+        store,
         row,
         events,
         findings,
         fmt,
         path,
         school,
+        viewer=viewer,
         replace=replace,
         exists_hint=exists_hint,
         printed_by=printed_by,
@@ -240,19 +308,28 @@ def export_every_incident(
     *,
     printed_by: str | None = None,
     marking: str | None = None,
-) -> tuple[int, list[str]]:
-    """Every incident to its own file in a new or empty folder, with a manifest."""
+    viewer: Actor | None = None,
+) -> tuple[int, list[str], list[str]]:
+    """Every incident to its own file in a new or empty folder, with a manifest. Each
+    incident's access log records the export (as `render_incident` does) and each
+    file lists "Viewed by". Returns (files written, damaged references, warnings)."""
     from incident_tui.record.archive import export_all
+    from incident_tui.record.viewings import VIA_EXPORT_ALL, view
 
     printed = Printed(by=printed_by, marking=marking)
     words: dict[str, FlowWords] = {}
+    warnings: list[str] = []
 
     def printing_for(row: IndexRow) -> Printing:
         if row.flow_id not in words:
             words[row.flow_id] = flow_words(row.flow_id)
-        return Printing(printed, words[row.flow_id])
+        lines, warning = view(store.root, store.key, row.id, viewer, VIA_EXPORT_ALL)
+        if warning:
+            warnings.append(warning)
+        return Printing(printed, words[row.flow_id], tuple(lines))
 
-    return export_all(store, out_dir, fmt, school, review_labels(), printing_for)
+    count, damaged = export_all(store, out_dir, fmt, school, review_labels(), printing_for)
+    return count, damaged, warnings
 
 
 __all__ = [
@@ -265,8 +342,10 @@ __all__ = [
     "render_pupil",
     "export_every_incident",
     "export_incident",
+    "export_viewer",
     "flow_words",
     "printing",
     "read_for_export",
+    "render_incident",
     "write_export",
 ]

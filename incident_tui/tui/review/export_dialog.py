@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from incident_tui.errors import UserError
 from incident_tui.record.events import Event
 from incident_tui.record.export import FORMATS, suffix_of
-from incident_tui.review.exports import write_export
+from incident_tui.review.exports import export_viewer, write_export
 from incident_tui.tui.review.context import ReviewContext
 
 if TYPE_CHECKING:
@@ -130,18 +130,21 @@ class ExportDialog(ModalScreen[str | None]):
         self.dismiss(message)
 
     def _write(self, fmt: str, path: Path, printed_by: str | None) -> str:
-        write_export(
+        written = write_export(
+            self.ctx.store,
             self.row,
             self.events,
             self.findings,
             fmt,
             path,
             self.ctx.school,
+            viewer=export_viewer(self.ctx.person, printed_by, self.ctx.actor),
             printed_by=printed_by,
             marking=self.ctx.settings.school.marking,
         )
         damage = " (the damage is stated on the first page)" if self.findings else ""
-        return f"Wrote {path}{damage}."
+        warning = f" Warning: {written.warning}" if written.warning else ""
+        return f"Wrote {path}{damage}.{warning}"
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -18,7 +18,7 @@ from incident_tui.errors import UserError
 from incident_tui.flow.engine import EngineError
 from incident_tui.incident import Incident
 from incident_tui.permissions import Can, allowed
-from incident_tui.review.exports import export_incident
+from incident_tui.review.exports import export_incident, export_viewer
 from incident_tui.safe_text import printable
 from incident_tui.tui.present import (
     decision_lines,
@@ -157,18 +157,20 @@ class SummaryScreen(AppScreen):
         error = self.query_one("#summary-error", Static)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         try:
-            export_incident(
+            written = export_incident(
                 self.incident.store,
                 self.incident.row.id,
                 "md",
                 path,
                 self.incident.settings.school.name,
+                viewer=export_viewer(self.ctx.person, known=self.incident.actor),
             )
         except UserError as exc:
             error.update(printable(f"Not exported: {exc.message}"))
             return
-        error.update(printable(f"Exported to {path}"))
-        self.notify(printable(f"Exported to {path}"), markup=False)
+        said = f"Exported to {path}" + (f". Warning: {written.warning}" if written.warning else "")
+        error.update(printable(said))
+        self.notify(printable(said), markup=False)
 
     @on(Button.Pressed, "#home")
     def home(self) -> None:
