@@ -16,6 +16,7 @@ from incident_tui.tui.screens.summary import SummaryScreen
 from tests.tui_helpers import (
     answer,
     current_step,
+    keys_ahead,
     kinds,
     make_app,
     read_events,
@@ -598,3 +599,66 @@ async def test_typed_without_pauses_each_answer_lands_in_its_own_box(dirs, toy_f
     opened = read_events(dirs, reference)[0]
     assert (opened.actor.name, opened.actor.role) == ("Ann Smith", "Teacher")
     assert (opened.data["pupil"], opened.data["location"]) == ("QR", "Lab 3")
+
+
+async def reach_consent(pilot) -> None:
+    await start_incident(pilot, "toy-search")
+    await answer(pilot)  # the safety confirm
+    await answer(pilot, "knife")
+    await answer(pilot, "Seen in the bag")
+    assert current_step(pilot.app).id == "consent"
+
+
+def recorded_answer(dirs, app, step: str) -> tuple[object, object]:
+    events = [e for e in read_events(dirs, app.incident.reference) if e.step == step]
+    return events[-1].answer, events[-1].rationale
+
+
+async def test_a_choices_key_then_its_reason_typed_without_a_pause_is_recorded_whole(
+    dirs, toy_flows
+):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await reach_consent(pilot)
+        # the key opens the reason box: every key after it lands there, none is lost
+        type_ahead(pilot, "2Pupil refused, bag kept\r")
+        await pilot.pause()
+        await pilot.pause()
+        assert current_step(app).id == "staff"
+        assert recorded_answer(dirs, app, "consent") == ("no-force", "Pupil refused, bag kept")
+
+
+async def test_enter_on_a_highlighted_choice_then_its_reason_typed_ahead_is_recorded_whole(
+    dirs, toy_flows
+):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await reach_consent(pilot)
+        keys_ahead(pilot, "down", "enter", *"Pupil refused", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert current_step(app).id == "staff"
+        assert recorded_answer(dirs, app, "consent") == ("no-force", "Pupil refused")
+
+
+async def test_an_exception_on_the_stop_screen_typed_ahead_records_its_reason_whole(
+    dirs, toy_flows
+):
+    app = make_app(dirs, flows=toy_flows)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await reach_consent(pilot)
+        await answer(pilot, "yes")
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        # tick both conditions, Tab to the reason box, type it, Enter: in one burst
+        keys_ahead(pilot, "enter", "down", "enter", "tab", *"No staff near", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert current_step(app).id == "found"
+        assert recorded_answer(dirs, app, "staff") == ("no", "No staff near")

@@ -131,15 +131,20 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
 
 
 def type_ahead(pilot: Pilot[Any], text: str) -> None:
-    """Queue every key of `text` ("\r" is Enter) at once, as a fast typist's terminal
-    delivers them: nothing is handled until the caller pauses (Pilot's press waits for
-    each key to be handled, which hides a key landing in the wrong box)."""
+    """Queue every key of `text` ("\r" is Enter, "\t" Tab) at once, as a fast typist's
+    terminal delivers them: nothing is handled until the caller pauses (Pilot's press
+    waits for each key to be handled, which hides a key landing in the wrong box)."""
+    keys_ahead(pilot, *[{"\r": "enter", "\t": "tab", " ": "space"}.get(c, c) for c in text])
+
+
+def keys_ahead(pilot: Pilot[Any], *keys: str) -> None:
+    """Queue keys at once, as `type_ahead`: each a character or a key's name ("down")."""
     from textual import events
 
     driver = pilot.app._driver
     assert driver is not None
-    for char in text:
-        key = {"\r": "enter", " ": "space"}.get(char, char)
+    for key in keys:
+        char = {"enter": "\r", "tab": "\t", "space": " "}.get(key, key if len(key) == 1 else None)
         event = events.Key(key, char)
         event.set_sender(pilot.app)
         driver.send_message(event)

@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
 from incident_tui.locations import Mode
 from incident_tui.settings import Settings
+from incident_tui.tui.widgets.box_order import KeysInOrder
 
 LIMIT_SHOWN_FROM = 0.8
 """A field's length limit is shown once this share of it is used."""
@@ -32,7 +33,7 @@ STYLESHEETS: list[str | PurePath] = [
 """Every app loads them all: the live app opens the review and training screens too."""
 
 
-class AppBase(App[str | None]):
+class AppBase(KeysInOrder[str | None]):
     """One base for the three apps: the same look and the same keys everywhere."""
 
     CSS_PATH = STYLESHEETS  # absolute, so that the apps can live in other folders

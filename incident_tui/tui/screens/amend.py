@@ -6,9 +6,12 @@ wherever the corrected answer leads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from incident_tui.errors import UserError
@@ -24,7 +27,8 @@ from incident_tui.incident import Incident
 from incident_tui.text_fields import AMENDMENT_REASON
 from incident_tui.tui.present import answer_text
 from incident_tui.tui.screens.base import AppModal, not_saved
-from incident_tui.tui.widgets.box_order import EnterToNextBox
+from incident_tui.tui.widgets.box_order import EnterToNextBox, after_keys_sent
+from incident_tui.tui.widgets.in_view import focus_in_view
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
@@ -67,10 +71,15 @@ class AmendScreen(EnterToNextBox, AppModal):
             yield Button("Record the correction", id="record-amendment", variant="warning")
             yield Static("", id="amend-error", classes="error", markup=False)
 
+    def enter_on(self, widget: Widget | None) -> Callable[[], object] | None:
+        views = self.query(StepView)
+        return views.first().enter_on(widget) if views else None
+
     def action_number(self, number: int) -> None:
         views = self.query(StepView)
         if views:
-            views.first().press_number(number)
+            view = views.first()
+            after_keys_sent(self, lambda: view.press_number(number))
 
     @on(StepView.Answered)
     def answered(self, event: StepView.Answered) -> None:
@@ -80,7 +89,7 @@ class AmendScreen(EnterToNextBox, AppModal):
         self.query_one("#amend-error", Static).update(
             f"New answer: {new}. Now give the reason for the correction, then Enter."
         )
-        self.query_one("#amend-reason", Input).focus()
+        focus_in_view(self.query_one("#amend-reason", Input))
 
     @on(Input.Submitted, "#amend-reason")
     def reason_given(self, event: Input.Submitted) -> None:
@@ -103,7 +112,7 @@ class AmendScreen(EnterToNextBox, AppModal):
         reason = self.query_one("#amend-reason", Input).value.strip()
         if not reason:
             error.update("A reason for the correction is required.")
-            self.query_one("#amend-reason", Input).focus()
+            focus_in_view(self.query_one("#amend-reason", Input))
             return
         try:
             self.incident.amend(self.decision.ref, self.pending, reason)

@@ -7,12 +7,14 @@ the screen says so and stays where it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from incident_tui.errors import UserError
@@ -27,7 +29,7 @@ from incident_tui.tui.present import (
 )
 from incident_tui.tui.screens.base import AppScreen, not_saved, report_saves
 from incident_tui.tui.widgets.banners import EscalationBanner
-from incident_tui.tui.widgets.box_order import EnterToNextBox
+from incident_tui.tui.widgets.box_order import EnterToNextBox, after_keys_sent
 from incident_tui.tui.widgets.decisions import DecisionsPanel
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
@@ -171,9 +173,13 @@ class StepScreen(EnterToNextBox, AppScreen):
     def next_box(self, box: Input) -> Input | None:
         return self.view.box_after(box) if self.view is not None else None
 
+    def enter_on(self, widget: Widget | None) -> Callable[[], object] | None:
+        return self.view.enter_on(widget) if self.view is not None else None
+
     def action_number(self, number: int) -> None:
-        if self.view is not None:
-            self.view.press_number(number)
+        view = self.view
+        if view is not None:
+            after_keys_sent(self, lambda: view.press_number(number))
 
     def action_decisions(self) -> None:
         self.query_one("#decision-list").focus()

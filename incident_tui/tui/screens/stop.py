@@ -24,6 +24,7 @@ from incident_tui.incident import Incident
 from incident_tui.text_fields import RATIONALE
 from incident_tui.tui.present import sources_text
 from incident_tui.tui.screens.base import AppModal, recorded
+from incident_tui.tui.widgets.box_order import EnterToNextBox
 from incident_tui.tui.widgets.in_view import focus_in_view
 from incident_tui.tui.widgets.ticklist import TickItem, TickList
 
@@ -31,7 +32,7 @@ REFER_NOW = "refer-now"
 """What the STOP screen dismisses with when the user asks to refer now instead."""
 
 
-class StopScreen(AppModal):
+class StopScreen(AppModal, EnterToNextBox):
     """Dismisses with True when an override was recorded, None when the user goes back,
     REFER_NOW when the user asks to refer now (the flow's own referral route)."""
 
@@ -198,7 +199,7 @@ class StopScreen(AppModal):
         reason = self.query_one("#override-reason", Input).value.strip()
         if not reason:
             error.update("A reason is required for an override.")
-            self.query_one("#override-reason", Input).focus()
+            focus_in_view(self.query_one("#override-reason", Input))
             return
         answer = AnswerInput(
             step=self.answer.step,

@@ -7,6 +7,8 @@ needed and what the words are all come from the flow through the engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,11 +41,13 @@ from incident_tui.tui.widgets.in_view import focus_in_view
 from incident_tui.tui.widgets.ticklist import OPTION_KEYS, TickItem, TickList, keyed
 
 NUMBER_KEYS = [
-    Binding(key, f"number({n})", f"Choose {key}", show=False, id=f"number-{n}")
+    Binding(key, f"number({n})", f"Choose {key}", show=False, id=f"number-{n}", priority=True)
     for n, key in enumerate(OPTION_KEYS, start=1)
 ]
 """Keys 1-9 then a-z choose an answer or tick an item (each option shows its key); the
-screen holding a StepView binds them. A box being typed in takes the letters first."""
+screen holding a StepView binds them. A box being typed in takes the letters first.
+Priority bindings, read as each key arrives, so that a choice that opens its reason box
+focuses it before the keys typed after it (see box_order)."""
 
 
 class StepView(Vertical):
@@ -192,7 +196,7 @@ class StepView(Vertical):
         if isinstance(self.step, ChoiceStep) and 1 <= number <= len(self.choices):
             options = self.query_one("#choices", OptionList)
             options.highlighted = number - 1
-            options.focus()
+            focus_in_view(options)
             self.pick(self.choices[number - 1])
         elif isinstance(self.step, ChecklistStep):
             self.query_one("#ticklist", TickList).toggle_number(number)
@@ -209,6 +213,18 @@ class StepView(Vertical):
                 f"You chose: {self.incident.text(choice.label)}. "
                 "Give the reason, then Enter to record it."
             )
+
+    def pick_highlighted(self) -> None:
+        """Enter on the list of choices: the highlighted one is chosen."""
+        if (choice := self._highlighted_choice()) is not None:
+            self.pick(choice)
+
+    def enter_on(self, widget: object) -> Callable[[], object] | None:
+        """What Enter on `widget` does here, when it may move the focus (to the reason
+        box): the screen runs it once the keys typed before the Enter are handled."""
+        if isinstance(self.step, ChoiceStep) and widget is self.query_one("#choices"):
+            return self.pick_highlighted
+        return None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "choices":
