@@ -208,6 +208,7 @@ REMOTE_COMMANDS: dict[str, frozenset[Role]] = {
     "pupil": frozenset({Role.dsl, Role.head}),
     "app": frozenset({Role.staff, Role.dsl, Role.head}),
     "train": frozenset({Role.staff, Role.dsl, Role.trainer}),
+    "export": frozenset({Role.dsl}),
     "people": frozenset({Role.admin}),
     "config": frozenset({Role.admin}),
 }
@@ -221,7 +222,6 @@ numbers can be set from anywhere."""
 NEVER_REMOTE = {
     "session": "a session is started by the server for each person",
     "run": "it reads an answers file on the server",
-    "export": "it writes a file on the server; export from the review screen",
     "checkpoint": "it writes a file on the server; write checkpoints on the server itself",
     "transfer": "it writes a file on the server; send the child's file from the review app",
     "receive": "it reads a file on the server; receive the child's file from the review app",
@@ -249,10 +249,14 @@ def remote_refusal(person: Person, command: str) -> str | None:
         return f"'{first}' is not a command you can run here (yours: {known or 'none'})"
     if person.role not in roles:
         return refusal(person, f"run '{first}'", _who(roles))
-    if words[0] == "pupil" and any(
-        w in ("-o", "--output") or w.startswith(("--output=", "-o")) for w in words[1:]
-    ):
+    if words[0] == "pupil" and _names_a_file(words[1:], stdout=False):
         return "'pupil -o' writes a file on the server; export from the review screen"
+    if words[0] == "export" and (_names_a_file(words[1:]) or {"--all", "--force"} & set(words[1:])):
+        return (
+            "over ssh an export goes to your screen, never to a file on the server: "
+            "`export REF --format md|json|pdf`, e.g. `ssh ACCOUNT@SERVER export REF "
+            "--format pdf > incident.pdf`"
+        )
     if "--checkpoint" in words:
         return "'verify --checkpoint' reads a file on the server: run it on the server itself"
     if words[0] in READ_ONLY_ACTIONS:
@@ -275,6 +279,20 @@ def remote_refusal(person: Person, command: str) -> str | None:
     if words[0] == "train" and "--results" in words and not allowed(person, Can.training_results):
         return refusal(person, "see every training result", WHO_MAY[Can.training_results])
     return None
+
+
+def _names_a_file(words: Sequence[str], *, stdout: bool = True) -> bool:
+    """Whether the words give -o/--output (a file on the server); with `stdout`,
+    "-o -" (standard output) is not a file."""
+    to_stdout = {"--output=-", "-o-"} if stdout else set()
+    for position, word in enumerate(words):
+        if word in ("-o", "--output"):
+            following = words[position + 1] if position + 1 < len(words) else ""
+            if not (stdout and following == "-"):
+                return True
+        elif word.startswith(("--output=", "-o")) and word not in to_stdout:
+            return True
+    return False
 
 
 def _who(roles: frozenset[Role]) -> str:

@@ -495,3 +495,114 @@ def test_a_pupils_chronology_is_for_the_dsl_and_the_head_and_never_written_on_th
     with open_record(isolated_paths(), "live") as store:
         row = store.row(server["bsmith"])
         assert store.events(row.id)[-1].actor.login == "akhan"
+
+
+# --- exports over ssh: to standard output, the DSL's only, each one in the access log -----
+
+
+def _access_log(isolated: Dirs, reference: str) -> list[tuple[str | None, str]]:
+    from incident_tui.record.access import find_incident
+    from incident_tui.record.viewings import viewings
+
+    with open_record(isolated.paths, "live") as store:
+        row = find_incident(store, reference)
+        found, problem = viewings(store.root, row.id)
+    assert problem is None
+    return [(v.viewer.login if v.viewer else None, v.via) for v in found]
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_the_dsl_exports_over_ssh_to_standard_output_and_it_is_logged(
+    server: dict[str, str],
+    isolated: Dirs,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    ref = server["cjones"]
+    code, out, err = ssh(monkeypatch, capsys, "akhan", f"export {ref} --format {fmt}")
+    assert code == 0, err
+    if fmt == "json":
+        document = json.loads(out)
+        assert any("login akhan · via an export" in line for line in document["viewed_by"])
+    else:
+        assert out.startswith(f"# Incident {ref}") and "## Viewed by" in out
+        assert "Alice Khan (DSL), login akhan · via an export" in out
+    assert _access_log(isolated, ref) == [("akhan", "an export")]
+    assert not list(Path.cwd().glob("incident-*"))  # nothing written on the server
+
+
+def test_the_dsl_s_pdf_over_ssh_says_who_printed_it(
+    server: dict[str, str],
+    isolated: Dirs,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+
+    import pypdf
+
+    class Piped(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    piped = Piped(io.BytesIO(), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", piped)
+    ref = server["bsmith"]
+    code, _, err = ssh(
+        monkeypatch, capsys, "akhan", f"export {ref} --format pdf --printed-by 'Someone Else'"
+    )
+    assert code == 0, err
+    data = piped.buffer.getvalue()  # type: ignore[attr-defined]
+    assert data.startswith(b"%PDF")
+    text = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "Printed by Alice Khan (DSL)" in text and "Someone Else" not in text
+    assert _access_log(isolated, ref) == [("akhan", "a PDF export")]
+
+
+@pytest.mark.parametrize("login", ["bsmith", "dhead", "etrain", "fadmin"])
+def test_no_one_but_the_dsl_exports_over_ssh(
+    server: dict[str, str],
+    isolated: Dirs,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    login: str,
+) -> None:
+    ref = server["bsmith"]  # Bob's own incident: staff still never export
+    code, out, err = ssh(monkeypatch, capsys, login, f"export {ref} --format md")
+    assert code == 3 and out == ""
+    assert err.startswith("incident-tui: refused: ") and "Traceback" not in err
+    assert _access_log(isolated, ref) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "export REF --format md -o /tmp/x.md",
+        "export REF --format md --output=/tmp/x.md",
+        "export REF --format md -o/tmp/x.md",
+        "export --all --format json",
+        "export REF --format md --force",
+    ],
+)
+def test_over_ssh_an_export_never_writes_a_file_on_the_server(
+    server: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    code, out, err = ssh(monkeypatch, capsys, "akhan", command.replace("REF", server["bsmith"]))
+    assert code == 3 and out == ""
+    assert "never to a file on the server" in err
+
+
+def test_an_export_over_ssh_needs_its_format_and_a_pdf_never_goes_to_a_terminal(
+    server: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = ssh(monkeypatch, capsys, "akhan", f"export {server['bsmith']}")
+    assert code == 2 and out == "" and "give --format" in err
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = ssh(monkeypatch, capsys, "akhan", f"export {server['bsmith']} --format pdf")
+    assert code == 2 and "not for the terminal" in err

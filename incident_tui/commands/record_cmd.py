@@ -98,10 +98,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         type=Path,
-        required=True,
         metavar="FILE",
         help="where to write it: a new file, an existing one is refused (with --all: a new "
-        "or empty folder)",
+        "or empty folder). Without it, or with -o -, the export goes to standard output "
+        "(give --format), as it does over ssh: `ssh ACCOUNT@SERVER export REF --format pdf "
+        "> incident.pdf`",
     )
     export.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     export.add_argument(
@@ -504,6 +505,8 @@ def export_incident(args: argparse.Namespace) -> int:
     if args.ref and args.all_incidents:
         raise UserError("give an incident reference or --all, not both", exit_code=2)
     if args.all_incidents:
+        if _to_stdout(args):
+            raise UserError("with --all, -o names a new or empty folder", exit_code=2)
         return export_all_command(args)
     if not args.ref:
         raise UserError(
@@ -511,6 +514,8 @@ def export_incident(args: argparse.Namespace) -> int:
         )
     from incident_tui.review.exports import export_viewer
 
+    if _to_stdout(args):
+        return export_to_stdout(args)
     fmt = _format_for(args)
     store, row, events, findings = _load_for_export(args)
     written = write_export(
@@ -536,6 +541,61 @@ def export_incident(args: argparse.Namespace) -> int:
             f"({_count(written.problems, 'problem')}); the export says so at the top",
             file=sys.stderr,
         )
+    return 0
+
+
+def _to_stdout(args: argparse.Namespace) -> bool:
+    return args.output is None or str(args.output) == "-"
+
+
+def export_to_stdout(args: argparse.Namespace) -> int:
+    """`export REF --format FMT` with no file: the export to standard output, the way
+    exports go over ssh (nothing is written on the server but the access log, which
+    records this reading like every other). The PDF says who printed it: on a school
+    server the signed-in person, whatever name is typed."""
+    from incident_tui.review.exports import export_viewer, render_incident
+
+    if not args.format:
+        raise UserError(
+            "give --format (md, json or pdf) to export to standard output, or -o FILE",
+            exit_code=2,
+        )
+    if args.force:
+        raise UserError("--force replaces a file; this export goes to standard output", exit_code=2)
+    if args.format == "pdf" and sys.stdout.isatty():
+        raise UserError(
+            "a PDF is not for the terminal: send it to a file (`... --format pdf > "
+            "incident.pdf`), or give -o FILE",
+            exit_code=2,
+        )
+    person = getattr(args, "person", None)
+    printed_by = args.printed_by
+    if person is not None:
+        actor = person.actor()
+        printed_by = f"{actor.name} ({actor.role})"
+    store, row, events, findings = _load_for_export(args)
+    data, warning = render_incident(
+        store,
+        row,
+        events,
+        findings,
+        args.format,
+        _school_name(args),
+        viewer=export_viewer(person, printed_by),
+        printed_by=printed_by,
+        marking=_marking(args),
+    )
+    if warning:
+        _say(f"incident-tui: warning: {warning}", file=sys.stderr)
+    if findings:
+        _say(
+            f"incident-tui: warning: incident {row.reference} is damaged "
+            f"({_count(len(findings), 'problem')}); the export says so at the top",
+            file=sys.stderr,
+        )
+    out = sys.stdout.buffer
+    out.write(data)
+    out.flush()
     return 0
 
 
