@@ -56,6 +56,7 @@ SCHOOL = Settings(school=School(name="Example Academy"), contacts=SET_UP.contact
 """A school whose name and own numbers are set."""
 
 SEARCH = "search-confiscation"
+NUDES = "nudes-sharing"
 
 FLAGGED = "2026-12-01-002"
 """The review record's incident with a stop override, an escalation and an amendment."""
@@ -190,6 +191,28 @@ def school_pictures(still: Dirs, size: tuple[int, int]) -> dict[str, str]:
     return pictures("school", size, lambda: make_app(still, settings=SCHOOL), set_up_school)
 
 
+async def danger(pilot: Pilot[Any], shoot: Shoot) -> None:
+    """Nudes sharing, neither DSL reachable and a child in danger: the school's numbers."""
+    await start_incident(pilot, NUDES)
+    plan = {"what-now": "tell-dsl", "report-to": "neither-danger"}
+    await drive(pilot, plan, until="emergency-call")
+    await shoot("escalation_with_school_numbers")
+
+
+async def signed_in(pilot: Pilot[Any], shoot: Shoot) -> None:
+    """On a school server: the person OpenSSH signed in, no name typed."""
+    await shoot("home_signed_in")
+    await press(pilot, "enter")
+    await shoot("new_incident_signed_in")
+
+
+def signed_in_app(still: Dirs) -> IncidentApp:
+    from incident_tui.people import Person, Role
+
+    person = Person("akhan", "Ms A. Khan", Role.dsl)
+    return IncidentApp(paths=still.paths, settings=SCHOOL, person=person)
+
+
 async def toy_search(pilot: Pilot[Any], shoot: Shoot) -> None:
     """The toy search for a vape: every kind of step, leaving and resuming, a STOP,
     a correction, the summary and the seal."""
@@ -265,6 +288,29 @@ def test_new_incident_form(snapshot, still, size):
 def test_checklist_more_than_nine(snapshot, still, size):
     """The search's found-items list: keys 1-9 then a-z."""
     matches(snapshot, school_pictures(still, size), "checklist_more_than_nine")
+
+
+@sizes
+def test_escalation_with_school_numbers(snapshot, still, size):
+    """Each number to call whole, once: 999 and the school's own front door with its
+    out-of-hours number."""
+    shots = pictures("danger", size, lambda: make_app(still, settings=SCHOOL), danger)
+    matches(snapshot, shots, "escalation_with_school_numbers")
+
+
+@sizes
+def test_home_signed_in(snapshot, still, size):
+    matches(
+        snapshot,
+        pictures("signed-in", size, lambda: signed_in_app(still), signed_in),
+        "home_signed_in",
+    )
+
+
+@sizes
+def test_new_incident_signed_in(snapshot, still, size):
+    shots = pictures("signed-in", size, lambda: signed_in_app(still), signed_in)
+    matches(snapshot, shots, "new_incident_signed_in")
 
 
 @sizes
