@@ -69,7 +69,6 @@ async def key_to_step() -> tuple[list[float], list[float]]:
     from incident_tui.flow.engine import rationale_setting
     from incident_tui.flow.model import ChoiceStep, Rationale
     from incident_tui.incident import Incident
-    from incident_tui.tui.app import IncidentApp
     from incident_tui.tui.screens.step import StepScreen
     from tests import tui_helpers as h
 
@@ -94,7 +93,7 @@ async def key_to_step() -> tuple[list[float], list[float]]:
     StepScreen.show_current = show_current  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as tmp:
         dirs = h.Dirs(Path(tmp) / "data", Path(tmp) / "config")
-        app = IncidentApp(paths=dirs.paths)
+        app = h.make_app(dirs)  # the school's own numbers set: starts without asking
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await h.start_incident(pilot, "search-confiscation")
