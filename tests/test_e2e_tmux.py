@@ -7,6 +7,7 @@ before pressing anything.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -30,35 +31,41 @@ REASON = "Serious risk now"
 
 
 class Tmux:
+    """One tmux server of its own (its own socket), so runs side by side never meet."""
+
     def __init__(self, name: str) -> None:
         self.name = name
+        self.socket = f"{name}-{os.getpid()}"
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check
+        )
 
     def start(self, command: str) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command],
-            check=True,
-        )
+        self.run("kill-server", check=False)
+        self.run("new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command)
 
     def keys(self, *keys: str) -> None:
         for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            self.run("send-keys", "-t", self.name, key)
             time.sleep(0.05)
 
     def text(self, typed: str) -> None:
         # a pause first, as a person makes: characters sent within a few ms of a Tab
         # can be delivered before the Tab's focus change, to the widget being left
         time.sleep(0.3)
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", typed], check=True)
+        self.run("send-keys", "-t", self.name, "-l", typed)
         time.sleep(0.1)
+
+    def burst(self, *keys: str) -> None:
+        """Every key at once, in one send-keys: key names (Enter, Tab) and text mixed."""
+        self.run("send-keys", "-t", self.name, *keys)
 
     def screen(self, *, escapes: bool = False) -> str:
         """The pane's text; with `escapes`, with its colours and styles (capture-pane -e)."""
         flags = ["-p", "-e"] if escapes else ["-p"]
-        result = subprocess.run(
-            ["tmux", "capture-pane", *flags, "-t", self.name], capture_output=True, text=True
-        )
-        return result.stdout
+        return self.run("capture-pane", *flags, "-t", self.name, check=False).stdout
 
     def wait_for(self, needle: str, timeout: float = 10.0) -> str:
         deadline = time.monotonic() + timeout
@@ -70,7 +77,7 @@ class Tmux:
         raise AssertionError(f"{needle!r} did not appear; the screen shows:\n{self.screen()}")
 
     def stop(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        self.run("kill-server", check=False)
 
 
 def answer_keys(tmux: Tmux, session: Session, plan: dict[str, object]) -> AnswerInput:
