@@ -19,8 +19,9 @@ from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
 from incident_tui.record.events import Actor, Event
-from incident_tui.review import DSL_ROLE, ReviewDecision, review_decisions
+from incident_tui.review import ReviewDecision, review_decisions
 from incident_tui.tui.review.context import ReviewContext
+from incident_tui.tui.review.recorder import compose_recorder, recorder
 from incident_tui.tui.widgets.box_order import EnterToNextBox
 
 _KEYS = "1234567890abcdefghijklmnopqrstuvwxyz"
@@ -111,19 +112,7 @@ class DecisionForm(EnterToNextBox, ModalScreen[Event | None]):
                     markup=False,
                 )
                 yield Input(id="field-reason", compact=True)
-            person = self.ctx.person
-            if person is not None:
-                signed_in = person.actor()
-                yield Static(
-                    f"Recorded as {signed_in.name} ({signed_in.role}, {person.login})",
-                    id="signed-in",
-                    markup=False,
-                )
-            else:
-                yield Label("Your name (required)", markup=False)
-                yield Input(value=actor.name if actor else "", id="actor-name", compact=True)
-                yield Label("Your role", markup=False)
-                yield Input(value=actor.role if actor else DSL_ROLE, id="actor-role", compact=True)
+            yield from compose_recorder(self.ctx, actor)
             yield Static("", id="form-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
@@ -149,19 +138,9 @@ class DecisionForm(EnterToNextBox, ModalScreen[Event | None]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        error = self.query_one("#form-error", Static)
-        if self.ctx.person is not None:
-            self._record(self.ctx.person.actor())
-            return
-        name = self.query_one("#actor-name", Input).value.strip()
-        role = self.query_one("#actor-role", Input).value.strip() or DSL_ROLE
-        if not name:
-            error.update("Your name: required (the record says who took each decision).")
-            return
-        try:
-            actor = Actor(name=name, role=role)
-        except ValueError:
-            error.update("Your name and role must each be under 120 characters.")
+        actor = recorder(self, self.ctx, "took each decision")
+        if isinstance(actor, str):
+            self.query_one("#form-error", Static).update(actor)
             return
         self._record(actor)
 

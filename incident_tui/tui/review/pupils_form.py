@@ -15,11 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from incident_tui.errors import UserError
-from incident_tui.record.events import Actor, Event
+from incident_tui.record.events import Event
 from incident_tui.record.store import IndexRow
-from incident_tui.review import DSL_ROLE
 from incident_tui.text_fields import AMENDMENT_REASON, PUPIL, pupil_references
 from incident_tui.tui.review.context import ReviewContext
+from incident_tui.tui.review.recorder import compose_recorder, recorder
 
 
 class PupilsForm(ModalScreen[Event | None]):
@@ -55,19 +55,7 @@ class PupilsForm(ModalScreen[Event | None]):
             yield Input(", ".join(self.row.other_pupils), id="pupils-others", compact=True)
             yield Label("Reason for the correction (required)", markup=False)
             yield Input(id="pupils-reason", max_length=AMENDMENT_REASON.limit, compact=True)
-            person = self.ctx.person
-            if person is not None:
-                signed_in = person.actor()
-                yield Static(
-                    f"Recorded as {signed_in.name} ({signed_in.role}, {person.login})",
-                    id="signed-in",
-                    markup=False,
-                )
-            else:
-                yield Label("Your name (required)", markup=False)
-                yield Input(actor.name if actor else "", id="actor-name", compact=True)
-                yield Label("Your role", markup=False)
-                yield Input(actor.role if actor else DSL_ROLE, id="actor-role", compact=True)
+            yield from compose_recorder(self.ctx, actor)
             yield Static("", id="form-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
@@ -82,17 +70,11 @@ class PupilsForm(ModalScreen[Event | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         error = self.query_one("#form-error", Static)
-        person = self.ctx.person
-        name = person.actor().name if person else self._value("actor-name")
-        if not name:
-            error.update("Your name: required (the record says who made each correction).")
+        actor = recorder(self, self.ctx, "made each correction")
+        if isinstance(actor, str):
+            error.update(actor)
             return
         try:
-            actor = (
-                person.actor()
-                if person
-                else Actor(name=name, role=self._value("actor-role") or DSL_ROLE)
-            )
             event = self.ctx.correct_pupils(
                 self.row.id,
                 actor,

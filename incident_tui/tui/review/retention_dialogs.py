@@ -20,11 +20,11 @@ from incident_tui.errors import UserError
 from incident_tui.record.events import Actor
 from incident_tui.record.retention import FileRetention
 from incident_tui.record.store import IndexRow
-from incident_tui.review import DSL_ROLE
 from incident_tui.review.child_file import child_file_words
 from incident_tui.safe_text import printable
 from incident_tui.text_fields import AMENDMENT_REASON
 from incident_tui.tui.review.context import ReviewContext
+from incident_tui.tui.review.recorder import compose_recorder, recorder
 
 
 class _ActorForm(ModalScreen[str | None]):
@@ -39,20 +39,7 @@ class _ActorForm(ModalScreen[str | None]):
     ctx: ReviewContext
 
     def compose_actor(self) -> ComposeResult:
-        person = self.ctx.person
-        if person is not None:
-            signed_in = person.actor()
-            yield Static(
-                printable(f"Recorded as {signed_in.name} ({signed_in.role}, {person.login})"),
-                id="signed-in",
-                markup=False,
-            )
-            return
-        actor = self.ctx.actor
-        yield Label("Your name (required)", markup=False)
-        yield Input(actor.name if actor else "", id="actor-name", compact=True)
-        yield Label("Your role", markup=False)
-        yield Input(actor.role if actor else DSL_ROLE, id="actor-role", compact=True)
+        yield from compose_recorder(self.ctx)
 
     def compose_buttons(self, save: str = "Save (Ctrl+S)") -> ComposeResult:
         yield Static("", id="form-error", markup=False)
@@ -68,17 +55,11 @@ class _ActorForm(ModalScreen[str | None]):
 
     def form_actor(self) -> Actor | None:
         """Who records this; None (and the error shown) when not said."""
-        if self.ctx.person is not None:
-            return self.ctx.person.actor()
-        name = self.value("actor-name")
-        if not name:
-            self.error("Your name: required (the record says who made each decision).")
+        actor = recorder(self, self.ctx, "made each decision")
+        if isinstance(actor, str):
+            self.error(actor)
             return None
-        try:
-            return Actor(name=name, role=self.value("actor-role") or DSL_ROLE)
-        except ValueError:
-            self.error("Your name and role must each be under 120 characters.")
-            return None
+        return actor
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
