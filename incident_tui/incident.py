@@ -12,6 +12,7 @@ exactly the same events.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from incident_tui import dates
 from incident_tui.errors import UserError
@@ -46,6 +47,9 @@ from incident_tui.text_fields import (
     LOCATION,
     NOTE,
 )
+
+if TYPE_CHECKING:
+    from incident_tui.people import Person
 
 
 class TextRefused(UserError):
@@ -125,6 +129,12 @@ class Incident:
         self.session = Session(loaded.flow)
         self.events: list[Event] = []
         self.sealed = False
+        self.person: Person | None = None
+        """The signed-in person at the keys (None: one computer, typed names)."""
+        self.in_parts = False
+        """Whether the flow's parts are kept: each person answers only their own part
+        and hands the incident over where it ends (off in training, where the trainee
+        plays every part)."""
         self.warnings: list[str] = []
         """Saved, but something to tell the user (the index lagged); see `take_warnings`."""
 
@@ -200,6 +210,97 @@ class Incident:
     def escalations(self) -> list[Escalation]:
         return self.session.escalations()
 
+    # --- parts (who answers which steps) ---------------------------------------
+
+    def keep_parts(self, person: Person | None) -> None:
+        """From now on, `person` (None: whoever took the part on one computer) answers
+        only the parts permissions allow them, and hands over where theirs ends."""
+        self.person = person
+        self.in_parts = self.flow.has_parts
+        self._bind()
+
+    def _bind(self) -> None:
+        from incident_tui.permissions import part_answerer
+
+        answerer = part_answerer(self.person, holding=self.holding) if self.in_parts else None
+        self.session.answerer = answerer
+
+    def _last_part_event(self) -> Event | None:
+        kinds = (EventKind.handover, EventKind.takeover)
+        return next((e for e in reversed(self.events) if e.kind in kinds), None)
+
+    @property
+    def awaiting(self) -> str | None:
+        """The part handed over and not yet taken ("dsl", "head"), or None."""
+        last = self._last_part_event()
+        if last is None or last.kind is not EventKind.handover:
+            return None
+        part = last.data.get("part")
+        return part if isinstance(part, str) else None
+
+    @property
+    def holding(self) -> str:
+        """The part last taken over (before any: the part the procedure starts in)."""
+        taken = [e.data.get("part") for e in self.events if e.kind is EventKind.takeover]
+        if taken and isinstance(taken[-1], str):
+            return taken[-1]
+        return self.flow.part_of(self.flow.start)
+
+    def part_words(self, part: str) -> tuple[str, str]:
+        """A part's title and what is said when it is done, from the flow."""
+        words = self.flow.parts.get(part)  # type: ignore[call-overload]
+        if words is None:
+            return (f"The {part} part", "Your part is done.")
+        return (self.text(words.title), self.text(words.done))
+
+    def handover_due(self) -> bool:
+        """Whether the walk has reached a step of a part the person at the keys does
+        not answer: their part is done and the incident is to be handed over."""
+        if not self.in_parts or self.sealed or self.awaiting is not None:
+            return False
+        return not self.session.may_answer()
+
+    def hand_over(self) -> Event:
+        """Record that this person's part is done and the next part is handed over
+        (durable before this returns). Nobody answers again until it is taken over."""
+        self._writable()
+        if not self.handover_due():
+            raise EngineError("there is nothing to hand over here: this part is yours")
+        part = self.session.part
+        title, _ = self.part_words(part)
+        _, done = self.part_words(self.holding)
+        event = self._append(
+            EventKind.handover,
+            step=self.session.current.id,
+            prompt=done,
+            data={"part": part, "handed_to": title},
+        )
+        return event
+
+    def take_over(self, actor: Actor) -> Event:
+        """Record that `actor` takes over the part handed over, and answer as them from
+        here (refused by permissions before this for someone who may not)."""
+        self._writable()
+        part = self.awaiting
+        if part is None:
+            raise EngineError("this incident is not handed over: there is nothing to take over")
+        words = self.flow.parts.get(part)  # type: ignore[call-overload]
+        asked = self.text(words.take_over) if words is not None and words.take_over else None
+        title, _ = self.part_words(part)
+        before, self.actor = self.actor, actor
+        try:
+            event = self._append(
+                EventKind.takeover,
+                step=self.session.current.id,
+                prompt=asked,
+                data={"part": part, "taken_part": title},
+            )
+        except BaseException:
+            self.actor = before
+            raise
+        self._bind()
+        return event
+
     # --- changes -------------------------------------------------------------
 
     def submit(self, answer: AnswerInput) -> list[Escalation]:
@@ -226,7 +327,7 @@ class Incident:
     def amend(self, target_seq: int, answer: AnswerInput, reason: str) -> list[Escalation]:
         """Correct an earlier decision: a new event, never an edit."""
         self._writable()
-        trial = Session(self.flow)
+        trial = Session(self.flow, self.session.answerer)
         for event in self.events:
             _replay_into(trial, event)
         now = dates.now()
@@ -323,6 +424,8 @@ class Incident:
         end = self.session.end
         if end is None:
             raise EngineError("the procedure has not reached an end yet")
+        if self.handover_due() or self.awaiting is not None:
+            raise EngineError("this end is in another part of the procedure: hand it over")
         outcome = self.text(self.session.outcome() or end.outcome)
         event = self._append(
             EventKind.sealed,

@@ -13,13 +13,19 @@ where everything is allowed, exactly as before there were roles.
 - trainer: training only; never the live record.
 - admin: people and settings; never incident content.
 
+Parts of a procedure (`role` on a flow's steps): a member of staff answers only
+the staff part, the DSL the staff and the DSL's parts, the head only the head's.
+Reaching a step of a part the person may not answer ends their part: it is handed
+over, and only someone who answers that part may take it over. After a hand-over
+the member of staff who started it can no longer continue it.
+
 Plain Python: nothing here imports Textual.
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,6 +169,17 @@ def may_continue(person: Person | None, owner: str | None) -> bool:
     return allowed(person, Can.start) and owner is not None and owner == person.login
 
 
+def may_continue_row(person: Person | None, owner: str | None, row: IndexRow) -> bool:
+    """`may_continue`, and a member of staff never again once their part was handed
+    over (the DSL or the head has it, or is awaited). The head continues only at the
+    head's part, which the engine enforces step by step."""
+    if not may_continue(person, owner):
+        return False
+    if person is None or allowed(person, Can.continue_any) or allowed(person, Can.head_input):
+        return True
+    return row.handed_at is None and row.awaiting is None
+
+
 def require_see(person: Person | None, owner: str | None, reference: str) -> None:
     if not may_see(person, owner):
         assert person is not None
@@ -177,6 +194,82 @@ def require_continue(person: Person | None, owner: str | None, reference: str) -
         raise Refused(
             refusal(person, f"continue incident {reference}", "whoever started it and the DSL")
         )
+
+
+def require_continue_row(person: Person | None, owner: str | None, row: IndexRow) -> None:
+    """Refused, in words, unless `person` may continue the incident of `row`."""
+    if may_continue_row(person, owner, row):
+        return
+    assert person is not None
+    if not may_continue(person, owner):
+        require_continue(person, owner, row.reference)
+    raise Refused(
+        printable(
+            f"{person.name} ({ROLE_WORDS[person.role]}, {person.login}) cannot continue "
+            f"incident {row.reference}: your part is done and it was handed over"
+            + (f" at {row.handed_at[:16].replace('T', ' ')} UTC" if row.handed_at else "")
+            + "; the DSL continues it",
+            one_line=True,
+        )
+    )
+
+
+# --- parts of a procedure -----------------------------------------------------------------
+
+PARTS_ANSWERED: dict[Role, frozenset[str]] = {
+    Role.staff: frozenset({"staff"}),
+    Role.dsl: frozenset({"staff", "dsl"}),
+    Role.head: frozenset({"head"}),
+    Role.trainer: frozenset(),
+    Role.admin: frozenset(),
+}
+"""Which parts of a procedure (a step's `role`) each role answers."""
+
+PART_ROLES: dict[str, Role] = {"staff": Role.staff, "dsl": Role.dsl, "head": Role.head}
+"""The role a part is for: on one computer, the role of whoever took it."""
+
+
+def answers_part(person: Person | None, part: str, *, holding: str = "staff") -> bool:
+    """May `person` answer a step of `part`? On one computer (no person) whoever
+    took the part now `holding` answers what that part's role answers."""
+    role = person.role if person is not None else PART_ROLES.get(holding, Role.staff)
+    return part in PARTS_ANSWERED[role]
+
+
+def part_answerer(person: Person | None, *, holding: str = "staff") -> Callable[[str], bool]:
+    """The engine's `answerer` for the person at the keys: which parts they may answer."""
+    return lambda part: answers_part(person, part, holding=holding)
+
+
+def may_take_over(person: Person | None, part: str) -> bool:
+    """May `person` take over an incident handed to `part`? The DSL takes the DSL's
+    part, the head the head's; a member of staff takes none (one computer: anyone,
+    confirming their name)."""
+    if person is None:
+        return True
+    if part == "staff":
+        return allowed(person, Can.continue_any)
+    return part in PARTS_ANSWERED[person.role]
+
+
+def require_take_over(person: Person | None, part: str, reference: str) -> None:
+    if not may_take_over(person, part):
+        assert person is not None
+        who = {"dsl": "the DSL", "head": "the head"}.get(part, "the DSL")
+        raise Refused(refusal(person, f"take over incident {reference}", who))
+
+
+def awaiting_rows(rows: Iterable[IndexRow]) -> list[IndexRow]:
+    """The open incidents handed over and not yet taken, oldest hand-over first. From
+    the index rows alone: no incident file is read."""
+    found = [row for row in rows if row.status == "open" and row.awaiting]
+    return sorted(found, key=lambda row: row.handed_at or row.opened)
+
+
+def awaiting_for(person: Person | None, rows: Iterable[IndexRow]) -> list[IndexRow]:
+    """The awaited incidents `person` may take over (every one on one computer)."""
+    awaited = awaiting_rows(rows)
+    return [row for row in awaited if may_take_over(person, row.awaiting or "")]
 
 
 def owner_of(store: Store, row: IndexRow) -> str | None:
@@ -304,7 +397,13 @@ __all__ = [
     "Can",
     "Refused",
     "allowed",
+    "answers_part",
+    "awaiting_for",
+    "awaiting_rows",
     "may_continue",
+    "may_continue_row",
+    "may_take_over",
+    "part_answerer",
     "may_see",
     "owner_of",
     "remote_refusal",

@@ -168,8 +168,14 @@ def test_refer_now_entry_leaves_the_path_for_the_referral_route(
     # no answer raised a risk: the referral is not recorded as an escalation
     assert not [e for e in events if e.kind is EventKind.escalation]
     assert row.escalations == 0
-    chosen = events[refer.seq + 1]
+    # refer now from the staff part leads to the DSL's referral step: the member of
+    # staff hands over there and the DSL takes over, before the agency is chosen
+    handed, taken, chosen = events[refer.seq + 1 : refer.seq + 4]
+    assert handed.kind is EventKind.handover and handed.actor.name == "J. Tutor"
+    assert (handed.step, handed.data["part"]) == ("refer-now", "dsl")
+    assert taken.kind is EventKind.takeover and taken.actor.name == "A. Khan"
     assert chosen.step == "refer-now" and chosen.answer == "csc"
+    assert chosen.actor.name == "A. Khan"
     assert chosen.data["referred_to"] == ["Children's social care (MASH / front door)"]
     assert chosen.rationale == "Pupil says an older pupil is pressuring her"
     assert events[-1].data["outcome"] == "Referred to children's social care"
@@ -432,6 +438,7 @@ def test_an_answers_file_cannot_correct_a_referral_back_to_the_school_route(
     )
     entries.append({"step": "head-input", "answer": "Head agrees to manage it in school"})
     answers["answers"] = entries
+    answers["parts"]["head"] = {"actor": "D. Patel", "role": "headteacher"}
     assert main([*dirs, "run", "nudes-sharing", "--answers", write(tmp_path, answers)]) == 1
     err = capsys.readouterr().err
     assert f"entry {len(entries)}: step 'head-input': not allowed: Once the police" in err

@@ -35,6 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     listing = sub.add_parser("list", parents=[common], help="one line per recorded incident")
     listing.add_argument("--json", action="store_true", help="a JSON array of index rows")
+    listing.add_argument(
+        "--awaiting",
+        action="store_true",
+        help="only the open incidents handed over and awaiting the DSL (or the head), "
+        "oldest hand-over first",
+    )
     listing.set_defaults(handler=list_incidents)
 
     show = sub.add_parser(
@@ -240,6 +246,10 @@ def list_incidents(args: argparse.Namespace) -> int:
             # the training record: every attempt, for those who may see training results
             rows = listing.rows if args.training else visible_rows(person, store, listing.rows)
         problems, unindexed = listing.problems, listing.unindexed
+    if getattr(args, "awaiting", False):
+        from incident_tui.permissions import awaiting_rows
+
+        rows = awaiting_rows(rows)
     for problem in problems:
         _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
     if problems:
@@ -250,7 +260,11 @@ def list_incidents(args: argparse.Namespace) -> int:
         sys.stdout.write(json_escaped(rows_json) + "\n")
         return status
     if not rows:
-        _say(f"no incidents recorded in {root}")
+        awaited = "awaiting the DSL or the head" if getattr(args, "awaiting", False) else ""
+        _say(f"no incidents {awaited or 'recorded'} in {root}")
+        return status
+    if getattr(args, "awaiting", False):
+        _print_awaiting(rows)
         return status
     if args.training:
         _say(f"TRAINING record in {root} (not real incidents)")
@@ -278,6 +292,33 @@ def list_incidents(args: argparse.Namespace) -> int:
         cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
         out.write("  ".join([*cells, line[-1]]).rstrip() + "\n")
     return status
+
+
+AWAITED_WORDS = {"dsl": "the DSL", "head": "the head"}
+
+
+def _print_awaiting(rows: list[IndexRow]) -> None:
+    from incident_tui.record.references import local_short
+
+    table: list[tuple[str, ...]] = [("REFERENCE", "FLOW", "AWAITING", "HANDED OVER", "BY", "PUPIL")]
+    table += [
+        tuple(
+            printable(cell, one_line=True)
+            for cell in (
+                row.reference,
+                row.flow_id,
+                AWAITED_WORDS.get(row.awaiting or "", row.awaiting or "-"),
+                local_short(row.handed_at) if row.handed_at else "-",
+                row.handed_by or "-",
+                row.pupil or "-",
+            )
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        sys.stdout.write("  ".join([*cells, line[-1]]).rstrip() + "\n")
 
 
 # --- show ---------------------------------------------------------------------

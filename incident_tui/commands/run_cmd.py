@@ -58,6 +58,15 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class PartPerson:
+    """Who answers one part of the procedure (`"parts": {"dsl": {...}}`): they take
+    it over where the file's earlier answers hand it over."""
+
+    actor: str
+    role: str
+
+
+@dataclass(frozen=True)
 class AnswersFile:
     path: Path
     actor_name: str | None
@@ -66,6 +75,9 @@ class AnswersFile:
     location: str
     entries: list[Entry]
     other_pupils: tuple[str, ...] = ()
+    parts: dict[str, PartPerson] | None = None
+    """The people who take over each later part ("dsl", "head"); the first part is
+    the file's `actor`."""
 
 
 def read_answers_file(path: Path) -> AnswersFile:
@@ -86,7 +98,15 @@ def read_answers_file(path: Path) -> AnswersFile:
         data = {"answers": data}
     if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
         raise UserError(f"{path}: expected a list of answers, or an object with 'answers'")
-    unknown = set(data) - {"actor", "role", "pupil", "other_pupils", "location", "answers"}
+    unknown = set(data) - {
+        "actor",
+        "role",
+        "pupil",
+        "other_pupils",
+        "location",
+        "answers",
+        "parts",
+    }
     if unknown:
         raise UserError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     entries = [_entry(path, n, raw) for n, raw in enumerate(data["answers"], 1)]
@@ -98,7 +118,34 @@ def read_answers_file(path: Path) -> AnswersFile:
         location=_optional_str(path, data, "location") or "",
         entries=entries,
         other_pupils=_other_pupils(path, data),
+        parts=_parts(path, data),
     )
+
+
+_PARTS = ("dsl", "head")
+_PARTS_EXAMPLE = '"parts": {"dsl": {"actor": "A. Khan", "role": "DSL"}}'
+
+
+def _parts(path: Path, data: dict[str, Any]) -> dict[str, PartPerson] | None:
+    raw = data.get("parts")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: 'parts' must be an object, e.g. {_PARTS_EXAMPLE}")
+    people: dict[str, PartPerson] = {}
+    for part, who in raw.items():
+        where = f"{path}: parts.{printable(str(part), one_line=True)}"
+        if part == "staff":
+            raise UserError(f"{where}: the staff part is answered by the file's 'actor'")
+        if part not in _PARTS:
+            raise UserError(f"{where}: not a part (parts: {', '.join(_PARTS)})")
+        if not isinstance(who, dict) or set(who) - {"actor", "role"}:
+            raise UserError(f'{where}: expected {{"actor": NAME, "role": ROLE}}')
+        actor, role = who.get("actor"), who.get("role")
+        if not isinstance(actor, str) or not isinstance(role, str):
+            raise UserError(f"{where}: 'actor' and 'role' must both be given, as text")
+        people[part] = PartPerson(actor, role)
+    return people
 
 
 def _other_pupils(path: Path, data: dict[str, Any]) -> tuple[str, ...]:
@@ -265,9 +312,9 @@ def run_answers(args: argparse.Namespace) -> int:
         raise UserError("say who is entering this: --actor NAME (or 'actor' in the file)")
     actor = _checked_opening_texts(args, answers, name, role)
 
-    dry_run = Session(loaded.flow)  # the whole file is checked before anything is written
-    for entry in answers.entries:
-        _apply(dry_run, entry, args.answers)
+    takers = _part_actors(answers, server=server_mode(paths.config))
+    # the whole file is checked before anything is written, parts and hand-overs too
+    _dry_run(Session(loaded.flow), answers, takers, person)
 
     settings = load_settings(paths.config_file)
     mode = mode_of(args)
@@ -282,11 +329,20 @@ def run_answers(args: argparse.Namespace) -> int:
             entered_from=printable(args.answers.name, one_line=True),
         )
         incident = Incident.open(store, loaded, opening, settings)
+        incident.keep_parts(person)
         session = incident.session
         try:
             for entry in answers.entries:
+                if incident.handover_due():
+                    incident.hand_over()
+                    incident.take_over(takers[session.part])
                 _apply(incident, entry, args.answers)
-            sealed = incident.seal() if session.end is not None and not args.no_seal else None
+            if incident.handover_due():
+                incident.hand_over()  # recorded as the part that ends here
+                if session.end is not None and session.part in takers:
+                    incident.take_over(takers[session.part])
+            ending = session.end is not None and incident.awaiting is None
+            sealed = incident.seal() if ending and not args.no_seal else None
         except UserError as exc:
             raise _left_open(incident, args.answers, exc) from None
     # Everything is recorded before anything is printed.
@@ -298,6 +354,63 @@ def run_answers(args: argparse.Namespace) -> int:
         for action in session.actions():
             print(f"  - {incident.text(action)}")
         print(f"Sealed. Seal code: {seal_code(sealed.hash)}")
+    elif incident.awaiting is not None:
+        title, _ = incident.part_words(incident.awaiting)
+        print(
+            f"Handed over at step '{session.current.id}' ({printable(title, one_line=True)}"
+            "): whoever takes it over continues it in the app."
+        )
     else:
         print(f"Left open at step '{session.current.id}': resume it in the app.")
     return 0
+
+
+def _part_actors(answers: AnswersFile, *, server: bool) -> dict[str, Actor]:
+    """The actor who takes over each later part the file names."""
+    from incident_tui.incident import checked_actor
+
+    if not answers.parts:
+        return {}
+    if server:
+        raise UserError(
+            f"{answers.path}: 'parts': this is a school server, where each part is answered "
+            "by the signed-in person who takes it over, never a typed name; leave 'parts' "
+            "out (the run stops at the hand-over)"
+        )
+    return {
+        part: checked_actor(who.actor, who.role, where=f"{answers.path}: parts.{part}")
+        for part, who in answers.parts.items()
+    }
+
+
+def _dry_run(session: Any, answers: AnswersFile, takers: dict[str, Actor], person: Any) -> None:
+    """Apply every entry to a bare engine session as the real run will: where a part
+    ends the next part's person takes over, and an entry for a part nobody in the
+    file answers is refused."""
+    from incident_tui.permissions import part_answerer
+
+    flow = session.flow
+    holding = flow.part_of(flow.start)
+    if flow.has_parts:
+        session.answerer = part_answerer(person, holding=holding)
+    for entry in answers.entries:
+        if flow.has_parts and not session.ended and not session.may_answer():
+            part = session.part
+            if part not in takers:
+                title = flow.parts[part].title if part in flow.parts else part
+                where = f"{answers.path}: entry {entry.position}"
+                step = f" (step '{entry.step}')" if entry.step else ""
+                raise UserError(
+                    f"{where}{step}: step '{session.current.id}' is in '{title}', and the "
+                    f"file names nobody for it: each answer there needs its person, e.g. "
+                    f"{_PARTS_EXAMPLE}"
+                    + (
+                        ""
+                        if person is None
+                        else "; on a school "
+                        "server that part is answered by whoever takes it over, in the app"
+                    )
+                )
+            holding = part
+            session.answerer = part_answerer(None, holding=holding)
+        _apply(session, entry, answers.path)

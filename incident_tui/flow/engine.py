@@ -16,6 +16,12 @@ state as the live session did.
 Skipped steps: a step with a `when` that does not hold when the walk reaches it
 is not asked; the walk goes straight on to the step's own `next`.
 
+Parts: a flow may be answered in parts (`role` on its steps: staff, the DSL, the
+head). The session knows the part of the current step (`part`), counts progress
+within it (`remaining_estimate`), and, given who is answering (`answerer`: which
+parts they may answer), refuses any answer, correction or refer now at a step of
+another part, with `PartRefused`. Replays are never refused: the record is history.
+
 Invariants: the flow's safety rules (see `model.Invariant`) are checked against
 the whole history before any answer, correction or refer-now is accepted; one
 that would be broken raises `InvariantBroken`. Replaying what is already recorded
@@ -88,6 +94,19 @@ class InvariantBroken(EngineError):
         """The step answered or corrected, or where refer now was asked for."""
         self.answer = answer
         """The answer refused; None for a refer now."""
+
+
+class PartRefused(EngineError):
+    """The step belongs to a part the person answering may not answer (a member of
+    staff at a DSL step, the head at anything but the head's)."""
+
+    def __init__(self, step: str, part: str, title: str, what: str) -> None:
+        super().__init__(
+            f"step '{step}' is in another part of the procedure ({title}): {what} there "
+            "is not yours to give; your part ends where it begins, and it is handed over"
+        )
+        self.step = step
+        self.part = part
 
 
 @dataclass(frozen=True)
@@ -238,8 +257,11 @@ def find_override(interlock: Interlock, override_id: str) -> Override | None:
 class Session:
     """One run of a flow: answers in, state out."""
 
-    def __init__(self, flow: Flow) -> None:
+    def __init__(self, flow: Flow, answerer: Callable[[str], bool] | None = None) -> None:
         self.flow = flow
+        self.answerer = answerer
+        """Which parts the person answering may answer (None: every part). Changed
+        when someone else takes the incident over."""
         self._entries: list[_Entry] = []
         self._given: list[AnswerInput | None] = []
         """Every move in order: the answer given, or None for a refer now."""
@@ -256,6 +278,23 @@ class Session:
     @property
     def ended(self) -> bool:
         return isinstance(self._walk.current, EndStep)
+
+    @property
+    def part(self) -> str:
+        """Who answers the current step: "staff", "dsl" or "head"."""
+        return self.flow.part_of(self.current.id)
+
+    def may_answer(self, step_id: str | None = None) -> bool:
+        """Whether the person answering may answer `step_id` (default: the current step)."""
+        part = self.flow.part_of(step_id or self.current.id)
+        return self.answerer is None or self.answerer(part)
+
+    def _own_part(self, step_id: str, what: str) -> None:
+        if not self.may_answer(step_id):
+            part = self.flow.part_of(step_id)
+            words = self.flow.parts.get(part)
+            title = words.title if words is not None else f"the {part} part"
+            raise PartRefused(step_id, part, title, what)
 
     @property
     def end(self) -> EndStep | None:
@@ -296,6 +335,7 @@ class Session:
     def check_refer_now(self) -> None:
         """Raise EngineError (or InvariantBroken) unless "refer now" can be taken here."""
         self._refer_now_possible()
+        self._own_part(self.current.id, "refer now")
         entry = _Entry(-1, AnswerInput(self.current.id, None), referred_now=True)
         self._keep_invariants(_walk(self.flow, [entry], self._walk), None, self.current.id)
 
@@ -313,6 +353,8 @@ class Session:
 
         `replay`: a refer now read back from the record (not refused for an invariant)."""
         self._refer_now_possible()
+        if not replay:
+            self._own_part(self.current.id, "refer now")
         already = self.escalations()
         step = self.current.id
         entry = _Entry(
@@ -356,8 +398,10 @@ class Session:
         return [a.text for a in end.actions if a.when is None or holds(a.when, self._walk.answers)]
 
     def remaining_estimate(self) -> int:
-        """Fewest further steps to an end from here (for a progress indicator)."""
-        return shortest_to_end(self.flow, self.current.id)
+        """Fewest further steps to an end, or to the end of this part, from here
+        (for a progress indicator: a person counts only their own part's steps)."""
+        part = self.part if self.flow.has_parts else None
+        return shortest_to_end(self.flow, self.current.id, within=part)
 
     # --- changes ----------------------------------------------------------
 
@@ -377,6 +421,8 @@ class Session:
             raise EngineError("the procedure has ended; nothing more can be answered")
         if answer.step != self.current.id:
             raise EngineError(f"step '{answer.step}' is not the current step ('{self.current.id}')")
+        if not replay:
+            self._own_part(answer.step, "an answer")
         validate_answer(self.current, answer, self._walk.answers, now)
         return as_recorded(self.current, answer, now, replay=replay)
 
@@ -432,6 +478,8 @@ class Session:
                 f"decision {target_ref} answered step '{active[target_ref].answer.step}', "
                 f"not '{answer.step}'"
             )
+        if not replay:
+            self._own_part(answer.step, "a correction")
         index = next(i for i, e in enumerate(self._entries) if e.ref == target_ref)
         context = self._answers_before(index)
         validate_answer(self.flow.step(answer.step), answer, context, now)
@@ -760,10 +808,11 @@ def _skip_targets(step: AnyStep) -> list[str]:
     return [step.next] if isinstance(step.next, str) else [r.to for r in step.next]
 
 
-def shortest_to_end(flow: Flow, start: str) -> int:
+def shortest_to_end(flow: Flow, start: str, within: str | None = None) -> int:
     """Fewest steps answered from `start` to any end (0 at an end); -1 if none is
     reachable. `start` is asked (it is where the walk stands); a later step that may
-    be skipped costs nothing on the way past it."""
+    be skipped costs nothing on the way past it. `within` a part ("staff", ...): a
+    step of another part ends the count as an end does (it is someone else's)."""
     best: dict[str, int] = {start: 0}
     queue: deque[tuple[str, int]] = deque([(start, 0)])
     while queue:
@@ -771,7 +820,8 @@ def shortest_to_end(flow: Flow, start: str) -> int:
         if distance > best.get(sid, distance) or not flow.has_step(sid):
             continue
         step = flow.step(sid)
-        if isinstance(step, EndStep):
+        elsewhere = within is not None and sid != start and flow.part_of(sid) != within
+        if isinstance(step, EndStep) or elsewhere:
             return distance  # 0-1 breadth first: the first end taken off is the nearest
         skips = _skip_targets(step) if sid != start else []
         for target, cost in [(t, 0) for t in skips] + [(t, 1) for t in successors(step)]:

@@ -241,6 +241,7 @@ class _Linter:
         self.check_graph()
         self.check_conditions()
         self.check_invariants()
+        self.check_parts()
         flow_file = self.loaded.path
         return sorted(self.problems, key=lambda p: (p.path != flow_file, str(p.path), p.line))
 
@@ -624,6 +625,50 @@ class _Linter:
                     message = self._names_problem(leaf)
                     if message is not None:
                         self.at_top(("invariants", n, key), f"{label}, {key}: {message}")
+
+    def check_parts(self) -> None:
+        """Each part answered (a step's `role`) has its words under [parts.ROLE], a
+        part handed to says what awaits it and what taking it over means, and no
+        [parts] wording is left without a step of its own."""
+        flow = self.flow
+        if not flow.has_parts:
+            return
+        first: dict[str, tuple[int, AnyStep]] = {}
+        for index, step in self.step_items():
+            first.setdefault(flow.part_of(step.id), (index, step))
+        starting = flow.part_of(flow.start) if flow.has_step(flow.start) else "staff"
+        for role, (index, step) in first.items():
+            words = flow.parts.get(role)  # type: ignore[call-overload]
+            handed_to = role != starting
+            needed = "title, done, awaiting and take_over" if handed_to else "title and done"
+            in_fragment = self.loaded.origins[index].path != self.loaded.path
+            if words is None and not in_fragment:  # a fragment's: said at its include
+                loc: Loc = ("role",) if step.role is not None else ()
+                self.at_step(
+                    index,
+                    loc,
+                    f"step '{step.id}': role '{role}' has no [parts.{role}] wording "
+                    f"(its {needed}, in the flow file)",
+                )
+            elif handed_to:
+                missing = [k for k in ("awaiting", "take_over") if getattr(words, k) is None]
+                if missing:
+                    self.at_top(
+                        ("parts", role),
+                        f"[parts.{role}]: {' and '.join(missing)} needed: the {role} part "
+                        f"is handed over to at step '{step.id}' (e.g. awaiting = "
+                        '"AWAITING THE DSL")',
+                    )
+        for role in flow.parts:
+            if role not in first:
+                self.at_top(("parts", role), f"[parts.{role}]: no step has role '{role}'")
+        for n, include in enumerate(flow.includes):
+            if include.role is not None and include.role not in flow.parts:
+                self.at_top(
+                    ("includes", n, "role"),
+                    f"include '{include.id}': role '{include.role}' has no "
+                    f"[parts.{include.role}] wording",
+                )
 
 
 def _goes_on(choice: Choice) -> bool:

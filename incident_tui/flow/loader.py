@@ -398,6 +398,11 @@ def _resolve(
         data["start"] = entries[data["start"]]
 
     sources = dict(data.get("sources", {}))
+    in_parts = (
+        bool(flow.parts)
+        or any(s.role is not None for s in flow.steps)
+        or any(i.role is not None for i in flow.includes)
+    )
     for include in flow.includes:
         frag_source, fragment = fragments[include.fragment]
         prefix = f"{include.id}."
@@ -410,8 +415,19 @@ def _resolve(
             return _prefix_condition(cond, prefix)
 
         for index, step in enumerate(fragment.steps):
+            if step.role is not None:
+                problems.append(
+                    Problem(
+                        frag_source.path,
+                        frag_source.line(("steps", index, "role")),
+                        f"step '{step.id}': a fragment's steps are answered by whoever the "
+                        "include names: set role on the [[includes]] in the flow, not here",
+                    )
+                )
             step_data = _rewrite_step(_dump(step), target, when)
             step_data["id"] = prefix + step.id
+            if in_parts:  # the include's part, whatever part its place in the file has
+                step_data["role"] = include.role or "staff"
             data["steps"].append(step_data)
             origins.append(StepOrigin(frag_source, index))
         for key, doc in fragment.sources.items():
@@ -438,12 +454,24 @@ def _source_key(doc: dict[str, Any]) -> tuple[Any, ...]:
 def content_hash(flow: Flow) -> str:
     """SHA-256 of the canonical JSON of a resolved flow: names the exact procedure used."""
     canonical = json.dumps(
-        flow.model_dump(mode="json", by_alias=True),
+        _without_unset_parts(flow.model_dump(mode="json", by_alias=True)),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _without_unset_parts(data: dict[str, Any]) -> dict[str, Any]:
+    """A flow written before parts existed hashes as it always did: no empty `parts`,
+    no `role` left unset on a step or include."""
+    if data.get("parts") == {}:
+        del data["parts"]
+    for key in ("steps", "includes"):
+        for entry in data.get(key, []):
+            if entry.get("role", "") is None:
+                del entry["role"]
+    return data
 
 
 def load_flow(path: Path) -> LoadedFlow:

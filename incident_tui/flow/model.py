@@ -18,6 +18,10 @@ StepId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
 # A `next` may also be "@exit" inside a fragment: leave the fragment.
 Target = Annotated[str, Field(pattern=r"^(@exit|[a-z0-9][a-z0-9._-]*)$", max_length=80)]
 ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+PartRole = Literal["staff", "dsl", "head"]
+"""Who answers a part of a procedure: any member of staff, the DSL (or a deputy), the head."""
+STAFF: PartRole = "staff"
+PART_ROLES: tuple[PartRole, ...] = ("staff", "dsl", "head")
 
 
 class _Strict(BaseModel):
@@ -236,6 +240,10 @@ class _StepBase(_Strict):
     hold, the step is not asked (nothing is recorded for it) and the walk goes on to
     the step's own `next`; a choice step with a `when` needs a step-level `next`.
     E.g. one disposal step per kind of item, each asked only if that item was found."""
+    role: PartRole | None = None
+    """Who answers this step and the steps written after it, until another `role`
+    ("staff", "dsl" or "head"; before any is set: "staff"). Where the walk reaches a
+    step of another part, the part so far is handed over (the flow's [parts] words)."""
 
 
 class ConfirmStep(_StepBase):
@@ -324,6 +332,9 @@ class Include(_Strict):
     fragment: str
     """File name (without .toml) in the fragments folder beside the flow."""
     exit: StepId
+    role: PartRole | None = None
+    """Who answers the fragment's steps here (default "staff"): one fragment may be
+    used in the staff part and again in the DSL's."""
 
 
 class Fragment(_Strict):
@@ -382,6 +393,23 @@ class Invariant(_Strict):
     unless: Condition | None = None
 
 
+class PartWords(_Strict):
+    """What the screens say about one part of a procedure ([parts.ROLE]): every
+    word of a hand-over is in the flow, none in the program."""
+
+    title: str = Field(min_length=1)
+    """The part's name, e.g. "The DSL's part"."""
+    done: str = Field(min_length=1)
+    """Said when this part ends and the next is handed over, e.g. "Your part is done.
+    The DSL has been told; stay with the pupil / go back to class as the DSL says"."""
+    awaiting: str | None = Field(default=None, min_length=1)
+    """The heading over incidents handed to this part, e.g. "AWAITING THE DSL"
+    (needed for every part but the first)."""
+    take_over: str | None = Field(default=None, min_length=1)
+    """What the person taking it over is asked, e.g. "Take this incident over as the
+    DSL: you continue it from the hand-over" (needed for every part but the first)."""
+
+
 SHORT_TITLE_LIMIT = 16
 """A short title fits the review list's procedure column at 80 columns."""
 
@@ -408,11 +436,28 @@ class Flow(_Strict):
     write, and what never to write, e.g. 'Never describe what any image shows'."""
     invariants: list[Invariant] = []
     """Safety rules that hold on every path, corrections and refer-now included."""
+    parts: dict[PartRole, PartWords] = {}
+    """The words of each part (`role` on the steps): its title, what is said when it
+    is done, and for a part handed to, its awaiting heading and take-over question."""
     steps: list[Step] = Field(min_length=1)
     _index: dict[str, AnyStep] = PrivateAttr(default_factory=dict)
+    _roles: dict[str, PartRole] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: object) -> None:
         self._index = {s.id: s for s in self.steps}
+        role: PartRole = STAFF
+        for step in self.steps:  # a role holds from its step until the next one set
+            role = step.role or role
+            self._roles[step.id] = role
+
+    @property
+    def has_parts(self) -> bool:
+        """Whether the procedure is answered in parts by different people."""
+        return bool(self.parts) or any(r != STAFF for r in self._roles.values())
+
+    def part_of(self, step_id: str) -> PartRole:
+        """Who answers a step ("staff" in a flow without parts)."""
+        return self._roles.get(step_id, STAFF)
 
     @property
     def shown_short(self) -> str:

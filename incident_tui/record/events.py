@@ -43,6 +43,13 @@ class EventKind(StrEnum):
     refer_now = "refer_now"
     """The flow's refer-now route taken (older records: an escalation with data["refer_now"])."""
     amendment = "amendment"
+    handover = "handover"
+    """One part of the procedure done, the next handed over (data: part, the role it
+    is handed to, and handed_to, that part's title; prompt: what the person whose
+    part ended was told): recorded as that person."""
+    takeover = "takeover"
+    """The part handed over taken up (data: part, taken_part, its title; prompt: the
+    take-over question): recorded as the person taking it, who answers from here."""
     note = "note"
     sealed = "sealed"
     reviewed = "reviewed"

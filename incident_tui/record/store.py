@@ -214,6 +214,13 @@ class IndexRow(BaseModel):
     (`record.viewings`), signed with the row: a log deleted, cut short or put back
     to an earlier copy no longer reaches it. Rows written before it was signed, or
     of incidents never viewed with the record key, lack it (no claim)."""
+    awaiting: str | None = None
+    """The part handed over and not yet taken ("dsl", "head"); None when nobody is
+    awaited. Rows written before hand-overs lack it."""
+    handed_by: str | None = None
+    """Who handed it over last: "Name (role)"."""
+    handed_at: str | None = None
+    """When it was handed over last (UTC, ISO 8601)."""
 
 
 ROW_DEFAULTS: dict[str, Any] = {
@@ -229,6 +236,9 @@ ROW_DEFAULTS: dict[str, Any] = {
     "origin": None,
     "received": None,
     "viewings": None,
+    "awaiting": None,
+    "handed_by": None,
+    "handed_at": None,
 }
 """What a row written by an earlier version means by a field it does not have."""
 
@@ -247,6 +257,9 @@ class Listing:
 
 
 # -- paths and the index row rule (shared with verify) ---------------------------------
+
+
+PART_KINDS = (EventKind.handover, EventKind.takeover)
 
 
 def incidents_dir(root: Path) -> Path:
@@ -399,6 +412,12 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
             row["dates_of_birth"] = _corrected_birth(row, data)
     elif kind == EventKind.note and data.get(STOP_SHOWN_KEY) is not None:
         row["stops"] = row.get("stops", 0) + 1
+    elif kind == EventKind.handover:
+        row["awaiting"] = str(data.get("part") or "") or None
+        row["handed_by"] = _actor_text(event["actor"])
+        row["handed_at"] = event["time"]
+    elif kind == EventKind.takeover:
+        row["awaiting"] = None
     elif kind == EventKind.sealed:
         row["sealed"] = event["time"]
         if row["status"] == "open":
@@ -1231,6 +1250,23 @@ class Store:
                 f"incident {reference} is sealed: only notes, amendments and reviews can follow; "
                 "nothing was written"
             )
+        if kind in (EventKind.handover, EventKind.takeover):
+            last = next(
+                (e for e in reversed(events) if e.get("kind") in PART_KINDS), {"kind": None}
+            )
+            awaited = last["kind"] == EventKind.handover
+            if kind is EventKind.handover and awaited:
+                raise AppendRefused(
+                    f"incident {reference} is already handed over and not yet taken; "
+                    "nothing was written"
+                )
+            if kind is EventKind.takeover and not awaited:
+                raise AppendRefused(
+                    f"incident {reference} is not handed over: there is nothing to take "
+                    "over; nothing was written"
+                )
+            if not isinstance(data.get("part"), str) or not data["part"]:
+                raise AppendRefused("a hand-over or take-over must name its part")
         if kind is EventKind.disposed and has_stubs(events):
             raise AppendRefused(f"incident {reference} is already disposed of")
         if kind is EventKind.amendment:

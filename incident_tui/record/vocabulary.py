@@ -25,6 +25,8 @@ KIND_HEADINGS: dict[str, str] = {
     EventKind.escalation: "ESCALATION - immediate risk flagged",
     EventKind.refer_now: "REFER NOW",
     EventKind.amendment: "Amendment",
+    EventKind.handover: "HANDED OVER",
+    EventKind.takeover: "TAKEN OVER",
     EventKind.note: "Note",
     EventKind.sealed: "Sealed",
     EventKind.reviewed: "DSL review",
@@ -54,6 +56,8 @@ DATA_LABELS: dict[str, str] = {
     "reason": "Reason for amendment",
     "date": "Date",
     "referred_to": "Referred to",
+    "handed_to": "Handed over to",
+    "taken_part": "Part taken over",
     "to_school": "Sent to",
     "from_school": "Transferred in from",
     "checkpoint": "Transfer checkpoint",
@@ -89,6 +93,7 @@ HIDDEN_DATA = frozenset(
         "refer_now",  # in the heading
         "stop",  # the refused choice's id: the note says it in words
         "invariant",  # the broken safety rule's id: the STOP note states the rule
+        "part",  # a part's role id (staff, dsl, head): its title is shown
     }
 )
 """Internal ids, or data already shown elsewhere in the entry. The JSON export keeps them."""

@@ -140,12 +140,12 @@ class IncidentApp(AppBase):
     def resume_incident(self, reference: str, actor: Actor) -> Incident:
         """Rebuild an open incident from its record, at exactly the step reached."""
         from incident_tui.incident import Incident, not_continued_here
-        from incident_tui.permissions import owner_of, require_continue
+        from incident_tui.permissions import owner_of, require_continue_row
 
         store = self.writable_store()
         self.leave_incident()
         row = store.row(reference)
-        require_continue(self.person, owner_of(store, row), row.reference)
+        require_continue_row(self.person, owner_of(store, row), row)
         refusal = not_continued_here(row)
         if refusal is not None:
             raise UserError(refusal)
