@@ -37,15 +37,13 @@ report says so (`signatures_checked`), and is never `complete`.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from incident_tui.errors import UserError
-from incident_tui.record.events import GENESIS, Event
+from incident_tui.record.events import GENESIS, Event, stored_event_hash
 from incident_tui.record.storage import (
     DamagedFile,
     dump_record_json,
@@ -163,12 +161,6 @@ class _Scan:
     viewings: dict[str, list[str]] = field(default_factory=dict)
     """Per incident with a readable access log, its entries' hashes (for checkpoints)."""
     root: Path | None = None
-
-
-def _sha(body: dict[str, Any]) -> str:
-    # events.canonical_json without its float walk: the parser already refused floats.
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def check_chain(
@@ -446,7 +438,8 @@ def _check_incident(
     if reference is None and events and isinstance(events[0].get("data"), dict):
         ref = events[0]["data"].get("reference")
         reference = ref if isinstance(ref, str) else None
-    chain_findings, chain_ok = _check_chain(events, incident_id, reference, str(path))
+    stubs = has_stubs(events)
+    chain_findings, chain_ok = _check_chain(events, incident_id, reference, str(path), stubs)
     findings.extend(chain_findings)
     scan.events += len(events)
     scan.hashes[incident_id] = [str(event.get("hash")) for event in events]
@@ -457,7 +450,7 @@ def _check_incident(
             "recorded by incident-tui, or its index row was removed)",
         )
     elif chain_ok:
-        _check_row(key, path, incident_id, row, events, add)
+        _check_row(key, path, incident_id, row, events, add, stubs)
     if len(findings) == before and dump_record_json(data) != raw:
         add("changed", f"{path}: the file was edited by hand (its bytes are not as recorded)")
 
@@ -469,6 +462,7 @@ def _check_row(
     row: dict[str, Any],
     events: list[dict[str, Any]],
     add: Any,
+    stubs: bool,
 ) -> None:
     if key is not None and not row_signature_ok(row, key):
         add(
@@ -478,7 +472,7 @@ def _check_row(
         )
         return
     count, head, total = row.get("event_count"), row.get("head_hash"), len(events)
-    if has_stubs(events) and (count != total or head != events[-1].get("hash")):
+    if stubs and (count != total or head != events[-1].get("hash")):
         add(
             "changed",
             f"{path}: it holds a disposal tombstone that the index has not signed (the "
@@ -487,7 +481,7 @@ def _check_row(
             total - 1,
         )
         return
-    if is_disposal(events[-1]) and not has_stubs(events) and count == total:
+    if is_disposal(events[-1]) and not stubs and count == total:
         add(
             "crash-leftover",
             f"{path}: its disposal is recorded but the content of its events was not yet "
@@ -551,7 +545,11 @@ def _check_row(
 
 
 def _check_chain(
-    events: list[dict[str, Any]], incident_id: str, reference: str | None, where: str
+    events: list[dict[str, Any]],
+    incident_id: str,
+    reference: str | None,
+    where: str,
+    stubs: bool | None = None,
 ) -> tuple[list[Finding], bool]:
     """Findings about the chain itself, and whether it is intact."""
     findings: list[Finding] = []
@@ -559,7 +557,7 @@ def _check_chain(
     def add(kind: DamageKind, message: str, seq: int | None) -> None:
         findings.append(Finding(incident_id, reference, seq, kind, message))
 
-    if has_stubs(events):
+    if has_stubs(events) if stubs is None else stubs:
         # lawfully disposed of: only the hashes are left, believed as a whole
         problem = tombstone_problem(events, incident_id)
         if problem is not None:
@@ -571,7 +569,7 @@ def _check_chain(
         label = seq if isinstance(seq, int) and not isinstance(seq, bool) else position
         if set(event) != EVENT_FIELDS or not isinstance(event.get("hash"), str):
             add("changed", f"{where}: event {label} does not have the fields of an event", label)
-        elif _sha({k: v for k, v in event.items() if k != "hash"}) != event["hash"]:
+        elif stored_event_hash(event) != event["hash"]:
             add(
                 "changed",
                 f"{where}: event {label} has been changed (its content no longer matches its hash)",
