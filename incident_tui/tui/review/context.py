@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from incident_tui.record.pupil_chronology import PupilChronology
     from incident_tui.record.retention import FileRetention
     from incident_tui.record.store import IndexRow, Store
+    from incident_tui.record.transfer import Confirmed, SentBundle
     from incident_tui.record.verify import Finding, VerifyReport
 
 T = TypeVar("T")
@@ -177,6 +178,34 @@ class ReviewContext:
                 store, incident, actor=actor, rule=rule, reason=reason, age=age, today=date.today()
             ),
             "The disposal",
+        )
+
+    # --- transfer to the next school (`record.transfer`: the command's own functions)
+
+    def transfer_problem(self, pupil: str) -> str | None:
+        """Why the pupil's file cannot be sent now (the command's words), or None."""
+        from incident_tui.record.transfer import transfer_problem
+
+        return transfer_problem(self.store, pupil)
+
+    def send_file(self, pupil: str, to_school: str, out: Path, actor: Actor) -> SentBundle:
+        """Write the pupil's child protection file for the next school and record the
+        transfer on each incident (`record.transfer.write_bundle`)."""
+        from incident_tui.record.transfer import write_bundle
+
+        return self._write(
+            lambda store: write_bundle(
+                store, pupil, to_school=to_school, from_school=self.school, sender=actor, out=out
+            ),
+            "The transfer",
+        )
+
+    def confirm_receipt(self, receipt: Path, actor: Actor) -> Confirmed:
+        """Check the next school's receipt against what was sent and record it."""
+        from incident_tui.record.transfer import confirm_receipt
+
+        return self._write(
+            lambda store: confirm_receipt(store, receipt, actor=actor), "The confirmation"
         )
 
     def _write(self, append: Callable[[Store], T], what: str) -> T:

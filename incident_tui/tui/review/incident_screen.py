@@ -260,6 +260,17 @@ class IncidentReviewScreen(Screen[None]):
                 severity="warning",
             )
             return
+        from incident_tui.incident import not_continued_here
+
+        transferred = not_continued_here(self.row)
+        if transferred is not None:  # a correction is an amendment: theirs to make
+            self.notify(
+                printable(f"Nothing can be corrected here: {transferred}."),
+                title="Transferred in",
+                severity="warning",
+                markup=False,
+            )
+            return
         from incident_tui.tui.review.pupils_form import PupilsForm
 
         self.app.push_screen(PupilsForm(self.ctx, self.row), self._decided)

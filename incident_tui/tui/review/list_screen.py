@@ -25,6 +25,7 @@ from incident_tui.review import (
     ListQuery,
     parse_day,
 )
+from incident_tui.review.child_file import transferred_in_line
 from incident_tui.safe_text import printable
 from incident_tui.tui.review.context import ReviewContext, findings_by_incident
 from incident_tui.tui.review.table import COLUMNS, IncidentTable
@@ -263,6 +264,9 @@ class ReviewScreen(Screen[None]):
             return
         reasons = self.incidents.attention().get(row.id, [])
         need = "needs attention: " + "; ".join(reasons) if reasons else "nothing needs attention"
+        origin = transferred_in_line(row)
+        if origin:  # another school's incident: its origin first, and never continued
+            need = f"{origin} {need[0].upper()}{need[1:]}"
         detail.update(
             printable(
                 f"{row.reference} - {row.flow_id} {row.flow_version} - {row.status}"

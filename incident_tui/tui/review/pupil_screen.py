@@ -6,12 +6,18 @@ Above it, the file's retention: the pupil's date of birth (b records it once, or
 corrects it by an amendment), the school's rule and when the file is reviewed,
 and any hold (h sets or lifts one on the highlighted incident, a review
 decision); D disposes of the highlighted incident lawfully (`DisposalDialog`).
+t sends the child protection file to the next school and r confirms their
+receipt (`record.transfer`); where it was sent, and whether the receipt is
+confirmed, is shown above the chronology, and an incident transferred in says
+where it came from.
 
 The chronology is the review layer's (`review.exports.pupil_file`): this screen
 only lays its lines out. Other pupils appear by reference only.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from rich.text import Text
 from textual import on
@@ -27,7 +33,11 @@ from incident_tui.record.chronology import Entry
 from incident_tui.record.pupil_chronology import PupilChronology, PupilIncident
 from incident_tui.record.references import local_short
 from incident_tui.record.retention import FileRetention
-from incident_tui.review.child_file import child_file_words
+from incident_tui.review.child_file import (
+    child_file_words,
+    transfer_lines,
+    transferred_in_line,
+)
 from incident_tui.safe_text import printable
 from incident_tui.tui.review.context import ReviewContext
 from incident_tui.tui.widgets.banners import ModeBanner
@@ -38,8 +48,11 @@ def _line(text: str, *, bold: bool = False) -> Text:
     return Text(printable(text), style="bold" if bold else "")
 
 
-def _heading(incident: PupilIncident) -> Text:
-    items = "\n".join(f"   {i.label}: {i.value}" for i in incident.heading_items())
+def _heading(incident: PupilIncident, origin: str | None = None) -> Text:
+    lines = [f"   {i.label}: {i.value}" for i in incident.heading_items()]
+    if origin:
+        lines.insert(0, f"   {origin}")
+    items = "\n".join(lines)
     return _line(f"INCIDENT {incident.reference}\n{items}", bold=True)
 
 
@@ -85,6 +98,22 @@ class PupilScreen(Screen[None]):
         Binding("b", "date_of_birth", "Born", id="review.pupil.dob", tooltip="Date of birth"),
         Binding("h", "hold", "Hold", id="review.pupil.hold", tooltip="Retention hold, or lift"),
         Binding("D", "dispose", "Dispose", id="review.pupil.dispose", tooltip="Lawful disposal"),
+        Binding(
+            "t",
+            "transfer",
+            "Send",
+            id="review.pupil.transfer",
+            tooltip="Send the child protection file to the next school",
+        ),
+        # not in the footer, full at 80 columns: the line of an unconfirmed transfer names it
+        Binding(
+            "r",
+            "receipt",
+            "Receipt",
+            id="review.pupil.receipt",
+            tooltip="Confirm their receipt",
+            show=False,
+        ),
     ]
 
     def __init__(self, ctx: ReviewContext, pupil: str) -> None:
@@ -99,6 +128,7 @@ class PupilScreen(Screen[None]):
         yield ModeBanner(self.ctx.mode, self.ctx.school, "Review")
         yield Static("", id="pupil-title", markup=False)
         yield Static("", id="pupil-retention", markup=False)
+        yield Static("", id="pupil-transfer", markup=False)
         yield OptionList(id="pupil-chronology")
         yield Footer(compact=True)
 
@@ -132,7 +162,8 @@ class PupilScreen(Screen[None]):
         )
         options: list[Option] = []
         for incident in chron.incidents:
-            options.append(Option(_heading(incident), id=f"{incident.incident_id}:head"))
+            origin = self._origin(incident.incident_id)
+            options.append(Option(_heading(incident, origin), id=f"{incident.incident_id}:head"))
             for entry in incident.entries:
                 options.append(
                     Option(_entry(incident, entry), id=f"{incident.incident_id}:{entry.seq}")
@@ -156,6 +187,17 @@ class PupilScreen(Screen[None]):
             widget.update(printable(f"Retention: {exc.message}"))
             return
         widget.update(retention_text(self.retention, self.ctx))
+        sent = self.query_one("#pupil-transfer", Static)
+        lines = transfer_lines(self.ctx.rows(), self.pupil, date.today())
+        sent.update("\n".join(lines))
+        sent.display = bool(lines)
+
+    def _origin(self, incident_id: str) -> str | None:
+        """'Transferred in from SCHOOL on DATE ...' for an incident from another school."""
+        try:
+            return transferred_in_line(self.ctx.store.row(incident_id))
+        except UserError:
+            return None
 
     def _highlighted_incident(self) -> str | None:
         listing = self.query_one("#pupil-chronology", OptionList)
@@ -221,6 +263,29 @@ class PupilScreen(Screen[None]):
             self.app.push_screen(IncidentReviewScreen(self.ctx, row.id))
 
         self.app.push_screen(DisposalDialog(self.ctx, row), disposed)
+
+    def action_transfer(self) -> None:
+        """Send the child protection file to the next school (`record.transfer`)."""
+        if self._refused(Can.transfer):
+            return
+        from incident_tui.tui.review.transfer_dialogs import SendFileDialog
+
+        self.app.push_screen(SendFileDialog(self.ctx, self.pupil), self._sent)
+
+    def _sent(self, text: str | None) -> None:
+        if not text:
+            return
+        self.reload()
+        from incident_tui.tui.review.transfer_dialogs import SentDialog
+
+        self.app.push_screen(SentDialog(text))
+
+    def action_receipt(self) -> None:
+        if self._refused(Can.transfer):
+            return
+        from incident_tui.tui.review.transfer_dialogs import ReceiptDialog
+
+        self.app.push_screen(ReceiptDialog(self.ctx), self._recorded)
 
     def _recorded(self, message: str | None) -> None:
         if message:

@@ -27,7 +27,7 @@ from incident_tui.tui.review.context import ReviewContext
 from incident_tui.tui.review.recorder import compose_recorder, recorder
 
 
-class _ActorForm(ModalScreen[str | None]):
+class ActorForm(ModalScreen[str | None]):
     """A review dialog recorded as the signed-in person, or the name typed here.
     Dismisses with what was recorded, in words, or None (Esc: nothing changes)."""
 
@@ -73,7 +73,7 @@ class _ActorForm(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DateOfBirthForm(_ActorForm):
+class DateOfBirthForm(ActorForm):
     """Record the pupil's date of birth once for the child's file; once recorded, this
     form corrects it (an amendment of that event, with the reason)."""
 
@@ -149,7 +149,7 @@ class DateOfBirthForm(_ActorForm):
         self.dismiss(message)
 
 
-class DisposalDialog(_ActorForm):
+class DisposalDialog(ActorForm):
     """Dispose of one incident lawfully: says what will happen, needs the rule and the
     reason, refuses in the command's words while it is held, open or not yet due, and
     asks once more before anything changes."""
@@ -233,4 +233,4 @@ class DisposalDialog(_ActorForm):
         )
 
 
-__all__ = ["DateOfBirthForm", "DisposalDialog"]
+__all__ = ["ActorForm", "DateOfBirthForm", "DisposalDialog"]
