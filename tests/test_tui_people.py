@@ -253,3 +253,113 @@ async def test_once_sealed_only_the_dsl_is_offered_the_export(
         assert app.screen.query_one("#export", Button).display is exports
         assert app.screen.query_one("#export-path", Input).display is exports
         assert app.screen.query_one("#home", Button).display
+
+
+# --- each role's screens: what they offer and what they refuse ---------------------------
+
+TRAINER = Person("etrain", "Eve Trainer", Role.trainer)
+ADMIN = Person("fadmin", "Fay Admin", Role.admin)
+
+
+@pytest.mark.parametrize("person", [TRAINER, ADMIN])
+async def test_trainers_and_administrators_see_no_live_incident_and_start_none(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow], person: Person
+) -> None:
+    refs = record_two(dirs, toy_flows)
+    app = app_for(dirs, toy_flows, person)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert open_refs(app) == []
+        shown = visible_text(app)
+        assert all(ref not in shown for ref in refs.values())
+        assert not app.screen.query("#flows") and not app.screen.query("#review")
+        assert bool(app.screen.query("#training")) is (person is TRAINER)
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        for ref in refs.values():
+            with pytest.raises(UserError, match="cannot continue incident"):
+                app.resume_incident(ref, person.actor())
+
+
+async def test_the_administrator_opens_the_settings_and_staff_do_not(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    from incident_tui.tui.screens.setup import SetupScreen
+
+    for person, opens in ((ADMIN, True), (DSL, True), (STAFF, False), (HEAD, False)):
+        app = app_for(dirs, toy_flows, person)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, SetupScreen) is opens, person.role
+
+
+async def test_staff_never_get_the_review_list_or_another_s_incident_however_opened(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    """The review screens ask the rules themselves, not only the home screen's button:
+    pushed for a member of staff, the list is refused and another's incident is not
+    read (nor recorded as viewed)."""
+    from textual.widgets import Static
+
+    from incident_tui.record.viewings import viewings
+    from incident_tui.tui.review import ReviewContext
+
+    refs = record_two(dirs, toy_flows)
+    app = app_for(dirs, toy_flows, STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        store = app.store
+        assert store is not None
+        app.push_screen(ReviewScreen(store, SET_UP, person=STAFF))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.shown == []  # type: ignore[attr-defined]
+        problems = str(app.screen.query_one("#review-problems", Static).content)
+        assert "cannot open the review list" in problems
+        other = store.row(refs["cjones"])
+        app.push_screen(IncidentReviewScreen(ReviewContext(store, SET_UP, person=STAFF), other.id))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "cannot read incident" in visible_text(app)
+        assert "AB" not in str(app.screen.query_one("#incident-chronology").children)
+        for key in ("d", "x"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, IncidentReviewScreen)
+        assert viewings(store.root, other.id) == ([], None)
+
+
+async def test_the_dsl_opens_every_review_action_on_an_incident(
+    dirs: Dirs, toy_flows: dict[str, LoadedFlow]
+) -> None:
+    from incident_tui.tui.review.decision import DecisionPicker
+    from incident_tui.tui.review.export_dialog import ExportDialog
+
+    refs = record_two(dirs, toy_flows)
+    app = app_for(dirs, toy_flows, DSL)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sorted(r.reference for r in app.screen.shown) == sorted(refs.values())
+        row = app.screen.ctx.store.row(refs["cjones"])
+        app.push_screen(IncidentReviewScreen(app.screen.ctx, row.id))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        detail = app.screen
+        for key, dialog in (("d", DecisionPicker), ("x", ExportDialog)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, dialog), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is detail

@@ -61,7 +61,22 @@ class ReviewContext:
         return self.settings.school.name
 
     def rows(self) -> list[IndexRow]:
-        return self.store.rows()
+        """The review list: Refused (in words) for anyone but the DSL and the head (on
+        a school server), and only the incidents the person may see."""
+        from incident_tui.permissions import Can, require, visible_rows
+
+        require(self.person, Can.review)
+        return visible_rows(self.person, self.store, self.store.rows())
+
+    def _require_see(self, incident: str) -> None:
+        """Refused (in words) if the signed-in person may not read this incident; the
+        screens ask before anything is read or recorded as viewed."""
+        from incident_tui.permissions import Can, allowed, owner_of, require_see
+
+        if self.person is None or allowed(self.person, Can.read_all):
+            return
+        row = self.store.row(incident)
+        require_see(self.person, owner_of(self.store, row), row.reference)
 
     def verify(self, incident: str | None = None) -> VerifyReport:
         from incident_tui.record.verify import verify_store
@@ -75,12 +90,18 @@ class ReviewContext:
         app, else not known (and the log says so)."""
         from incident_tui.record.viewings import VIA_SCREEN, view
 
+        try:
+            self._require_see(incident_id)
+        except UserError as exc:
+            return [], exc.message  # not read, so not recorded as viewed
         viewer = self.person.actor() if self.person is not None else self.actor
         return view(self.root, self.key, incident_id, viewer, VIA_SCREEN)
 
     def read_events(self, incident: str) -> tuple[IndexRow, list[Event], str]:
         """(row, events that could be read, why the events could not be read): quick,
-        one incident file. UserError if there is no such incident."""
+        one incident file. UserError if there is no such incident, or the signed-in
+        person may not read it."""
+        self._require_see(incident)
         row = self.store.row(incident)
         problem = ""
         try:

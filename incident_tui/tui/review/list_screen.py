@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from incident_tui.errors import UserError
+from incident_tui.permissions import Refused
 from incident_tui.review import (
     STATUSES,
     IncidentList,
@@ -116,6 +117,12 @@ class ReviewScreen(Screen[None]):
         """Read the index (fast), show it, then check integrity in the background."""
         try:
             rows = self.ctx.rows()
+        except Refused as exc:
+            # not theirs to see: no list, and no integrity check to speak of others
+            self._show_problems([exc.message])
+            self.incidents = IncidentList([])
+            self.apply()
+            return
         except UserError as exc:
             rows = []
             self._show_problems([f"The list could not be read: {exc.message}"])

@@ -183,7 +183,9 @@ class HomeScreen(AppScreen):
         def answered(read: bool | None) -> None:
             if read:
                 self.app.push_screen(
-                    IncidentReviewScreen(ReviewContext(store, self.ctx.settings), row.id)
+                    IncidentReviewScreen(
+                        ReviewContext(store, self.ctx.settings, person=self.ctx.person), row.id
+                    )
                 )
 
         shown = printable(row.reference, one_line=True)
