@@ -256,8 +256,9 @@ def list_incidents(args: argparse.Namespace) -> int:
         _say("incident-tui: run `incident-tui verify` for details", file=sys.stderr)
     status = 1 if problems else 0
     if args.json:
-        rows_json = json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False)
-        sys.stdout.write(json_escaped(rows_json) + "\n")
+        from incident_tui.record.store import rows_json
+
+        sys.stdout.write(json_escaped(rows_json(rows)) + "\n")
         return status
     if not rows:
         awaited = "awaiting the DSL or the head" if getattr(args, "awaiting", False) else ""
