@@ -25,8 +25,11 @@ from pathlib import Path
 import pytest
 
 from incident_tui import locations
+from incident_tui.flow.available import get_flow
+from incident_tui.flow.engine import Session
 from incident_tui.record.access import open_record
-from incident_tui.settings import settings_toml
+from incident_tui.record.events import FlowRef
+from incident_tui.settings import Settings, fill, settings_toml
 from tests.test_e2e_tmux import Tmux
 from tests.tools import require_tool
 from tests.tui_helpers import SET_UP
@@ -178,8 +181,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
         log.close()
 
 
-def start_in_tmux(server: Server, login: str, tmux: Tmux) -> str:
-    """The person's session in tmux: the app, signed in; a new incident started."""
+def start_in_tmux(server: Server, login: str, tmux: Tmux, *, stop: bool = True) -> str:
+    """The person's session in tmux: the app, signed in; a new incident started (of
+    the first procedure, nudes-sharing); the session stopped unless `stop` is False."""
     tmux.start(shlex.join([*server.ssh_args(login, "-t")]))
     tmux.wait_for("Signed in:", timeout=30)
     tmux.keys("Enter")  # the first procedure
@@ -190,8 +194,28 @@ def start_in_tmux(server: Server, login: str, tmux: Tmux) -> str:
     tmux.keys("Enter")
     tmux.wait_for("answered")
     screen = tmux.screen()
-    tmux.stop()
+    if stop:
+        tmux.stop()
     return screen
+
+
+def awaiting(server: Server) -> list[dict[str, object]]:
+    """`list --awaiting --json`, over ssh, as the DSL."""
+    listed = server.run("akhan", "list", "--awaiting", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows: list[dict[str, object]] = json.loads(listed.stdout)
+    return rows
+
+
+def new_incident_as(server: Server, login: str) -> str:
+    """An incident opened by `login` directly in the record (no screen needed)."""
+    from incident_tui.people import signed_in
+
+    person = signed_in(server.paths.config, login)
+    loaded = get_flow("nudes-sharing")
+    ref = FlowRef(id=loaded.flow.id, version=loaded.flow.version, hash=loaded.content_hash)
+    with open_record(server.paths, "live", write=True) as store:
+        return store.new_incident(flow=ref, actor=person.actor(), details={"pupil": "CD"}).reference
 
 
 def opened_by(server: Server) -> dict[str, str]:
@@ -287,3 +311,79 @@ def test_a_shell_another_command_file_copying_and_port_forwarding_are_refused(
     assert "refused local port forward" in log or "administratively prohibited" in (
         forward.stderr.read().decode(errors="replace") if forward.stderr else ""
     )
+
+
+def drive_part(tmux: Tmux, session: Session, settings: Settings, part: str) -> None:
+    """Answer the steps of `part` in the tmux session, keeping the model `session` in
+    step: each step's prompt is waited for before its keys are pressed."""
+    from tests.test_e2e_tmux import answer_keys, prompt_line
+
+    for _ in range(80):
+        if session.ended or session.part != part:
+            return
+        tmux.wait_for(f" {len(session.decisions)} answered ", timeout=20)
+        tmux.wait_for(f"┃ {prompt_line(fill(session.current.prompt, settings))}", timeout=20)
+        session.answer(answer_keys(tmux, session, {}))
+    raise AssertionError(f"the {part} part did not end within 80 steps")
+
+
+def test_a_member_of_staff_hands_over_and_the_dsl_takes_it_over_and_finishes_it(
+    server: Server,
+) -> None:
+    """Issue 13's scenario, over real ssh: Bob (staff) starts a nudes-sharing incident
+    and answers his part; it is handed over; Alice (DSL) sees it awaiting her at the
+    top of her home screen, takes it over and finishes it. The record's actors are the
+    two logins; Bob cannot read or continue it afterwards, nor get a shell."""
+    # the hand-over and take-over screens (issue 13, hand-over part b): until they are
+    # in, the member of staff is led on into the DSL's steps, which this test refuses
+    pytest.importorskip("incident_tui.tui.screens.handover", reason="no hand-over screens yet")
+    started = time.monotonic()
+    loaded = get_flow("nudes-sharing")
+    settings = SET_UP.with_defaults(loaded.flow.contacts)
+    session = Session(loaded.flow)
+    tmux = Tmux("incident-tui-sshd-handover")
+    try:
+        start_in_tmux(server, "bsmith", tmux, stop=False)
+        drive_part(tmux, session, settings, "staff")
+        assert session.part == "dsl"
+        screen = tmux.wait_for("Your part is done", timeout=20)
+        assert "The DSL has been told" in screen and "Handed over to" in screen
+        tmux.stop()
+        [row] = awaiting(server)
+        reference = row["reference"]
+
+        tmux.start(shlex.join(server.ssh_args("akhan", "-t")))
+        screen = tmux.wait_for("AWAITING THE DSL", timeout=30)
+        assert reference in screen and "handed over by Bob Smith" in screen
+        tmux.keys("Enter")  # the awaiting list has the focus: take it over
+        screen = tmux.wait_for(f"Take over incident {reference}")
+        assert "Taken over as Alice Khan" in screen
+        tmux.keys("Enter")
+        drive_part(tmux, session, settings, "dsl")
+        assert session.ended, "the DSL's part should end the procedure (a referral)"
+        tmux.wait_for("Tab to 'Seal the record'", timeout=20)
+        tmux.keys("Tab")
+        tmux.wait_for("Seal the record ")
+        tmux.keys("Enter")
+        tmux.wait_for("Seal code:", timeout=20)
+    finally:
+        tmux.stop()
+
+    with open_record(server.paths, "live") as store:
+        row_ = next(r for r in store.rows() if r.reference == reference)
+        events = store.events(row_.id)
+    logins = {event.actor.login for event in events}
+    assert logins == {"bsmith", "akhan"}
+    kinds = [event.kind for event in events]
+    assert "handover" in kinds and "takeover" in kinds and "sealed" in kinds
+    handed = kinds.index("handover")
+    assert {e.actor.login for e in events[: handed + 1]} == {"bsmith"}
+    assert {e.actor.login for e in events[kinds.index("takeover") :]} == {"akhan"}
+    assert server.run("akhan", "verify").returncode == 0
+
+    # Bob: his part is done; a shell and someone else's incident are refused
+    assert server.run("bsmith", "bash").returncode == 3
+    alices = new_incident_as(server, "akhan")
+    refused = server.run("bsmith", "show", alices)
+    assert refused.returncode == 3 and "cannot read incident" in refused.stderr
+    assert time.monotonic() - started < 90
