@@ -606,3 +606,16 @@ def test_an_export_over_ssh_needs_its_format_and_a_pdf_never_goes_to_a_terminal(
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     code, out, err = ssh(monkeypatch, capsys, "akhan", f"export {server['bsmith']} --format pdf")
     assert code == 2 and "not for the terminal" in err
+
+
+def test_over_ssh_o_dash_is_standard_output_for_an_export_and_still_refused_for_pupil(
+    server: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ref = server["bsmith"]
+    code, out, err = ssh(monkeypatch, capsys, "akhan", f"export {ref} --format md -o -")
+    assert code == 0, err
+    assert out.startswith(f"# Incident {ref}")
+    code, out, err = ssh(monkeypatch, capsys, "akhan", "pupil bsmith -o -")
+    assert code == 3 and "writes a file on the server" in err
