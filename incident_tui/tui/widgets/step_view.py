@@ -49,6 +49,9 @@ screen holding a StepView binds them. A box being typed in takes the letters fir
 Priority bindings, read as each key arrives, so that a choice that opens its reason box
 focuses it before the keys typed after it (see box_order)."""
 
+EXAMPLE_IN_BOX = 40
+"""The longest example shown inside a step's text box: about what the box shows at 80x24."""
+
 
 class StepView(Vertical):
     """The current step; posts `Answered` when the user has given a complete answer."""
@@ -132,7 +135,16 @@ class StepView(Vertical):
                 hint = dates.hint(step.format, future=step.future)
                 yield Static(hint, classes="hint", markup=False)
                 placeholder = placeholder or dates.formats(step.format)
-            yield Input(id="text-answer", max_length=step.max_length, placeholder=placeholder)
+            # an example longer than the box is at 80 columns is shown whole under it
+            # (in the box it would stop mid-word: '... MASH at')
+            example = placeholder if len(placeholder) > EXAMPLE_IN_BOX else ""
+            yield Input(
+                id="text-answer",
+                max_length=step.max_length,
+                placeholder="Type here" if example else placeholder,
+            )
+            if example:
+                yield Static(example, id="text-example", classes="hint", markup=False)
             if step.optional:
                 yield Static("You may leave this empty.", classes="hint", markup=False)
 
