@@ -388,6 +388,8 @@ async def reviewing(pilot: Pilot[Any], shoot: Shoot) -> None:
     await shoot("review_decision_form")
     await press(pilot, "escape", "x")
     await shoot("review_export")
+    await press(pilot, "escape", "D")
+    await shoot("review_disposal")
 
 
 def review_pictures(still: Dirs, size: tuple[int, int]) -> dict[str, str]:
@@ -419,8 +421,7 @@ def test_review_export(snapshot, still, size):
     matches(snapshot, review_pictures(still, size), "review_export")
 
 
-@sizes
-def test_pupil_file(snapshot, still, size):
+def pupil_pictures(still: Dirs, size: tuple[int, int]) -> dict[str, str]:
     from incident_tui.tui.review.app import ReviewApp
     from tests.pupil_fixtures import PUPIL, build_child_file
 
@@ -436,8 +437,27 @@ def test_pupil_file(snapshot, still, size):
         )
         await press(pilot, "c")
         await shoot("pupil_file")
+        await press(pilot, "t")
+        await shoot("pupil_transfer")
 
-    matches(snapshot, pictures("pupil", size, make, to_file), "pupil_file")
+    return pictures("pupil", size, make, to_file)
+
+
+@sizes
+def test_pupil_file(snapshot, still, size):
+    matches(snapshot, pupil_pictures(still, size), "pupil_file")
+
+
+@sizes
+def test_pupil_transfer(snapshot, still, size):
+    """Sending the child protection file to the next school."""
+    matches(snapshot, pupil_pictures(still, size), "pupil_transfer")
+
+
+@sizes
+def test_review_disposal(snapshot, still, size):
+    """Lawful disposal, refused in the command's words (the date of birth is not recorded)."""
+    matches(snapshot, review_pictures(still, size), "review_disposal")
 
 
 # --- training ---------------------------------------------------------------------------------
