@@ -68,6 +68,7 @@ from incident_tui.record.events import (
     canonical_json,
     event_hash,
     make_event,
+    stored_event_hash,
     utc_now,
 )
 from incident_tui.record.locks import (
@@ -1346,7 +1347,7 @@ class Store:
             )
         for seq in range(count, len(events)):
             event = events[seq]
-            if not _chains(event, incident_id, seq, head):
+            if not _chains(event, incident_id, seq, head, parsed=True):
                 raise DamagedIncident(
                     path,
                     f"event {seq} does not follow from the recorded head; run verify",
@@ -1388,7 +1389,7 @@ class Store:
             if is_stub(event):
                 prev = event["hash"]
                 continue
-            if not _chains(event, incident_id, seq, prev):
+            if not _chains(event, incident_id, seq, prev, parsed=True):
                 return events, (
                     f"event {seq} fails its hash-chain check (changed, missing or out of "
                     "order); run `incident-tui verify`"
@@ -1694,21 +1695,26 @@ def _references_in_file(path: Path, prefix: str) -> list[int]:
     return [int(n) for d, n in _REFERENCE_IN_FILE.findall(raw) if d.decode() == prefix]
 
 
-def _hash_ok(event: dict[str, Any]) -> bool:
+def _hash_ok(event: dict[str, Any], parsed: bool = False) -> bool:
+    """`parsed`: the event comes from `parse_record_json`, which refused any float,
+    so the canonical JSON needs no walk looking for one (checked once per append over
+    the whole file)."""
     try:
+        if parsed:
+            return stored_event_hash(event) == event.get("hash")
         body = {name: value for name, value in event.items() if name != "hash"}
         return event_hash(body) == event.get("hash")
     except (TypeError, ValueError):
         return False
 
 
-def _chains(event: Any, incident_id: str, seq: int, prev: str) -> bool:
+def _chains(event: Any, incident_id: str, seq: int, prev: str, parsed: bool = False) -> bool:
     return (
         isinstance(event, dict)
         and event.get("incident") == incident_id
         and event.get("seq") == seq
         and event.get("prev") == prev
-        and _hash_ok(event)
+        and _hash_ok(event, parsed)
     )
 
 
