@@ -85,8 +85,13 @@ def answer_keys(tmux: Tmux, session: Session, plan: dict[str, object]) -> Answer
     step = session.current
     wanted = plan.get(step.id)
     if isinstance(step, ConfirmStep):
-        tmux.keys("Tab", "Enter")
-        return AnswerInput(step.id, True)
+        if step.rationale is Rationale.none:
+            tmux.keys("Tab", "Enter")
+            return AnswerInput(step.id, True)
+        tmux.keys("Tab")
+        tmux.text(REASON)
+        tmux.keys("Enter", "Enter")
+        return AnswerInput(step.id, True, rationale=REASON)
     if isinstance(step, ChoiceStep):
         choices = session.choices()
         if isinstance(wanted, tuple):  # (choice, override id): the STOP screen

@@ -3,7 +3,8 @@
 - every path ends (within a generous bound) and every answer on it is recordable;
 - no path gets past an interlock without a recorded override;
 - replaying the recorded answers and amendments reaches the same state;
-- the engine refuses invalid answers and changes nothing when it does.
+- the engine refuses invalid answers and changes nothing when it does;
+- no choice is asked with only one possible answer.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def draw_answer(data: st.DataObject, session: Session) -> AnswerInput:
     """A valid answer to the current step, chosen at random."""
     step = session.current
     if isinstance(step, ConfirmStep):
-        return AnswerInput(step.id, True)
+        return AnswerInput(step.id, True, rationale="reason given")
     if isinstance(step, TextStep):
         text = "Short factual note" if step.format is None else dates.sample(step.format)
         return AnswerInput(step.id, text, rationale="reason given")
@@ -56,6 +57,8 @@ def draw_answer(data: st.DataObject, session: Session) -> AnswerInput:
         picked = data.draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
         return AnswerInput(step.id, picked, rationale="reason given")
     assert isinstance(step, ChoiceStep)
+    # a question with one possible answer is not asked (its `when`), or is a confirm
+    assert len(session.choices()) > 1, f"{step.id}: asked with one possible answer"
     choice = data.draw(st.sampled_from(session.choices()))
     override, confirmed = None, ()
     if choice.interlock is not None:

@@ -16,7 +16,7 @@ from incident_tui.flow.engine import (
     Session,
 )
 from incident_tui.flow.loader import load_flow, shipped_flows_dir
-from incident_tui.flow.model import Flow
+from incident_tui.flow.model import ConfirmStep, Flow
 from tests.flow_driver import REASON, drive, visited
 
 NUDES = "nudes-sharing"
@@ -260,7 +260,16 @@ def test_a_pornographic_image_that_may_show_a_child_is_secured_and_the_dsl_told(
     session = drive(SEARCH, plan, stop_at="dsl-told")
     assert "pornography-secure" in visited(session)
     assert any("indecent image of a child" in e.message for e in session.escalations())
-    assert [c.id for c in session.choices()] == ["told"]
+    # telling the DSL is the only answer: a confirm (with who was told, and when)
+    assert isinstance(session.current, ConfirmStep) and session.current.id == "dsl-told"
+
+
+def test_a_school_rule_search_with_no_concern_asks_whether_the_dsl_was_told() -> None:
+    plan = {**SEARCH_FOR, "suspected": "school-rule-listed", "consent": "agrees"}
+    plan |= {"found": ["nothing"], "concealment": "no"}
+    session = drive(SEARCH, plan, stop_at="dsl-told-school-rule")
+    assert "dsl-told" not in visited(session)
+    assert [c.id for c in session.choices()] == ["told", "not-needed"]
 
 
 # --- what happens to each item found (SSC "Confiscation"; EA96 s.550ZC) --------------

@@ -114,8 +114,12 @@ def answer_keys(run: Run, session: Session) -> AnswerInput:
     step = session.current
     wanted = PLAN.get(step.id)
     if isinstance(step, ConfirmStep):
-        run.send("Tab", "Enter")
-        return AnswerInput(step.id, True)
+        if step.rationale is Rationale.none:
+            run.send("Tab", "Enter")
+            return AnswerInput(step.id, True)
+        reason = reason_for(step.id)
+        run.send("Tab", reason, "Enter", "Enter")  # the reason, Enter to the button, Enter
+        return AnswerInput(step.id, True, rationale=reason)
     if isinstance(step, ChoiceStep):
         choices = session.choices()
         if isinstance(wanted, tuple):  # (choice, override id): the STOP screen

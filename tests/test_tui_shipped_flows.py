@@ -326,7 +326,7 @@ async def test_at_80x24_the_highlighted_answer_and_the_reason_box_come_into_view
         await pilot.pause()
         assert _in_view(app, last)
         # a choice needing a reason: the box it types into is on screen
-        await drive(pilot, {"suspected": "weapon"}, until="dsl-told")
+        await drive(pilot, {"suspected": "weapon"}, until="parents")
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen.focused, Input)

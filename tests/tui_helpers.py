@@ -192,7 +192,12 @@ async def answer(
     app: IncidentApp = pilot.app  # type: ignore[assignment]
     step = current_step(app)
     if isinstance(step, ConfirmStep):
-        await pilot.press("tab", "enter")
+        if step.rationale is Rationale.none:
+            await pilot.press("tab", "enter")
+        else:  # the reason first, then Enter to the button, Enter to confirm
+            await pilot.press("tab")
+            await type_text(pilot, reason)
+            await pilot.press("enter", "enter")
     elif isinstance(step, ChoiceStep):
         choices = app.incident.session.choices()  # type: ignore[union-attr]
         index = next(i for i, c in enumerate(choices) if c.id == value)

@@ -119,22 +119,19 @@ class EnterToNextBox(Screen[Any]):
         return after if isinstance(after, Input) else None
 
     def enter_on(self, widget: Widget | None) -> Callable[[], object] | None:
-        """What Enter on `widget` (not a box) does, once the keys before it are handled,
-        when that moves the focus; None: the widget takes the key as usual."""
+        """What Enter on `widget` (one with no next box) does, once the keys before it
+        are handled, when that moves the focus; None: the widget takes the key as usual."""
         return None
 
     def action_next_box(self) -> None:
         focused = self.focused
-        if isinstance(focused, Input):
-            target = self.next_box(focused)
-            if target is None:
-                raise SkipAction()
+        target = self.next_box(focused) if isinstance(focused, Input) else None
+        if target is not None:
             after_keys_sent(self, lambda: self._focus_now(target))
-            return
-        work = self.enter_on(focused)
-        if work is None:
+        elif (work := self.enter_on(focused)) is not None:
+            after_keys_sent(self, work)
+        else:
             raise SkipAction()
-        after_keys_sent(self, work)
 
     def action_focus_in_order(self, step: int) -> None:
         after_keys_sent(self, self.focus_next if step > 0 else self.focus_previous)

@@ -93,25 +93,39 @@ class StepView(Vertical):
         yield from self._answer_widgets()
         # between the answers and the reason box, so it is in view at 80x24 when either has focus
         yield Static("", id="step-error", classes="error", markup=False)
-        yield Label("", id="rationale-label", markup=False)
-        yield Input(id="rationale", max_length=RATIONALE.limit, placeholder="Type the reason here")
-        if isinstance(step, ChecklistStep | TextStep) or self._step_needs_rationale():
+        if not isinstance(step, ConfirmStep) or step.rationale is Rationale.none:
+            yield from self._reason_widgets()
+        if isinstance(step, ChecklistStep | TextStep) or (
+            isinstance(step, ChoiceStep) and self._step_needs_rationale()
+        ):
             yield Button("Record this answer", id="record", variant="primary")
         # small print last: the answers must stay in view at 80x24
         source = sources_text(self.incident.flow, step.sources)
         if source:
             yield Static(source, classes="source", markup=False)
 
+    def _reason_widgets(self) -> ComposeResult:
+        yield Label("", id="rationale-label", markup=False)
+        yield Input(id="rationale", max_length=RATIONALE.limit, placeholder="Type the reason here")
+
     def _answer_widgets(self) -> ComposeResult:
         step = self.step
         text = self.incident.text
         if isinstance(step, ConfirmStep):
+            reason = step.rationale is not Rationale.none
             yield Static(
                 "Nothing is confirmed until you press the button "
-                "(Tab to it, then Enter). There is no default.",
+                + (
+                    "(Tab to the reason, type it, Enter to the button, then Enter)."
+                    if reason
+                    else "(Tab to it, then Enter)."
+                )
+                + " There is no default.",
                 classes="hint",
                 markup=False,
             )
+            if reason:  # first, so the button is pressed only once the reason is given
+                yield from self._reason_widgets()
             yield Button(Text(text(step.confirm_label)), id="confirm-step", classes="confirm")
         elif isinstance(step, ChoiceStep):
             options = [
@@ -236,6 +250,10 @@ class StepView(Vertical):
         box): the screen runs it once the keys typed before the Enter are handled."""
         if isinstance(self.step, ChoiceStep) and widget is self.query_one("#choices"):
             return self.pick_highlighted
+        if isinstance(self.step, ConfirmStep) and widget is self.query_one("#rationale"):
+            # the reason given: on to the button, never pressing it for the user
+            button = self.query_one("#confirm-step", Button)
+            return lambda: focus_in_view(button)
         return None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -257,6 +275,9 @@ class StepView(Vertical):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if isinstance(self.step, ConfirmStep):
+            focus_in_view(self.query_one("#confirm-step", Button))
+            return
         if (after := self.box_after(event.input)) is not None:
             focus_in_view(after)
             return
