@@ -483,3 +483,18 @@ async def test_every_found_item_has_a_key_and_the_one_ticked_is_in_view(dirs):
         ticklist = app.screen.query_one("#ticklist")
         assert ticklist.values() == [items[9].id, items[10].id]
         assert _in_view(app, f"[x] b. {app.incident.text(items[10].label)}")
+
+
+async def test_at_80_columns_every_number_in_the_banner_is_whole_and_each_contact_shown_once(dirs):
+    app = make_app(dirs)  # the school's own numbers: front door with its out-of-hours one
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, NUDES)
+        await drive(
+            pilot, {"what-now": "tell-dsl", "report-to": "neither-danger"}, until="emergency-call"
+        )
+        banner = "\n".join(visible_lines(app)[1:8])
+        assert "…" not in banner and "~" not in banner
+        # each number on one line, never cut by the edge or split by a wrap
+        for number in ("999", "01632 960003", "01632 960004"):
+            assert sum(line.count(number) for line in visible_lines(app)[1:8]) == 1, banner
