@@ -527,3 +527,19 @@ def test_training_feedback(snapshot, still, size):
 @sizes
 def test_training_debrief(snapshot, still, size):
     matches(snapshot, training_pictures(still, size), "training_debrief")
+
+
+def test_no_picture_cuts_its_text_with_an_ellipsis():
+    """Textual cuts a line it cannot wrap with '…' (a table cell with '~'): no stored
+    picture, at either size, shows one."""
+    import html
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
+    pictures = sorted(folder.glob("*.svg"))
+    assert len(pictures) >= 2 * len(SIZES)
+    for picture in pictures:
+        texts = re.findall(r"<text [^>]*>(.*?)</text>", picture.read_text(encoding="utf-8"))
+        shown = html.unescape("".join(texts))
+        assert "…" not in shown and "~" not in shown, picture.name
