@@ -266,6 +266,23 @@ async def record_override(pilot: Pilot[Any], plan: Override) -> None:
     await pilot.pause()
 
 
+async def take_over_if_handed(pilot: Pilot[Any], name: str = "Dee Lead") -> bool:
+    """On one computer, where a part ends: pass the keyboard, the next person
+    confirms their name (the role is offered from the part) and takes it over."""
+    from incident_tui.tui.screens.handover import HandoverScreen, TakeOverScreen
+
+    app = pilot.app
+    if isinstance(app.screen, HandoverScreen):
+        await pilot.press("t")
+        await pilot.pause()
+    if not isinstance(app.screen, TakeOverScreen):
+        return False
+    await type_text(pilot, name)
+    await pilot.press("enter", "enter")
+    await pilot.pause()
+    return True
+
+
 async def drive(
     pilot: Pilot[Any], plan: dict[str, Any], *, until: str | None = None, limit: int = 120
 ) -> list[str]:
@@ -274,6 +291,7 @@ async def drive(
     app: IncidentApp = pilot.app  # type: ignore[assignment]
     seen: list[str] = []
     while app.incident is not None and not app.incident.session.ended:
+        await take_over_if_handed(pilot)
         step = current_step(app)
         if step.id == until:
             break

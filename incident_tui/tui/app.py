@@ -133,9 +133,39 @@ class IncidentApp(AppBase):
         require(self.person, Can.start)
         self.leave_incident()
         incident = Incident.open(self.writable_store(), loaded, opening, self.settings)
+        self._keep_parts(incident)
         self.remember(opening.actor)
         self.incident = incident
         return incident
+
+    def _keep_parts(self, incident: Incident) -> None:
+        """Live, each person answers only their own part and hands over where it ends;
+        in training the trainee plays every part, as ever."""
+        if self.mode == "live":
+            incident.keep_parts(self.person)
+
+    def take_over_incident(
+        self, reference: str, typed: Actor | None, incident: Incident | None = None
+    ) -> Incident:
+        """Take over an incident handed over (the one on screen, or resumed from the
+        record) as the signed-in person, or on one computer as the name typed."""
+        from incident_tui.permissions import require_take_over
+
+        actor = self.actor(typed)
+        if incident is None or incident.reference != reference:
+            incident = self.resume_incident(reference, actor)
+        part = incident.awaiting
+        if part is None:
+            return incident  # already taken over: continue it
+        require_take_over(self.person, part, incident.reference)
+        incident.take_over(actor)
+        self.remember(actor)
+        self.incident = incident
+        return incident
+
+    def go_home(self) -> None:
+        """Back to the home screen, whatever is on screen."""
+        self._go_home()
 
     def resume_incident(self, reference: str, actor: Actor) -> Incident:
         """Rebuild an open incident from its record, at exactly the step reached."""
@@ -156,6 +186,7 @@ class IncidentApp(AppBase):
                 "which is not installed here; its record is intact"
             )
         incident = Incident.resume(store, loaded, row.reference, self.settings, actor)
+        self._keep_parts(incident)
         self.remember(actor)
         self.incident = incident
         return incident

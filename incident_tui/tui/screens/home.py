@@ -28,6 +28,7 @@ class HomeScreen(AppScreen):
     BINDINGS = [
         Binding("n", "new", "New", id="new"),
         Binding("r", "resume", "Resume", id="resume"),
+        Binding("a", "awaiting", "Awaiting", id="awaiting", show=False),
         Binding("v", "review", "Review (DSL)", id="review"),
         Binding("t", "training", "Training", id="training"),
         # not in the footer (it would push Help off at 80 columns): the warning names it
@@ -45,6 +46,9 @@ class HomeScreen(AppScreen):
                     id="signed-in",
                     markup=False,
                 )
+            # handed over and awaiting this person's part: first, above everything
+            yield Static("", id="awaiting-title", classes="section-title", markup=False)
+            yield OptionList(id="awaiting-incidents")
             yield Static("", id="local-numbers", classes="error", markup=False)
             if allowed(person, Can.start):
                 yield Static("Start a new incident  (n)", classes="section-title", markup=False)
@@ -67,7 +71,9 @@ class HomeScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.refresh_lists()
-        self.query(OptionList).first().focus()
+        shown = [o for o in self.query(OptionList) if o.display]
+        if shown:
+            shown[0].focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys for what the signed-in person may not do are not offered."""
@@ -97,6 +103,7 @@ class HomeScreen(AppScreen):
         warning.update("" if numbers.ready else numbers.warning(how=how))
         self.query_one(ModeBanner).show_school(self.ctx.settings.school.name)
         warning.display = not numbers.ready
+        self._refresh_awaiting()
         self._refresh_open()
         if not self.query("#flows"):
             return
@@ -121,7 +128,42 @@ class HomeScreen(AppScreen):
         if loaded:
             flows.highlighted = 0
 
+    def _refresh_awaiting(self) -> None:
+        """AWAITING THE DSL (the flow's words): incidents handed over to a part this
+        person may take over, who handed each over and when; Enter takes it over."""
+        from incident_tui.permissions import awaiting_for
+
+        listed = self.query_one("#awaiting-incidents", OptionList)
+        title = self.query_one("#awaiting-title", Static)
+        listed.clear_options()
+        rows = awaiting_for(self.ctx.person, self.ctx.visible_rows()) if self.ctx.store else []
+        if self.ctx.mode != "live":
+            rows = []
+        flows = self.ctx.flows if self.ctx._flows is not None else {}
+        headings: list[str] = []
+        for row in rows:
+            flow = flows[row.flow_id].flow if row.flow_id in flows else None
+            part = row.awaiting or ""
+            words = flow.parts.get(part) if flow else None  # type: ignore[call-overload]
+            heading = words.awaiting if words and words.awaiting else f"AWAITING: {part}"
+            if heading not in headings:
+                headings.append(heading)
+            name = flow.title if flow else row.flow_id
+            pupil = f" · pupil {row.pupil}" if row.pupil else ""
+            handed = when_text(row.handed_at) if row.handed_at else "-"
+            label = (
+                f"{row.reference} · {name}{pupil}\n   handed over by {row.handed_by or '-'}, "
+                f"{handed}"
+            )
+            listed.add_option(Option(Text(printable(label)), id=row.reference))
+        title.update(printable(" / ".join(headings) + "  (a: take it over)", one_line=True))
+        title.display = listed.display = bool(rows)
+        if rows:
+            listed.highlighted = 0
+
     def _refresh_open(self) -> None:
+        from incident_tui.permissions import may_take_over
+
         incidents = self.query_one("#open-incidents", OptionList)
         incidents.clear_options()
         store = self.ctx.store
@@ -131,6 +173,9 @@ class HomeScreen(AppScreen):
             if store
             else []
         )
+        if self.ctx.mode == "live":  # those awaiting this person are listed above
+            person = self.ctx.person
+            rows = [r for r in rows if not (r.awaiting and may_take_over(person, r.awaiting))]
         flows = self.ctx.flows if self.ctx._flows is not None else {}
         for row in reversed(rows):
             flow = flows[row.flow_id].flow if row.flow_id in flows else None
@@ -143,6 +188,8 @@ class HomeScreen(AppScreen):
             holder = store.holder(row.id) if store else None
             if holder is not None:
                 label += f" · open by {holder.who()}"
+            if row.awaiting:
+                label += " · handed over" + (", awaiting the DSL" if row.awaiting == "dsl" else "")
             incidents.add_option(Option(Text(printable(label)), id=row.reference))
         if not rows:
             incidents.add_option(Option("No unfinished incidents", disabled=True))
@@ -162,6 +209,11 @@ class HomeScreen(AppScreen):
                 self._start_without_local_numbers(flow_id)
             else:
                 self.app.push_screen(IdentityScreen(flow_id=flow_id))
+        elif event.option_list.id == "awaiting-incidents":
+            if not self._open_elsewhere(event.option.id):
+                from incident_tui.tui.screens.handover import TakeOverScreen
+
+                self.app.push_screen(TakeOverScreen(event.option.id))
         elif event.option_list.id == "open-incidents" and not self._open_elsewhere(event.option.id):
             self.app.push_screen(IdentityScreen(resume=event.option.id))
 
@@ -237,6 +289,11 @@ class HomeScreen(AppScreen):
 
     def action_resume(self) -> None:
         self.query_one("#open-incidents", OptionList).focus()
+
+    def action_awaiting(self) -> None:
+        listed = self.query_one("#awaiting-incidents", OptionList)
+        if listed.display:
+            listed.focus()
 
     def action_review(self) -> None:
         if not allowed(self.ctx.person, Can.review):

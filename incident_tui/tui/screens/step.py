@@ -84,6 +84,8 @@ class StepScreen(EnterToNextBox, AppScreen):
     async def show_current(self) -> None:
         """Show the step the engine says is current (the summary once it has ended)."""
         report_saves(self, self.incident)
+        if self._handed_over():
+            return
         self._refresh_side()
         session = self.incident.session
         if session.ended:
@@ -96,11 +98,41 @@ class StepScreen(EnterToNextBox, AppScreen):
         await pane.mount(StepView(self.incident, session.current, session.choices()))
         pane.scroll_home(animate=False)
 
+    def _handed_over(self) -> bool:
+        """Where this person's part ends: the hand-over is recorded (durable) first,
+        then the screen says so; an incident awaiting someone is taken over first."""
+        from incident_tui.permissions import may_take_over
+        from incident_tui.tui.screens.handover import HandoverScreen, TakeOverScreen
+
+        incident = self.incident
+        if incident.handover_due():
+            try:
+                incident.hand_over()
+            except (UserError, EngineError) as exc:
+                message = not_saved(exc) if isinstance(exc, UserError) else str(exc)
+                self.notify(f"{message} The hand-over is not recorded.", severity="error")
+                return False
+            report_saves(self, incident)
+            self.app.switch_screen(HandoverScreen(incident))
+            return True
+        awaited = incident.awaiting
+        if awaited is None:
+            return False
+        if may_take_over(self.ctx.person, awaited) and self.ctx.person is not None:
+            self.app.switch_screen(TakeOverScreen(incident.reference, incident=incident))
+        else:
+            self.app.switch_screen(HandoverScreen(incident))
+        return True
+
     def _refresh_side(self) -> None:
         incident = self.incident
         times = {e.seq: e.time for e in incident.events}
         lines = decision_lines(incident.flow, incident.session.decisions, times, incident.settings)
         progress = progress_text(len(lines), incident.session.remaining_estimate())
+        if incident.flow.has_parts:
+            title, _ = incident.part_words(incident.session.part)
+            whose = " (you play every part in training)" if self.ctx.mode == "training" else ""
+            progress = f"{title}{whose}\n{progress}"
         self.query_one(DecisionsPanel).show(
             lines, progress, can_correct=not incident.sealed, notes=note_lines(incident.events)
         )
