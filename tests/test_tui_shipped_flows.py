@@ -21,6 +21,7 @@ from tests.tui_helpers import (
     make_app,
     read_events,
     start_incident,
+    take_over_if_handed,
     type_text,
     visible_lines,
 )
@@ -125,6 +126,9 @@ async def refer_now(pilot) -> None:
     await pilot.pause()
     await pilot.press("y")
     await pilot.pause()
+    # from the staff part, the referral step is the DSL's: handed over, then taken over
+    await take_over_if_handed(pilot)
+    await pilot.pause()
     assert isinstance(pilot.app.screen, StepScreen)
     assert current_step(pilot.app).id == pilot.app.incident.flow.refer_now.to
 
@@ -228,6 +232,9 @@ async def test_with_escalations_raised_every_prompt_and_its_answers_stay_in_view
         }
         checked = 0
         while not app.incident.session.ended:
+            if await take_over_if_handed(pilot):  # one computer: the DSL takes it over
+                await pilot.pause()
+                continue
             step = current_step(app)
             incident = app.incident
             raised = incident.escalations()
