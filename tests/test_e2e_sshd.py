@@ -334,9 +334,6 @@ def test_a_member_of_staff_hands_over_and_the_dsl_takes_it_over_and_finishes_it(
     and answers his part; it is handed over; Alice (DSL) sees it awaiting her at the
     top of her home screen, takes it over and finishes it. The record's actors are the
     two logins; Bob cannot read or continue it afterwards, nor get a shell."""
-    # the hand-over and take-over screens (issue 13, hand-over part b): until they are
-    # in, the member of staff is led on into the DSL's steps, which this test refuses
-    pytest.importorskip("incident_tui.tui.screens.handover", reason="no hand-over screens yet")
     started = time.monotonic()
     loaded = get_flow("nudes-sharing")
     settings = SET_UP.with_defaults(loaded.flow.contacts)
