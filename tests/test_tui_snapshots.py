@@ -199,6 +199,17 @@ async def danger(pilot: Pilot[Any], shoot: Shoot) -> None:
     await shoot("escalation_with_school_numbers")
 
 
+async def hand_over(pilot: Pilot[Any], shoot: Shoot) -> None:
+    """On one computer, the member of staff's part of nudes sharing ends: the keyboard
+    is passed and the DSL takes it over."""
+    await start_incident(pilot, NUDES)
+    await drive(pilot, {"what-now": "tell-dsl"}, until="device-held")
+    await answer(pilot, "no")
+    await shoot("hand_over")
+    await press(pilot, "t")
+    await shoot("take_over")
+
+
 async def signed_in(pilot: Pilot[Any], shoot: Shoot) -> None:
     """On a school server: the person OpenSSH signed in, no name typed."""
     await shoot("home_signed_in")
@@ -296,6 +307,20 @@ def test_escalation_with_school_numbers(snapshot, still, size):
     out-of-hours number."""
     shots = pictures("danger", size, lambda: make_app(still, settings=SCHOOL), danger)
     matches(snapshot, shots, "escalation_with_school_numbers")
+
+
+def hand_over_pictures(still: Dirs, size: tuple[int, int]) -> dict[str, str]:
+    return pictures("hand-over", size, lambda: make_app(still, settings=SCHOOL), hand_over)
+
+
+@sizes
+def test_hand_over(snapshot, still, size):
+    matches(snapshot, hand_over_pictures(still, size), "hand_over")
+
+
+@sizes
+def test_take_over(snapshot, still, size):
+    matches(snapshot, hand_over_pictures(still, size), "take_over")
 
 
 @sizes
