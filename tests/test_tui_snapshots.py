@@ -309,6 +309,32 @@ def test_escalation_with_school_numbers(snapshot, still, size):
     matches(snapshot, shots, "escalation_with_school_numbers")
 
 
+@sizes
+def test_home_awaiting_the_dsl(snapshot, still, size):
+    """The DSL signed in on a school server: the incident a member of staff handed over
+    waits at the top of her home screen."""
+    from incident_tui.flow.engine import AnswerInput
+    from incident_tui.incident import Incident
+    from incident_tui.record.access import open_record
+    from tests.test_tui_handover import DSL, STAFF, flows, seeded
+
+    def make() -> IncidentApp:
+        reference = seeded(still)
+        with open_record(still.paths, "live", write=True) as store:
+            incident = Incident.resume(store, flows()[NUDES], reference, SET_UP, STAFF.actor())
+            incident.keep_parts(STAFF)
+            incident.submit(AnswerInput("device-held", "no"))
+            incident.hand_over()
+            store.let_go_all()
+        return IncidentApp(paths=still.paths, flows=flows(), settings=SCHOOL, person=DSL)
+
+    async def awaiting(pilot: Pilot[Any], shoot: Shoot) -> None:
+        await shoot("home_awaiting_the_dsl")
+
+    shots = pictures("awaiting", size, make, awaiting)
+    matches(snapshot, shots, "home_awaiting_the_dsl")
+
+
 def hand_over_pictures(still: Dirs, size: tuple[int, int]) -> dict[str, str]:
     return pictures("hand-over", size, lambda: make_app(still, settings=SCHOOL), hand_over)
 
