@@ -12,6 +12,7 @@ import pytest
 from incident_tui.cli import main
 from incident_tui.record.events import Actor, EventKind, FlowRef, event_hash
 from incident_tui.record.keys import load_or_create_key
+from incident_tui.record.retention import file_retention, recorded_date_of_birth
 from incident_tui.record.store import IndexRow, Store, incident_path
 from incident_tui.record.tombstone import chain_digest
 from incident_tui.record.verify import verify_store
@@ -168,6 +169,26 @@ def test_the_date_of_birth_is_recorded_once_for_the_childs_file(school: School) 
     assert code != 0 and "already recorded" in err and first.reference in err
     code, out, _ = school.run("show", first.reference)
     assert "1995-03-01" in out
+
+
+def test_disposing_of_the_incident_holding_the_date_of_birth_keeps_it_for_the_rest(
+    school: School,
+) -> None:
+    first = school.incident()
+    second = school.incident()
+    dob(school)  # recorded on the earliest incident, the one disposed of below
+    code, _, err = school.run("dispose", first.reference, "--dsl", "Sam", "--reason", "due")
+    assert code == 0, err
+    with Store.open(school.root, key=school.key, mode="live", readonly=True) as store:
+        found = recorded_date_of_birth(store.rows(), "P-1001")
+        rows = store.rows()
+    assert found is not None and found[0].reference == second.reference
+    assert found[1] == "1995-03-01"
+    # the second file is still judged, so it can be disposed of in its turn
+    assert file_retention(rows, "P-1001", 25, date.today()).due_now
+    code, _, err = school.run("dispose", second.reference, "--dsl", "Sam", "--reason", "due")
+    assert code == 0, err
+    assert verify_store(school.root, school.key).ok
 
 
 def test_the_attention_queue_shows_files_due_for_retention_review(school: School) -> None:

@@ -309,6 +309,7 @@ def dispose(
     if row.origin is not None:
         data["origin"] = row.origin
         data["received"] = row.received
+    _carry_dates_of_birth(store, row, actor)
     store.append(
         row.id,
         kind=EventKind.disposed,
@@ -319,6 +320,32 @@ def dispose(
         expect_prev=events[-1].hash,
     )
     return row, store.remove_disposed_content(row.id)
+
+
+def _carry_dates_of_birth(store: Store, row: IndexRow, actor: Actor) -> None:
+    """Record each date of birth held on `row` again on that pupil's earliest incident
+    that remains, before the disposal removes it: the pupil's other files must still be
+    judged for retention."""
+    rows = store.rows()
+    for pupil, born in row.dates_of_birth.items():
+        key = reference_key(pupil)
+        others = [
+            other
+            for other in rows_naming(rows, pupil)
+            if other.id != row.id and other.status != "disposed"
+        ]
+        if not others or any(
+            reference_key(named) == key for other in others for named in other.dates_of_birth
+        ):
+            continue
+        store.append(
+            others[0].id,
+            kind=EventKind.reviewed,
+            actor=actor,
+            prompt=DATE_OF_BIRTH_PROMPT,
+            rationale=f"carried from incident {row.reference} before its disposal",
+            data={"review": DATE_OF_BIRTH, "pupil": pupil, "date": born},
+        )
 
 
 __all__ = [
