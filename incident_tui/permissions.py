@@ -317,7 +317,10 @@ NEVER_REMOTE = {
     "run": "it reads an answers file on the server",
     "checkpoint": "it writes a file on the server; write checkpoints on the server itself",
     "transfer": "it writes a file on the server; send the child's file from the review app",
-    "receive": "it reads a file on the server; receive the child's file from the review app",
+    "receive": (
+        "it reads a file on the server: copy the bundle there and run "
+        "`incident-tui receive FILE` on the server itself"
+    ),
 }
 
 
