@@ -172,13 +172,18 @@ def server(tmp_path: Path) -> Iterator[Server]:
         assert process.poll() is None, (root / "sshd.log").read_text()
         yield Server(root, port, user, paths)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a process to end; kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def start_in_tmux(server: Server, login: str, tmux: Tmux, *, stop: bool = True) -> str:
@@ -305,8 +310,7 @@ def test_a_shell_another_command_file_copying_and_port_forwarding_are_refused(
                     received = b""
         assert not received.startswith(b"SSH-")
     finally:
-        forward.terminate()
-        forward.wait(timeout=10)
+        stop(forward)
     log = (server.root / "sshd.log").read_text(encoding="utf-8", errors="replace")
     assert "refused local port forward" in log or "administratively prohibited" in (
         forward.stderr.read().decode(errors="replace") if forward.stderr else ""
