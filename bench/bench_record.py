@@ -45,9 +45,9 @@ FLOW = FlowRef(id="bench", version="1.0", hash="ab" * 32)
 ACTOR = Actor(name="Bench Mark", role="teacher")
 
 
-def record_incident(store: Store, events: int) -> str:
+def record_incident(store: Store, events: int, flow: FlowRef = FLOW) -> str:
     row = store.new_incident(
-        flow=FLOW, actor=ACTOR, details={"pupil": "P-0001", "location": "Library"}
+        flow=flow, actor=ACTOR, details={"pupil": "P-0001", "location": "Library"}
     )
     for n in range(1, events):
         store.append(
@@ -83,13 +83,27 @@ def write_private(path: Path, payload: bytes) -> None:
         fh.write(payload)
 
 
-def build_store(root: Path, key: bytes, incidents: int, events: int) -> None:
+def build_store(
+    root: Path,
+    key: bytes,
+    incidents: int,
+    events: int,
+    *,
+    flow: FlowRef = FLOW,
+    open_incidents: int | None = None,
+) -> None:
     """`incidents` incidents of `events` events each: one recorded through the
-    Store API, the rest copies of it under fresh ids, with the index rebuilt."""
+    Store API, the rest copies of it under fresh ids, with the index rebuilt.
+    With `open_incidents`, only that many are left open; the others are sealed
+    (a sealed copy ends with the template's own `sealed` event)."""
     with Store.open(root, key=key, mode="live") as store:
-        template_id = record_incident(store, events)
+        template_id = record_incident(store, events, flow)
         template = [event.model_dump(mode="json") for event in store.events(template_id)]
         reference = store.row(template_id).reference
+        sealed_template = template
+        if open_incidents is not None:
+            store.append(template_id, kind="sealed", actor=ACTOR)
+            sealed_template = [e.model_dump(mode="json") for e in store.events(template_id)]
     day = reference.rsplit("-", 1)[0]
     shards: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -101,10 +115,11 @@ def build_store(root: Path, key: bytes, incidents: int, events: int) -> None:
         table = shards.setdefault(row["id"][:SHARD_PREFIX], {})
         table[str(len(table) + 1)] = sign_row(row, key)
 
-    add_row(template)
+    add_row(sealed_template)  # the template as it is on disk
     for n in range(2, incidents + 1):
         incident = uuid.uuid4().hex
-        chain = rechain(template, incident, f"{day}-{n:05d}")
+        sealed = open_incidents is not None and n > open_incidents + 1
+        chain = rechain(sealed_template if sealed else template, incident, f"{day}-{n:05d}")
         table = {str(position + 1): event for position, event in enumerate(chain)}
         write_private(incident_path(root, incident), dump_record_json({EVENTS_TABLE: table}))
         add_row(chain)
