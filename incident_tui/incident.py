@@ -56,6 +56,17 @@ class TextRefused(UserError):
     """A text that cannot be recorded (too long, control characters, blank name)."""
 
 
+def checked_note(text: str) -> str:
+    """A note's text as recorded (trimmed), or EngineError saying what is wrong."""
+    text = text.strip()
+    if not text:
+        raise EngineError("a note needs some text")
+    problem = NOTE.problem(text)
+    if problem is not None:
+        raise EngineError(problem)
+    return text
+
+
 def checked_actor(name: str, role: str, *, where: str = "") -> Actor:
     """The Actor for `name` and `role`, or TextRefused naming the field and why
     (blank, too long, control characters)."""
@@ -137,6 +148,8 @@ class Incident:
         plays every part)."""
         self.warnings: list[str] = []
         """Saved, but something to tell the user (the index lagged); see `take_warnings`."""
+        self.notes_only = False
+        """Opened only to add notes to (`for_notes`): nothing else can be recorded."""
 
     # --- opening and resuming ----------------------------------------------
 
@@ -186,6 +199,19 @@ class Incident:
                 f"`incident-tui show {row.reference}`."
             ) from None
         incident.events = events
+        return incident
+
+    @classmethod
+    def for_notes(
+        cls, store: Store, loaded: LoadedFlow, reference: str, settings: Settings, actor: Actor
+    ) -> Incident:
+        """The incident as it stands, to add notes to without continuing it (whoever
+        started it, after their part was handed over or it was sealed). Nothing is held:
+        each note takes the incident for its one append, and only notes are recorded."""
+        row = store.row(reference)
+        incident = cls(store, loaded, row, settings, actor)
+        incident.events = store.events(row.id)
+        incident.notes_only = True
         return incident
 
     def _replay(self, event: Event) -> None:
@@ -411,12 +437,7 @@ class Incident:
         return f"an answer to '{self.text(step.prompt)}' was given"
 
     def note(self, text: str) -> Event:
-        if not text.strip():
-            raise EngineError("a note needs some text")
-        problem = NOTE.problem(text.strip())
-        if problem is not None:
-            raise EngineError(problem)
-        return self._append(EventKind.note, answer=text.strip())
+        return self._append(EventKind.note, answer=checked_note(text))
 
     def seal(self) -> Event:
         """Close the incident once the procedure has reached an end."""
@@ -456,6 +477,11 @@ class Incident:
         rationale: str | None = None,
         data: dict[str, DataValue] | None = None,
     ) -> Event:
+        if self.notes_only and kind is not EventKind.note:
+            raise EngineError(
+                f"incident {self.reference} is open here only to add notes: it is continued "
+                "by whoever has it now"
+            )
         try:
             event = self.store.append(
                 self.row.id,

@@ -4,8 +4,9 @@ The screens and the commands ask here; they hold no rules of their own. A
 signed-in person is a `Person`; `None` is one computer with no people file,
 where everything is allowed, exactly as before there were roles.
 
-- staff: start incidents; continue, add notes to and see only the incidents
-  they started (or were handed); never the review list or exports.
+- staff: start incidents; continue and see only the incidents they started (or
+  were handed); add notes to those, also after the hand-over and the seal; never
+  the review list or exports.
 - dsl (the DSL and each deputy): everything, including the review list, review
   decisions and sign-off, lawful disposal, sending a child's file on, exports,
   checkpoints, taking over any incident, and the school's settings.
@@ -17,7 +18,7 @@ Parts of a procedure (`role` on a flow's steps): a member of staff answers only
 the staff part, the DSL the staff and the DSL's parts, the head only the head's.
 Reaching a step of a part the person may not answer ends their part: it is handed
 over, and only someone who answers that part may take it over. After a hand-over
-the member of staff who started it can no longer continue it.
+the member of staff who started it can no longer continue it, only add notes.
 
 Plain Python: nothing here imports Textual.
 """
@@ -169,6 +170,23 @@ def may_continue(person: Person | None, owner: str | None) -> bool:
     return allowed(person, Can.start) and owner is not None and owner == person.login
 
 
+def may_add_note(person: Person | None, owner: str | None) -> bool:
+    """May `person` add a note to an incident opened by `owner`, outside their own part
+    of it? Whoever started it, also after their part was handed over and after the seal
+    (they may learn more later), and the DSL; the head adds notes within the head's part."""
+    if person is None or allowed(person, Can.continue_any):
+        return True
+    return allowed(person, Can.start) and owner is not None and owner == person.login
+
+
+def require_add_note(person: Person | None, owner: str | None, reference: str) -> None:
+    if not may_add_note(person, owner):
+        assert person is not None
+        raise Refused(
+            refusal(person, f"add a note to incident {reference}", "whoever started it and the DSL")
+        )
+
+
 def may_continue_row(person: Person | None, owner: str | None, row: IndexRow) -> bool:
     """`may_continue`, and a member of staff never again once their part was handed
     over (the DSL or the head has it, or is awaited). The head continues only at the
@@ -302,6 +320,7 @@ REMOTE_COMMANDS: dict[str, frozenset[Role]] = {
     "app": frozenset({Role.staff, Role.dsl, Role.head}),
     "train": frozenset({Role.staff, Role.dsl, Role.trainer}),
     "export": frozenset({Role.dsl}),
+    "note": frozenset({Role.staff, Role.dsl}),
     "people": frozenset({Role.admin}),
     "config": frozenset({Role.admin}),
 }
@@ -403,6 +422,7 @@ __all__ = [
     "answers_part",
     "awaiting_for",
     "awaiting_rows",
+    "may_add_note",
     "may_continue",
     "may_continue_row",
     "may_take_over",

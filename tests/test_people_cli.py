@@ -619,3 +619,28 @@ def test_over_ssh_o_dash_is_standard_output_for_an_export_and_still_refused_for_
     assert out.startswith(f"# Incident {ref}")
     code, out, err = ssh(monkeypatch, capsys, "akhan", "pupil bsmith -o -")
     assert code == 3 and "writes a file on the server" in err
+
+
+def test_over_ssh_staff_note_their_own_incident_as_themselves_never_anothers(
+    server: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine, theirs = server["bsmith"], server["cjones"]
+    code, out, _ = ssh(monkeypatch, capsys, "bsmith", f"note {mine} 'Pupil asked to see me again'")
+    assert code == 0 and f"Recorded: a note on incident {mine}" in out
+    code, out, err = ssh(monkeypatch, capsys, "bsmith", f"note {theirs} 'A note'")
+    assert code == 3
+    assert f"Bob Smith (member of staff, bsmith) cannot add a note to incident {theirs}" in err
+    code, _, err = ssh(monkeypatch, capsys, "bsmith", f"note {mine} 'x' --actor 'Alice Khan'")
+    assert code != 0 and "a typed name is refused" in err
+    code, _, err = ssh(monkeypatch, capsys, "dhead", f"note {mine} 'A note'")
+    assert code == 3 and "cannot run 'note'" in err
+    code, out, _ = ssh(monkeypatch, capsys, "akhan", f"note {theirs} 'Spoke to the pupil'")
+    assert code == 0  # the DSL notes any incident
+    with open_record(isolated_paths(), "live") as store:
+        notes = [
+            (e.actor.login, e.answer)
+            for ref in (mine, theirs)
+            for e in store.events(store.row(ref).id)
+            if e.kind.value == "note"
+        ]
+    assert notes == [("bsmith", "Pupil asked to see me again"), ("akhan", "Spoke to the pupil")]

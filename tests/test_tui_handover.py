@@ -5,15 +5,17 @@ keyboard is passed and the DSL confirms her name."""
 
 from __future__ import annotations
 
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 
 from incident_tui.flow.available import get_flow
 from incident_tui.flow.engine import AnswerInput
 from incident_tui.incident import Incident, Opening
 from incident_tui.people import Person, Role
+from incident_tui.permissions import may_add_note
 from incident_tui.record.access import open_record
 from incident_tui.record.events import EventKind
 from incident_tui.tui.app import IncidentApp
+from incident_tui.tui.screens.dialogs import Confirm, NoteDialog
 from incident_tui.tui.screens.handover import HandoverScreen, TakeOverScreen
 from incident_tui.tui.screens.home import HomeScreen
 from incident_tui.tui.screens.identity import IdentityScreen
@@ -24,6 +26,7 @@ from tests.tui_helpers import SET_UP, Dirs, answer, read_events, type_text, visi
 SIZE = (100, 32)
 STAFF = Person("bsmith", "Bob Smith", Role.staff)
 DSL = Person("akhan", "Alice Khan", Role.dsl)
+HEAD = Person("dpatel", "D. Patel", Role.head)
 
 
 def flows() -> dict:
@@ -94,12 +97,108 @@ async def test_the_staff_part_ends_on_the_hand_over_screen_and_cannot_be_continu
         assert isinstance(app.screen, HomeScreen)
         assert "handed over, awaiting the DSL" in visible_text(app)
         await resume(pilot, reference)
+        await settle(pilot)
+        # not continued: the DSL has it now; a note is all that is offered
+        assert isinstance(app.screen, Confirm)
+        assert f"Your part of incident {reference} is done" in visible_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert read_events(dirs, reference)[-1].kind is EventKind.handover
+
+
+async def test_after_the_hand_over_the_member_of_staff_adds_a_note_recorded_as_them(
+    dirs: Dirs,
+) -> None:
+    reference = handed_over(dirs)
+    app = app_for(dirs, STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await resume(pilot, reference)
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        said = app.screen.message
+        assert f"You handed incident {reference} over at " in said
+        assert "the DSL continues it from there" in said
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)
+        await type_text(pilot, "At lunch the pupil said a second phone was involved")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, IdentityScreen)  # refused: not a step screen
-        error = str(app.screen.query_one("#identity-error", Static).render())
-        assert "your part is done and it was handed over" in error
-    assert read_events(dirs, reference)[-1].kind is EventKind.handover
+        assert isinstance(app.screen, HomeScreen)
+        assert "Note recorded." in str([n.message for n in app._notifications])
+        # still not to be continued by them: the DSL's part is awaited
+        assert not isinstance(app.screen, StepScreen)
+    note = read_events(dirs, reference)[-1]
+    assert note.kind is EventKind.note and note.actor.login == "bsmith"
+    assert note.answer == "At lunch the pupil said a second phone was involved"
+    with open_record(dirs.paths, "live") as store:
+        row = store.row(reference)
+        assert row.awaiting == "dsl"  # the note does not take the incident over
+
+
+async def test_the_head_sees_it_awaiting_the_head_takes_it_over_and_answers_as_the_head(
+    dirs: Dirs,
+) -> None:
+    reference = handed_over(dirs)
+    with open_record(dirs.paths, "live", write=True) as store:
+        incident = Incident.resume(store, flows()["nudes-sharing"], reference, SET_UP, DSL.actor())
+        incident.keep_parts(DSL)
+        incident.take_over(DSL.actor())
+        session = incident.session
+        while not incident.handover_due():
+            step = session.current.id
+            value = "no" if step.startswith("trigger-") and step != "trigger-judgement" else None
+            incident.submit(AnswerInput(step, value or default_answer(session), REASON))
+        incident.hand_over()
+        store.let_go_all()
+    app = app_for(dirs, HEAD)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = visible_text(app)
+        assert "AWAITING THE HEAD  (a: take it over)" in shown
+        assert "handed over by Alice Khan (DSL)" in shown
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TakeOverScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StepScreen)
+        assert app.incident is not None and app.incident.session.current.id == "head-input"
+        assert "Headteacher's view on handling this in school" in visible_text(app)
+        await type_text(pilot, "Agree it can be managed in school")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HandoverScreen)  # back to the DSL to decide
+    events = read_events(dirs, reference)
+    takeover = next(e for e in reversed(events) if e.kind is EventKind.takeover)
+    assert takeover.actor.login == "dpatel" and takeover.actor.role == "headteacher"
+    head_answer = next(e for e in events if e.kind is EventKind.answer and e.step == "head-input")
+    assert head_answer.actor.login == "dpatel"
+    assert head_answer.answer == "Agree it can be managed in school"
+    assert events[-1].kind is EventKind.handover and events[-1].actor.login == "dpatel"
+
+
+def test_only_whoever_started_it_and_the_dsl_add_notes_outside_their_part() -> None:
+    assert may_add_note(STAFF, "bsmith") and not may_add_note(STAFF, "akhan")
+    assert may_add_note(DSL, "bsmith") and may_add_note(None, None)
+    assert not may_add_note(HEAD, "bsmith")
+    assert not may_add_note(Person("tt", "T. Trainer", Role.trainer), "tt")
+
+
+def handed_over(dirs: Dirs) -> str:
+    """A nudes incident whose staff part Bob Smith answered and handed over."""
+    reference = seeded(dirs)
+    with open_record(dirs.paths, "live", write=True) as store:
+        incident = Incident.resume(
+            store, flows()["nudes-sharing"], reference, SET_UP, STAFF.actor()
+        )
+        incident.keep_parts(STAFF)
+        incident.submit(AnswerInput("device-held", "no"))
+        incident.hand_over()
+        store.let_go_all()
+    return reference
 
 
 async def test_the_dsl_sees_it_awaiting_at_the_top_of_her_home_and_takes_it_over(

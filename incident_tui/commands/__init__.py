@@ -13,6 +13,7 @@ from incident_tui.commands import (
     app_cmd,
     config_cmd,
     flows_cmd,
+    note_cmd,
     people_cmd,
     pupil_cmd,
     record_cmd,
@@ -23,9 +24,11 @@ from incident_tui.commands import (
     train_cmd,
     transfer_cmd,
 )
+from incident_tui.errors import UserError
 
 if TYPE_CHECKING:
     from incident_tui.locations import Mode
+    from incident_tui.record.events import Actor
 
 
 def mode_of(args: argparse.Namespace) -> Mode:
@@ -41,6 +44,7 @@ COMMAND_MODULES = [
     train_cmd,
     record_cmd,
     pupil_cmd,
+    note_cmd,
     retention_cmd,
     transfer_cmd,
     review_cmd,
@@ -49,4 +53,35 @@ COMMAND_MODULES = [
     session_cmd,
 ]
 
-__all__ = ["COMMAND_MODULES", "mode_of"]
+__all__ = ["COMMAND_MODULES", "mode_of", "recording_actor"]
+
+
+def recording_actor(
+    args: argparse.Namespace,
+    typed: str | None,
+    role: str,
+    *,
+    option: str,
+    what: str,
+    missing: str,
+) -> Actor:
+    """Who a command records as: on a school server the signed-in person (a name typed
+    with `option` is refused there); on one computer the name typed, checked.
+    `what` ends "... only for a signed-in person" ("notes are recorded"); `missing`
+    is what to say when no name was typed."""
+    from incident_tui.incident import checked_actor
+    from incident_tui.people import server_mode
+    from incident_tui.permissions import require_signed_in
+
+    person = getattr(args, "person", None)
+    if server_mode(args.locations.config) and typed:
+        raise UserError(
+            f"{option}: this is a school server, where every decision is recorded as the "
+            "signed-in person; a typed name is refused"
+        )
+    require_signed_in(args.locations.config, person, what)
+    if person is not None:
+        return person.actor()
+    if not typed:
+        raise UserError(missing, exit_code=2)
+    return checked_actor(typed, role, where=option)

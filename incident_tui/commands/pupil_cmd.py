@@ -130,30 +130,23 @@ def _export(args: argparse.Namespace, store: Store, school: str) -> int:
 
 
 def _record(args: argparse.Namespace) -> int:
-    from incident_tui.commands import mode_of
-    from incident_tui.incident import checked_actor
-    from incident_tui.people import server_mode
-    from incident_tui.permissions import Can, require, require_signed_in
+    from incident_tui.commands import mode_of, recording_actor
+    from incident_tui.permissions import Can, require
     from incident_tui.record.access import open_record
 
     if args.correct and args.withhold:
         raise UserError("give --correct or --withhold, not both", exit_code=2)
-    person = getattr(args, "person", None)
-    require(person, Can.decide)
-    if server_mode(args.locations.config) and args.actor:
-        raise UserError(
-            "--actor: this is a school server, where every decision is recorded as the "
-            "signed-in person; a typed name is refused"
-        )
-    require_signed_in(args.locations.config, person, "corrections are recorded")
-    if person is None and not args.actor:
-        raise UserError("say who is recording this: --actor NAME", exit_code=2)
+    require(getattr(args, "person", None), Can.decide)
+    actor = recording_actor(
+        args,
+        args.actor,
+        args.role,
+        option="--actor",
+        what="corrections are recorded",
+        missing="say who is recording this: --actor NAME",
+    )
     if not (args.reason or "").strip():
         raise UserError("give the reason: --reason WHY", exit_code=2)
-    if person is not None:
-        actor = person.actor()
-    else:
-        actor = checked_actor(args.actor, args.role, where="--actor/--role")
     with open_record(args.locations, mode_of(args), write=True) as store:
         if args.correct:
             return _correct(args, store, actor)

@@ -83,24 +83,19 @@ def _say(text: str) -> None:
 
 def _actor(args: argparse.Namespace) -> Actor:
     """The signed-in DSL, or the DSL named with --dsl on one computer."""
-    from incident_tui.incident import checked_actor
-    from incident_tui.people import server_mode
-    from incident_tui.permissions import Can, require, require_signed_in
+    from incident_tui.commands import recording_actor
+    from incident_tui.permissions import Can, require
     from incident_tui.review import DSL_ROLE
 
-    person = getattr(args, "person", None)
-    require(person, Can.transfer)
-    if server_mode(args.locations.config) and args.dsl:
-        raise UserError(
-            "--dsl: this is a school server, where every decision is recorded as the "
-            "signed-in person; a typed name is refused"
-        )
-    require_signed_in(args.locations.config, person, "a child's file is sent or received")
-    if person is not None:
-        return person.actor()
-    if not args.dsl:
-        raise UserError("say which DSL is doing this: --dsl NAME", exit_code=2)
-    return checked_actor(args.dsl, DSL_ROLE, where="--dsl")
+    require(getattr(args, "person", None), Can.transfer)
+    return recording_actor(
+        args,
+        args.dsl,
+        DSL_ROLE,
+        option="--dsl",
+        what="a child's file is sent or received",
+        missing="say which DSL is doing this: --dsl NAME",
+    )
 
 
 def _school(args: argparse.Namespace) -> str:

@@ -214,8 +214,72 @@ class HomeScreen(AppScreen):
                 from incident_tui.tui.screens.handover import TakeOverScreen
 
                 self.app.push_screen(TakeOverScreen(event.option.id))
-        elif event.option_list.id == "open-incidents" and not self._open_elsewhere(event.option.id):
+        elif (
+            event.option_list.id == "open-incidents"
+            and not self._open_elsewhere(event.option.id)
+            and not self._offer_a_note(event.option.id)
+        ):
             self.app.push_screen(IdentityScreen(resume=event.option.id))
+
+    def _offer_a_note(self, reference: str) -> bool:
+        """An incident whose part this person handed over is continued by the DSL now:
+        say so, and offer to add a note to its record instead (what they noticed or were
+        told since). False when the person may continue it, as before."""
+        from incident_tui.permissions import may_add_note, may_continue_row, owner_of
+        from incident_tui.tui.screens.dialogs import Confirm
+
+        store, person = self.ctx.store, self.ctx.person
+        try:
+            row = store.row(reference) if store else None
+        except UserError:
+            return False  # the identity screen says what is wrong
+        if store is None or row is None or person is None:
+            return False
+        owner = owner_of(store, row)
+        if may_continue_row(person, owner, row) or not may_add_note(person, owner):
+            return False
+        shown = printable(row.reference, one_line=True)
+        handed = f" at {when_text(row.handed_at)}" if row.handed_at else ""
+
+        def answered(note: bool | None) -> None:
+            if note:
+                self._add_note(row.reference)
+
+        dialog = Confirm(
+            f"You handed incident {shown} over{handed}; the DSL continues it from there. "
+            "You can still add a note to its record: something you noticed or were told "
+            "since, as facts.",
+            title=f"Your part of incident {shown} is done",
+            stay="Back (Esc)",
+            go="Add a note (y)",
+        )
+        self.app.push_screen(dialog, answered)
+        return True
+
+    def _add_note(self, reference: str) -> None:
+        from incident_tui.incident import Incident
+        from incident_tui.tui.screens.dialogs import ask_for_note
+
+        store = self.ctx.store
+        assert store is not None
+        error = self.query_one("#home-error", Static)
+        try:
+            row = store.row(reference)
+            loaded = self.ctx.flows.get(row.flow_id)
+            if loaded is None:
+                raise UserError(
+                    f"incident {row.reference} uses the procedure '{row.flow_id}', which is "
+                    f"not installed here; add the note with `incident-tui note {row.reference} "
+                    '"TEXT"`'
+                )
+            incident = Incident.for_notes(
+                store, loaded, row.reference, self.ctx.settings, self.ctx.actor()
+            )
+        except UserError as exc:
+            error.update(printable(exc.message))
+            return
+        error.update("")
+        ask_for_note(self, incident, self.refresh_lists)
 
     def _open_elsewhere(self, reference: str) -> bool:
         """If another session is continuing the incident, say who and offer to read it."""
