@@ -12,8 +12,10 @@ reference, measured in the same run and interleaved with it where it can be:
             1,000 incidents of which 3 are open; whole process, wall and CPU)
             against a bare Textual app (Header, Static, Footer, exiting on its
             first refresh) that this file ships; medians of --runs taken in turn.
-- key       key to next step: durable append + next step drawn, median and p99
-            (bench_tui.key_to_step, the search procedure through Pilot).
+- key       key to next step: the key press until the first frame drawn with the
+            next step, checked to come after the durable append; median and p99
+            over --runs procedures (bench_tui.key_to_step, the search procedure
+            through Pilot, a fresh app each).
 - append    `Store.append` at --incidents incidents against the floor: the same
             two fsynced atomic replaces (incident file, index shard; same sizes,
             same file system) by plain `os` calls, interleaved one for one, each
@@ -212,11 +214,11 @@ def figure_start(work: Path, runs: int, profile: Path | None) -> None:
         )
 
 
-def figure_key(profile: Path | None) -> None:
+def figure_key(runs: int, profile: Path | None) -> None:
     from bench_tui import key_to_step
 
     with profiled(profile, "key"):
-        work, _ = asyncio.run(key_to_step())
+        work, _ = asyncio.run(key_to_step(runs))
     print(
         f"key to next step (durable append + next step drawn): median {median_ms(work)}, "
         f"p99 {p99(work) * 1000:.1f} ms over {len(work)} single-key steps"
@@ -432,7 +434,7 @@ def main() -> int:
         if "start" in only:
             figure_start(work, args.runs, args.profile)
         if "key" in only:
-            figure_key(args.profile)
+            figure_key(args.runs, args.profile)
         if "verify" in only:
             figure_verify(store_root, args.profile)
         if "list" in only:

@@ -5,18 +5,21 @@
 Start-up: a fresh process runs the app headless and exits on its first idle
 on the home screen (median of 10). Key to next step: Pilot through a whole
 search procedure, timing each single-key answer (a number on a choice step that
-needs no reason) from the key press until the next step is on screen, which
-includes the durable append (median over the flow). Temporary data and config dirs.
+needs no reason) from the key press until the first frame drawn with the next
+step on it, which includes the durable append (checked to have returned, with
+its fsyncs, before that frame). Temporary data and config dirs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,59 +114,112 @@ def cold_start(runs: int = 10) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(inner)
 
 
-async def key_to_step() -> tuple[list[float], list[float]]:
-    """Per single-key answer: (app work: append + next step mounted, Pilot round trip)."""
+@dataclass
+class _Watch:
+    """One timed key: from the key press until the first frame showing what follows."""
+
+    start: float
+    old: object  # the step view on screen when the key was pressed
+    appended: float | None = None  # when Store.append returned (the event fsynced)
+    fsyncs: int = 0  # fsyncs done between the key and the append's return
+    durable: bool = False  # whether the append had returned, fsynced, by the frame
+    drawn: float | None = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def key_to_step(runs: int = 1) -> tuple[list[float], list[float]]:
+    """Per single-key answer: (key pressed until the next step is drawn, Pilot round trip).
+
+    The key goes in as a terminal's key does (the driver's message queue); the
+    time stops at the first frame the app draws with the next step on it (or the
+    screen after the last step), the frame turned into terminal output as a real
+    terminal gets it (headless, Textual skips that). Each frame is checked to
+    come after `Store.append` returned with its fsyncs: the bench fails if the
+    screen moved on before the decision was durable. `runs` procedures, each in a
+    fresh app."""
     sys.path.insert(0, str(ROOT))
     from incident_tui.flow.engine import rationale_setting
     from incident_tui.flow.model import ChoiceStep, Rationale
-    from incident_tui.incident import Incident
+    from incident_tui.record.store import Store
     from incident_tui.tui.screens.step import StepScreen
+    from incident_tui.tui.widgets.step_view import StepView
     from tests import tui_helpers as h
 
     work: list[float] = []
     trips: list[float] = []
-    spent = [0.0]
-    real_submit, real_show = Incident.submit, StepScreen.show_current
+    watching: list[_Watch] = []
+    real_append, real_fsync = Store.append, os.fsync
 
-    def submit(self, answer):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        try:
-            return real_submit(self, answer)
-        finally:
-            spent[0] += time.perf_counter() - start
+    def append(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        event = real_append(self, *args, **kwargs)
+        if watching and watching[0].appended is None:
+            watching[0].appended = time.perf_counter()
+        return event
 
-    async def show_current(self):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        await real_show(self)
-        spent[0] += time.perf_counter() - start
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        if watching and watching[0].appended is None:
+            watching[0].fsyncs += 1
 
-    Incident.submit = submit  # type: ignore[method-assign]
-    StepScreen.show_current = show_current  # type: ignore[method-assign]
-    with tempfile.TemporaryDirectory() as tmp:
-        dirs = h.Dirs(Path(tmp) / "data", Path(tmp) / "config")
-        app = h.make_app(dirs)  # the school's own numbers set: starts without asking
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await h.start_incident(pilot, "search-confiscation")
-            plan = {"search-type": "search", "suspected": "drugs", "found": ["drugs"]}
-            while not app.incident.session.ended:
-                step = h.current_step(app)
-                value = plan.get(step.id, h.default_value(app))
-                choices = app.incident.session.choices()
-                single_key = isinstance(step, ChoiceStep) and all(
-                    rationale_setting(step, c) is Rationale.none for c in choices
-                )
-                if not single_key:  # typing is the user's time, not ours: not timed
-                    await h.answer(pilot, value)
-                    continue
-                number = str([c.id for c in choices].index(value) + 1)
-                spent[0] = 0.0
-                start = time.perf_counter()
-                await pilot.press(number)
-                await pilot.pause()
-                trips.append(time.perf_counter() - start)
-                work.append(spent[0])
-                assert h.current_step(app).id != step.id
+    def next_on_screen(screen: object, old: object) -> bool:
+        if not isinstance(screen, StepScreen):
+            return True  # the summary, a hand-over: the screen after the last step
+        views = [w for w in screen._compositor.visible_widgets if isinstance(w, StepView)]
+        return bool(views) and views[0] is not old
+
+    def watched_display(app, real_display):  # type: ignore[no-untyped-def]
+        def display(screen, renderable):  # type: ignore[no-untyped-def]
+            real_display(screen, renderable)
+            if renderable is not None and app.is_headless:
+                renderable.render_segments(app.console)  # what a terminal would be sent
+            now = time.perf_counter()
+            watch = watching[0] if watching else None
+            if watch is None or watch.drawn is not None or not next_on_screen(screen, watch.old):
+                return
+            watch.durable = watch.appended is not None and watch.fsyncs > 0
+            watch.drawn = now
+            watch.done.set()
+
+        return display
+
+    Store.append = append  # type: ignore[method-assign]
+    os.fsync = fsync
+    try:
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                dirs = h.Dirs(Path(tmp) / "data", Path(tmp) / "config")
+                app = h.make_app(dirs)  # the school's own numbers set: starts without asking
+                async with app.run_test(size=(80, 24)) as pilot:
+                    app._display = watched_display(app, app._display)  # type: ignore[method-assign]
+                    await pilot.pause()
+                    await h.start_incident(pilot, "search-confiscation")
+                    plan = {"search-type": "search", "suspected": "drugs", "found": ["drugs"]}
+                    while not app.incident.session.ended:
+                        step = h.current_step(app)
+                        value = plan.get(step.id, h.default_value(app))
+                        choices = app.incident.session.choices()
+                        single_key = isinstance(step, ChoiceStep) and all(
+                            rationale_setting(step, c) is Rationale.none for c in choices
+                        )
+                        if not single_key:  # typing is the user's time, not ours: not timed
+                            await h.answer(pilot, value)
+                            continue
+                        number = str([c.id for c in choices].index(value) + 1)
+                        await pilot.pause()  # nothing left over from the step before
+                        watch = _Watch(time.perf_counter(), app.screen.query_one(StepView))
+                        watching[:] = [watch]
+                        h.keys_ahead(pilot, number)
+                        await asyncio.wait_for(watch.done.wait(), timeout=10)
+                        assert watch.drawn is not None
+                        assert watch.durable, "the next step was drawn before the append"
+                        work.append(watch.drawn - watch.start)
+                        await pilot.pause()
+                        trips.append(time.perf_counter() - watch.start)
+                        watching.clear()
+                        assert h.current_step(app).id != step.id or app.incident.session.ended
+    finally:
+        Store.append = real_append  # type: ignore[method-assign]
+        os.fsync = real_fsync
     return work, trips
 
 
@@ -175,7 +231,7 @@ def main() -> None:
     )
     work, trips = asyncio.run(key_to_step())
     print(
-        f"key to next step: app work (durable append + next step mounted) median "
+        f"key to next step (durable append + next step drawn) median "
         f"{statistics.median(work) * 1000:.1f} ms, max {max(work) * 1000:.1f} ms; "
         f"Pilot round trip median {statistics.median(trips) * 1000:.0f} ms "
         f"(includes Pilot's own waits) over {len(work)} single-key steps (target < 50 ms)"
