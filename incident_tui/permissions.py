@@ -187,14 +187,32 @@ def require_add_note(person: Person | None, owner: str | None, reference: str) -
         )
 
 
-def may_continue_row(person: Person | None, owner: str | None, row: IndexRow) -> bool:
+def part_taken_by(events: Sequence[Event]) -> str | None:
+    """The login of whoever took over the part now in progress; None when it was not
+    taken over (never handed over, or handed over and not yet taken)."""
+    from incident_tui.record.events import EventKind
+
+    for event in reversed(events):
+        if event.kind is EventKind.handover:
+            return None
+        if event.kind is EventKind.takeover:
+            return event.actor.login
+    return None
+
+
+def may_continue_row(
+    person: Person | None, owner: str | None, row: IndexRow, taken_by: str | None = None
+) -> bool:
     """`may_continue`, and a member of staff never again once their part was handed
-    over (the DSL or the head has it, or is awaited). The head continues only at the
-    head's part, which the engine enforces step by step."""
+    over (the DSL or the head has it, or is awaited). The head continues an incident
+    only at the head's part: awaiting the head, or taken over by them (`taken_by`, from
+    `part_taken_by`); the engine then keeps them to its steps."""
     if not may_continue(person, owner):
         return False
-    if person is None or allowed(person, Can.continue_any) or allowed(person, Can.head_input):
+    if person is None or allowed(person, Can.continue_any):
         return True
+    if allowed(person, Can.head_input):
+        return row.awaiting == "head" or (taken_by is not None and taken_by == person.login)
     return row.handed_at is None and row.awaiting is None
 
 
@@ -214,13 +232,24 @@ def require_continue(person: Person | None, owner: str | None, reference: str) -
         )
 
 
-def require_continue_row(person: Person | None, owner: str | None, row: IndexRow) -> None:
+def require_continue_row(
+    person: Person | None, owner: str | None, row: IndexRow, taken_by: str | None = None
+) -> None:
     """Refused, in words, unless `person` may continue the incident of `row`."""
-    if may_continue_row(person, owner, row):
+    if may_continue_row(person, owner, row, taken_by):
         return
     assert person is not None
     if not may_continue(person, owner):
         require_continue(person, owner, row.reference)
+    if allowed(person, Can.head_input):
+        raise Refused(
+            refusal(
+                person,
+                f"continue incident {row.reference}: the head gives the head's input where "
+                "the procedure asks for it, once it is handed to them; read it in Review",
+                "the DSL",
+            )
+        )
     raise Refused(
         printable(
             f"{person.name} ({ROLE_WORDS[person.role]}, {person.login}) cannot continue "
@@ -429,6 +458,7 @@ __all__ = [
     "part_answerer",
     "may_see",
     "owner_of",
+    "part_taken_by",
     "remote_refusal",
     "require",
     "require_continue",

@@ -19,12 +19,13 @@ from incident_tui.permissions import (
     awaiting_for,
     may_continue_row,
     may_take_over,
+    part_taken_by,
     remote_refusal,
     require_continue_row,
 )
 from incident_tui.record import Actor, AppendRefused, EventKind, FlowRef, Store
 from incident_tui.record.storage import dump_record_json
-from incident_tui.record.store import shard_path
+from incident_tui.record.store import IndexRow, shard_path
 from incident_tui.record.verify import verify_store
 from incident_tui.settings import Settings
 from tests.flow_driver import REASON, default_answer
@@ -151,6 +152,28 @@ def test_on_one_computer_the_hand_over_still_happens_and_the_dsl_gives_her_name(
     events = store.events(incident.row.id)
     assert [e.actor.name for e in events[-3:]] == ["J. Tutor", "A. Khan", "A. Khan"]
     assert may_take_over(None, "dsl")
+
+
+def test_the_head_continues_an_incident_only_at_the_heads_part(store: Store) -> None:
+    row = store.new_incident(flow=FLOW, actor=STAFF.actor(), details={"pupil": "P-1"})
+    store.append(row.id, kind=EventKind.handover, actor=STAFF.actor(), data={"part": "dsl"})
+    store.append(row.id, kind=EventKind.takeover, actor=DSL.actor(), data={"part": "dsl"})
+
+    def state() -> tuple[IndexRow, str | None]:
+        return store.row(row.id), part_taken_by(store.events(row.id))
+
+    # the DSL's part in progress: the head reads it, and cannot hold it on a step screen
+    assert not may_continue_row(HEAD, "blee", *state())
+    with pytest.raises(Refused, match="the head gives the head's input where the procedure"):
+        require_continue_row(HEAD, "blee", *state())
+    store.append(row.id, kind=EventKind.handover, actor=DSL.actor(), data={"part": "head"})
+    assert may_continue_row(HEAD, "blee", *state())  # awaiting the head: taken over next
+    store.append(row.id, kind=EventKind.takeover, actor=HEAD.actor(), data={"part": "head"})
+    assert state()[1] == "dpatel" and may_continue_row(HEAD, "blee", *state())
+    other_head = Person("ehead", "E. Head", Role.head)
+    assert not may_continue_row(other_head, "blee", *state())
+    store.append(row.id, kind=EventKind.handover, actor=HEAD.actor(), data={"part": "dsl"})
+    assert not may_continue_row(HEAD, "blee", *state())  # back with the DSL
 
 
 def test_the_head_takes_over_only_the_heads_part(store: Store) -> None:

@@ -170,12 +170,13 @@ class IncidentApp(AppBase):
     def resume_incident(self, reference: str, actor: Actor) -> Incident:
         """Rebuild an open incident from its record, at exactly the step reached."""
         from incident_tui.incident import Incident, not_continued_here
-        from incident_tui.permissions import owner_of, require_continue_row
+        from incident_tui.permissions import part_taken_by, require_continue_row, started_by
 
         store = self.writable_store()
         self.leave_incident()
         row = store.row(reference)
-        require_continue_row(self.person, owner_of(store, row), row)
+        events = store.events(row.id)
+        require_continue_row(self.person, started_by(events), row, part_taken_by(events))
         refusal = not_continued_here(row)
         if refusal is not None:
             raise UserError(refusal)
