@@ -7,10 +7,13 @@ ends (kill -9 included), so a lock never outlives a dead session.
 
     locks/<incident id>.lock  held by the one session that is continuing that
                               incident (or, for a moment, by one append to it);
-                              it holds who that is and since when, so a second
-                              session can say so. Removed when let go; one left
-                              behind is the trace of a session that died while
-                              it held the incident, which the next writer repairs.
+                              a session's holds who that is and since when, so a
+                              second session can say so (one append's is empty:
+                              writing it, and freeing it when let go, cost more
+                              than the append's own work). Removed when let go;
+                              one left behind is the trace of a session that died
+                              while it held the incident, which the next writer
+                              repairs.
     locks/index-<xxx>.lock    held for the read-modify-write of one index file
     locks/references.lock     held while a new incident's reference is given out
                               and its first index row written
@@ -147,12 +150,13 @@ class HeldIncident:
         os.close(fd)
 
 
-def _same_file(fd: int, path: Path) -> bool:
+def _same_file(fd: int, path: Path, mine: os.stat_result | None = None) -> bool:
     try:
         on_disk = os.stat(path)
     except FileNotFoundError:
         return False
-    mine = os.fstat(fd)
+    if mine is None:
+        mine = os.fstat(fd)
     return (mine.st_ino, mine.st_dev) == (on_disk.st_ino, on_disk.st_dev)
 
 
@@ -203,18 +207,25 @@ class Busy(Exception):
 
 
 def try_incident(path: Path, holder: Holder) -> HeldIncident:
-    """Take the incident lock at `path` without waiting; Busy if someone holds it."""
-    payload = json.dumps(
-        {
-            "name": holder.name,
-            "login": holder.login,
-            "role": holder.role,
-            "since": holder.since,
-            "hold": holder.hold,
-            "pid": holder.pid,
-        },
-        ensure_ascii=False,
-    ).encode("utf-8")
+    """Take the incident lock at `path` without waiting; Busy if someone holds it.
+
+    The lock file says who holds it, except for one append ("append"): held for the
+    milliseconds of its writes, its file is left empty (whoever finds it held waits,
+    as for any append), since writing it and freeing it again costs more than the
+    append's own work."""
+    payload = b""
+    if holder.hold != "append":
+        payload = json.dumps(
+            {
+                "name": holder.name,
+                "login": holder.login,
+                "role": holder.role,
+                "since": holder.since,
+                "hold": holder.hold,
+                "pid": holder.pid,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
     while True:
         fd = _open(path)
         try:
@@ -225,12 +236,15 @@ def try_incident(path: Path, holder: Holder) -> HeldIncident:
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise LockFailed(f"cannot take the lock {path}: {exc.strerror}") from exc
             raise Busy(read_holder(raw)) from None
-        if not _same_file(fd, path):
+        mine = os.fstat(fd)
+        if not _same_file(fd, path, mine):
             os.close(fd)  # let go by its last holder and removed meanwhile: again
             continue
         try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, payload, 0)
+            if mine.st_size:  # left by a session that died: it no longer holds it
+                os.ftruncate(fd, 0)
+            if payload:
+                os.pwrite(fd, payload, 0)
         except OSError:
             pass  # who holds it is only for telling others; the lock itself holds
         return HeldIncident(path, fd, holder)

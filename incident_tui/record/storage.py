@@ -16,6 +16,7 @@ import errno
 import json
 import os
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,48 @@ def _reject_constant(text: str) -> Any:
 def dump_record_json(data: Any) -> bytes:
     """The exact bytes this program writes: compact JSON, UTF-8, non-ASCII as itself."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def dump_with_entry(raw: bytes, doc_id: str, entry: Any) -> bytes:
+    """`dump_record_json` of a one-table file whose bytes are `raw` (exactly as
+    `dump_record_json` wrote them, its table of objects not empty) with `entry` added
+    last under `doc_id`: only the new entry is encoded, and spliced in before the
+    closing braces of the table and the file. ValueError if `raw` does not end as such
+    a file does."""
+    if not raw.endswith(b"}}}"):
+        raise ValueError("not a one-table record file with an entry, as written")
+    return b"".join(
+        (raw[:-2], b",", dump_record_json(doc_id), b":", dump_record_json(entry), b"}}")
+    )
+
+
+class KnownFiles:
+    """The bytes of record files as this process last read and checked them, or wrote
+    them, each with what they were read into: a file whose bytes are still exactly these
+    need not be parsed or checked again. Checked, never trusted: the caller reads the
+    file every time, and any difference in its bytes (another process wrote it, or a
+    hand edit) means it is parsed and checked afresh. Holds the last `limit` files."""
+
+    def __init__(self, limit: int = 32) -> None:
+        self._limit = limit
+        self._files: dict[Path, tuple[bytes, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: Path, raw: bytes) -> Any | None:
+        """What `path` was read into when its bytes were `raw`, or None."""
+        with self._lock:
+            known = self._files.get(path)
+        if known is None or known[0] != raw:
+            return None
+        return known[1]
+
+    def put(self, path: Path, raw: bytes, value: Any) -> None:
+        """Record that `path` holds `raw`, which reads as `value` (never to be changed)."""
+        with self._lock:
+            self._files.pop(path, None)
+            self._files[path] = (raw, value)
+            while len(self._files) > self._limit:
+                del self._files[next(iter(self._files))]
 
 
 def parse_record_json(raw: bytes, path: Path) -> dict[str, Any]:

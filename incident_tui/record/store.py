@@ -39,6 +39,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -99,9 +100,11 @@ from incident_tui.record.references import reference_prefix
 from incident_tui.record.storage import (
     AtomicJSONStorage,
     DamagedFile,
+    KnownFiles,
     StoreWriteError,
     atomic_write_bytes,
     dump_record_json,
+    dump_with_entry,
     is_temp_file,
     os_reason,
     parse_record_json,
@@ -563,6 +566,11 @@ def read_shard(path: Path) -> dict[str, dict[str, Any]]:
         raw = read_record_bytes(path)
     except FileNotFoundError:
         return {}
+    return parse_shard(raw, path)
+
+
+def parse_shard(raw: bytes, path: Path) -> dict[str, dict[str, Any]]:
+    """doc id -> row of the index file `path` whose bytes are `raw`, or DamagedFile."""
     data = parse_record_json(raw, path)
     table = data.get(ROWS_TABLE)
     if not isinstance(table, dict) or set(data) != {ROWS_TABLE}:
@@ -656,6 +664,18 @@ def recorded_mode(root: Path) -> Mode | None:
 # -- the store ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """An incident file as this store read and checked it, or wrote it."""
+
+    raw: bytes
+    """Its bytes."""
+    events: tuple[dict[str, Any], ...]
+    """Its events, in order (never changed: shared with `Store._known`)."""
+    kinds: frozenset[str]
+    """The kinds of event it holds."""
+
+
 class Store:
     """One live or training record. Open with `Store.open`; use as a context manager.
 
@@ -682,6 +702,10 @@ class Store:
         """The incidents this store is continuing (their locks, held until let go)."""
         self._row_problems: list[str] = []
         """Index files that could not be read when the rows were last read."""
+        self._known = KnownFiles()
+        """The incident and index files as this store last read and checked, or wrote,
+        them: an append whose files are byte for byte as they were does not parse and
+        check them again (each is still read, and compared, every time)."""
 
     # opening and closing
 
@@ -957,7 +981,10 @@ class Store:
             path = incident_path(self.root, incident_id)
             if path.exists():
                 raise AppendRefused(f"{path} already exists; nothing was written")
-            AtomicJSONStorage(path).write({EVENTS_TABLE: {"1": stored}})
+            payload = dump_record_json({EVENTS_TABLE: {"1": stored}})
+            atomic_write_bytes(path, payload)
+            first = _Checked(payload, (stored,), frozenset({EventKind.opened.value}))
+            self._known.put(path, payload, first)
             try:
                 self._write_row(incident_id, row)
             except StoreWriteError as exc:
@@ -1030,13 +1057,14 @@ class Store:
         expect_prev: str | None,
     ) -> Event:
         try:
-            events, row = self._current(incident_id)
+            checked, row = self._current_file(incident_id)
         except DamagedFile as exc:
             raise AppendRefused(
                 f"cannot add to a damaged incident: {exc.message}. Nothing was written."
             ) from exc
+        events = checked.events
         head = events[-1]["hash"]
-        self._check_append(events, kind, data, expect_prev, head)
+        self._check_append(events, checked.kinds, kind, data, expect_prev, head)
         event = make_event(
             incident=incident_id,
             seq=len(events),
@@ -1053,9 +1081,14 @@ class Store:
             prev=head,
         )
         stored = event.model_dump(mode="json")
-        table = {str(position + 1): item for position, item in enumerate(events)}
-        table[str(len(events) + 1)] = stored
-        AtomicJSONStorage(incident_path(self.root, incident_id)).write({EVENTS_TABLE: table})
+        # the file as it was, checked, with the new event after the others: only the
+        # new event is encoded (the bytes are those of the whole table encoded again)
+        path = incident_path(self.root, incident_id)
+        payload = dump_with_entry(checked.raw, str(len(events) + 1), stored)
+        atomic_write_bytes(path, payload)
+        self._known.put(
+            path, payload, _Checked(payload, (*events, stored), checked.kinds | {kind.value})
+        )
         new_row = sign_row(fold_event(row, stored), self._signing_key())
         try:
             self._write_row(incident_id, new_row)
@@ -1241,7 +1274,8 @@ class Store:
 
     def _check_append(
         self,
-        events: list[dict[str, Any]],
+        events: Sequence[dict[str, Any]],
+        kinds: frozenset[str],
         kind: EventKind,
         data: dict[str, Any],
         expect_prev: str | None,
@@ -1258,14 +1292,14 @@ class Store:
                 f"incident {reference} was disposed of on {events[-1]['time'][:10]}: "
                 "nothing can be added to it; nothing was written"
             )
-        received = next((e for e in events if e.get("kind") == EventKind.received), None)
-        if received is not None and kind not in TRANSFERRED_IN_KINDS:
+        if EventKind.received in kinds and kind not in TRANSFERRED_IN_KINDS:
+            received = next(e for e in events if e.get("kind") == EventKind.received)
             school = (received.get("data") or {}).get("from_school")
             raise AppendRefused(
                 f"incident {reference} was transferred in from {school}: it can be reviewed "
                 "here, not continued; nothing was written"
             )
-        sealed = any(event.get("kind") == EventKind.sealed for event in events)
+        sealed = EventKind.sealed in kinds
         if sealed and kind is EventKind.sealed:
             raise AppendRefused(f"incident {reference} is already sealed; nothing was written")
         if sealed and kind not in AFTER_SEAL:
@@ -1307,6 +1341,11 @@ class Store:
     def _current(self, incident_id: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The incident's events and its index row, repaired forward after a crash
         (called with the incident's lock held: no one else is writing it)."""
+        checked, row = self._current_file(incident_id)
+        return list(checked.events), row
+
+    def _current_file(self, incident_id: str) -> tuple[_Checked, dict[str, Any]]:
+        """`_current`, with the incident file as read and checked."""
         path = incident_path(self.root, incident_id)
         shard, doc_id = self._shard_with(incident_id)
         if doc_id not in shard:
@@ -1322,7 +1361,8 @@ class Store:
                 "its index row does not carry a valid signature; run verify",
                 incident=incident_id,
             )
-        events, unsound = self._read_checked(incident_id)
+        checked, unsound = self._read_checked(incident_id)
+        events = checked.events
         count = row["event_count"]
         if len(events) < count:
             raise DamagedIncident(
@@ -1357,15 +1397,17 @@ class Store:
             head = event["hash"]
         if unsound is not None:
             raise DamagedIncident(path, unsound, incident=incident_id)
-        return events, row
+        return checked, row
 
-    def _read_checked(self, incident_id: str) -> tuple[list[dict[str, Any]], str | None]:
-        """The incident's events, and why the file cannot be vouched for (or None).
+    def _read_checked(self, incident_id: str) -> tuple[_Checked, str | None]:
+        """The incident file as read, and why it cannot be vouched for (or None).
 
         A writer rewrites the whole file, so it must never write over anything it
         cannot vouch for: an edited event, or a hand edit that verify can still see
         in the bytes, would be lost with the evidence. Every event's hash and link
-        are checked, and the bytes must be exactly as this program writes them."""
+        are checked, and the bytes must be exactly as this program writes them; a
+        file whose bytes are exactly as this store last checked or wrote them was
+        checked then (`KnownFiles`)."""
         path = incident_path(self.root, incident_id)
         try:
             raw = read_record_bytes(path)
@@ -1375,6 +1417,22 @@ class Store:
             ) from None
         except DamagedFile as exc:
             raise DamagedIncident(path, exc.problem, incident=incident_id) from exc
+        known = self._known.get(path, raw)
+        if known is not None:
+            return known, None
+        events, unsound = self._check_file(raw, path, incident_id)
+        # (a hand-made kind that is not a string is no kind of event)
+        kinds = frozenset(k for event in events if isinstance(k := event.get("kind"), str))
+        checked = _Checked(raw, tuple(events), kinds)
+        if unsound is None:
+            self._known.put(path, raw, checked)
+        return checked, unsound
+
+    def _check_file(
+        self, raw: bytes, path: Path, incident_id: str
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The events of the incident file `path` whose bytes are `raw`, and why it cannot
+        be vouched for (or None); see `_read_checked`."""
         try:
             data = parse_record_json(raw, path)
         except DamagedFile as exc:
@@ -1417,11 +1475,25 @@ class Store:
 
     def _shard_with(self, incident_id: str) -> tuple[dict[str, dict[str, Any]], str]:
         """The incident's index file and its doc id there (a new one if it has no row)."""
-        shard = read_shard(shard_path(self.root, incident_id))
+        shard = self._read_shard(shard_path(self.root, incident_id))
         for doc_id, row in shard.items():
             if row.get("id") == incident_id:
                 return shard, doc_id
         return shard, str(len(shard) + 1)
+
+    def _read_shard(self, path: Path) -> dict[str, dict[str, Any]]:
+        """`read_shard`, parsing the file only if its bytes are not as this store last
+        read or wrote them. The rows are shared with the store's copy: replace a row,
+        never change one in place."""
+        try:
+            raw = read_record_bytes(path)
+        except FileNotFoundError:
+            return {}
+        known = self._known.get(path, raw)
+        if known is None:
+            known = parse_shard(raw, path)
+            self._known.put(path, raw, known)
+        return dict(known)
 
     def _find_row(self, incident_id: str) -> tuple[dict[str, Any], str, dict[str, Any]] | None:
         shard, doc_id = self._shard_with(incident_id)
@@ -1437,7 +1509,10 @@ class Store:
             shard, doc_id = self._shard_with(incident_id)
             row = self._with_latest_viewings(row, shard.get(doc_id))
             shard[doc_id] = row
-            AtomicJSONStorage(shard_path(self.root, incident_id)).write({ROWS_TABLE: shard})
+            path = shard_path(self.root, incident_id)
+            payload = dump_record_json({ROWS_TABLE: shard})
+            atomic_write_bytes(path, payload)
+            self._known.put(path, payload, shard)
 
     def _with_latest_viewings(
         self, row: dict[str, Any], stored: dict[str, Any] | None
