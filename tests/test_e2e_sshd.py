@@ -254,6 +254,15 @@ def test_each_person_reaches_only_the_app_as_themselves(server: Server) -> None:
     refused = server.run("bsmith", "show", alices)
     assert refused.returncode == 3 and alices not in refused.stdout
     assert "cannot read incident" in refused.stderr
+    # and notes their own, as themselves, never another's
+    noted = server.run("bsmith", "note", bobs, "'Pupil came back to see me at 3pm'")
+    assert noted.returncode == 0 and f"a note on incident {bobs}" in noted.stdout, noted.stderr
+    refused = server.run("bsmith", "note", alices, "'A note'")
+    assert refused.returncode == 3 and "cannot add a note to incident" in refused.stderr
+    with open_record(server.paths, "live") as store:
+        note = store.events(store.row(bobs).id)[-1]
+        assert (note.actor.login, note.answer) == ("bsmith", "Pupil came back to see me at 3pm")
+        assert [e.kind.value for e in store.events(store.row(alices).id)][-1] != "note"
 
     # the DSL reads every one
     listed = server.run("akhan", "list", "--json")
