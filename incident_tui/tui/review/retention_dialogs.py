@@ -8,6 +8,9 @@ data (`review/child_file.toml`). Nothing is changed until the record says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +28,19 @@ from incident_tui.safe_text import printable
 from incident_tui.text_fields import AMENDMENT_REASON
 from incident_tui.tui.review.context import ReviewContext
 from incident_tui.tui.review.recorder import compose_recorder, recorder
+
+if TYPE_CHECKING:
+    from incident_tui.review.child_file import _Words
+
+
+def refused_in_words(words: _Words, check: Callable[[], str | None]) -> str | None:
+    """The words' "refused" message for the problem `check` finds (a UserError counts
+    as one), or None."""
+    try:
+        problem = check()
+    except UserError as exc:
+        problem = exc.message
+    return None if problem is None else words.say("refused", problem=problem)
 
 
 class ActorForm(ModalScreen[str | None]):
@@ -60,6 +76,29 @@ class ActorForm(ModalScreen[str | None]):
             self.error(actor)
             return None
         return actor
+
+    def refusal(self) -> str | None:
+        """Why this cannot be recorded as things stand, in the command's own words, or
+        None. Shown when the dialog opens, and checked again on saving."""
+        return None
+
+    def show_refusal(self) -> None:
+        refused = self.refusal()
+        if refused is not None:
+            self.error(refused)
+
+    def checked_actor(self, words: _Words, boxes: dict[str, str]) -> Actor | None:
+        """Who records this, once every box in `boxes` (its id: the words' key for it
+        left empty) is filled and nothing refuses it; else None, the first problem shown."""
+        for box, missing in boxes.items():
+            if not self.value(box):
+                self.error(words.say(missing))
+                return None
+        refused = self.refusal()
+        if refused is not None:
+            self.error(refused)
+            return None
+        return self.form_actor()
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -174,36 +213,20 @@ class DisposalDialog(ActorForm):
             yield from self.compose_buttons("Dispose of it (Ctrl+S)")
 
     def on_mount(self) -> None:
-        refused = self._refusal()
-        if refused is not None:
-            self.error(refused)
+        self.show_refusal()
         self.query_one("#dispose-reason", Input).focus()
 
-    def _refusal(self) -> str | None:
-        try:
-            problem = self.ctx.disposal_refusal(self.row.id)
-        except UserError as exc:
-            problem = exc.message
-        if problem is None:
-            return None
-        return child_file_words().disposal.say("refused", problem=problem)
+    def refusal(self) -> str | None:
+        words = child_file_words().disposal
+        return refused_in_words(words, lambda: self.ctx.disposal_refusal(self.row.id))
 
     def action_save(self) -> None:
         words = child_file_words().disposal
-        rule, reason = self.value("dispose-rule"), self.value("dispose-reason")
-        if not rule:
-            self.error(words.say("rule_missing"))
-            return
-        if not reason:
-            self.error(words.say("reason_missing"))
-            return
-        refused = self._refusal()
-        if refused is not None:
-            self.error(refused)
-            return
-        actor = self.form_actor()
+        boxes = {"dispose-rule": "rule_missing", "dispose-reason": "reason_missing"}
+        actor = self.checked_actor(words, boxes)
         if actor is None:
             return
+        rule, reason = self.value("dispose-rule"), self.value("dispose-reason")
         from incident_tui.tui.screens.dialogs import Confirm
 
         ask = Confirm(

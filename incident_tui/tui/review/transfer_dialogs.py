@@ -24,7 +24,7 @@ from incident_tui.record.transfer import SCHOOL_NAME, SentBundle
 from incident_tui.review.child_file import child_file_words, school_day_after, transfer_days
 from incident_tui.safe_text import printable
 from incident_tui.tui.review.context import ReviewContext
-from incident_tui.tui.review.retention_dialogs import ActorForm
+from incident_tui.tui.review.retention_dialogs import ActorForm, refused_in_words
 
 
 def sent_text(sent: SentBundle, today: date | None = None) -> str:
@@ -104,36 +104,20 @@ class SendFileDialog(ActorForm):
             yield from self.compose_buttons("Send (Ctrl+S)")
 
     def on_mount(self) -> None:
-        refused = self._refusal()
-        if refused is not None:
-            self.error(refused)
+        self.show_refusal()
         self.query_one("#transfer-school", Input).focus()
 
-    def _refusal(self) -> str | None:
-        try:
-            problem = self.ctx.transfer_problem(self.pupil)
-        except UserError as exc:
-            problem = exc.message
-        if problem is None:
-            return None
-        return child_file_words().transfer.say("refused", problem=problem)
+    def refusal(self) -> str | None:
+        words = child_file_words().transfer
+        return refused_in_words(words, lambda: self.ctx.transfer_problem(self.pupil))
 
     def action_save(self) -> None:
         words = child_file_words().transfer
-        school, raw = self.value("transfer-school"), self.value("transfer-file")
-        if not school:
-            self.error(words.say("school_missing"))
-            return
-        if not raw:
-            self.error(words.say("file_missing"))
-            return
-        refused = self._refusal()
-        if refused is not None:
-            self.error(refused)
-            return
-        actor = self.form_actor()
+        boxes = {"transfer-school": "school_missing", "transfer-file": "file_missing"}
+        actor = self.checked_actor(words, boxes)
         if actor is None:
             return
+        school, raw = self.value("transfer-school"), self.value("transfer-file")
         try:
             sent = self.ctx.send_file(self.pupil, school, Path(raw).expanduser(), actor)
         except UserError as exc:
