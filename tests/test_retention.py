@@ -169,6 +169,7 @@ def test_the_date_of_birth_is_recorded_once_for_the_childs_file(school: School) 
     assert code != 0 and "already recorded" in err and first.reference in err
     code, out, _ = school.run("show", first.reference)
     assert "1995-03-01" in out
+    assert "DSL review: Date of birth recorded for the child's file" in out
 
 
 def test_disposing_of_the_incident_holding_the_date_of_birth_keeps_it_for_the_rest(

@@ -100,6 +100,9 @@ class ReviewCatalogue(BaseModel):
 
     format: Literal[1]
     decisions: tuple[ReviewDecision, ...]
+    recorded_elsewhere: dict[str, str] = {}
+    """What review events written by their own screens and commands (not offered as
+    decisions here) are called in a chronology, by their data["review"] id."""
 
     @model_validator(mode="after")
     def _ids(self) -> ReviewCatalogue:
@@ -146,10 +149,11 @@ class CatalogueLabels:
 
     def __init__(self, catalogue: ReviewCatalogue) -> None:
         self._decisions = {d.id: d for d in catalogue.decisions}
+        self._elsewhere = catalogue.recorded_elsewhere
 
     def decision(self, decision_id: str) -> str:
         found = self._decisions.get(decision_id)
-        return found.label if found else decision_id
+        return found.label if found else self._elsewhere.get(decision_id, decision_id)
 
     def field(self, decision_id: str, key: str) -> str | None:
         found = self._decisions.get(decision_id)
