@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_config_path, user_data_path, user_log_path
+from platformdirs import user_cache_path, user_config_path, user_data_path, user_log_path
 
 Mode = Literal["live", "training"]
 """Which record: the live one, or the training one beside it (never mixed)."""
@@ -72,6 +72,12 @@ class Paths:
 
 def log_dir() -> Path:
     return user_log_path(APP_NAME)
+
+
+def cache_dir() -> Path:
+    """What the app keeps only to start faster (flows already checked): nothing in it
+    is needed, and anything wrong with it is ignored."""
+    return user_cache_path(APP_NAME)
 
 
 def ensure_private_dir(path: Path) -> Path:

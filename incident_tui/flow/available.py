@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from incident_tui.flow.cache import FlowCache
 from incident_tui.flow.linter import lint
 from incident_tui.flow.loader import (
     FlowFileError,
     LoadedFlow,
     Problem,
+    flow_id,
     flow_id_line,
     flow_paths,
     load_each,
@@ -46,22 +48,30 @@ class AvailableFlows:
 
 
 def available_flows(
-    local_dir: Path | None = None, extra: list[Path] | None = None
+    local_dir: Path | None = None, extra: list[Path] | None = None, *, cache: bool = True
 ) -> AvailableFlows:
     """Shipped flows, then the school's own (`local_dir`, by default the config folder's
-    `flows/`), then `extra`: each loaded and linted; later files override earlier ones."""
+    `flows/`), then `extra`: each loaded and linted; later files override earlier ones.
+
+    A flow whose files are byte for byte those that passed the linter before (see
+    `flow.cache`; not with `cache=False`) is taken as it was then, not linted again."""
     paths = flow_paths(extra, local_dir=local_dir)
     refused: dict[str, list[Problem]] = {}
+    checked = FlowCache() if cache else None
 
     def load_checked(path: Path) -> LoadedFlow:
+        if checked is not None and (kept := checked.get(path)) is not None:
+            return kept
         loaded = load_flow(path)
         problems = lint(loaded)
         if problems:
             refused[loaded.flow.id] = problems
             raise FlowFileError(problems)
+        if checked is not None:
+            checked.put(loaded)
         return loaded
 
-    flows, problems = load_each(paths, load_checked, flow_id_line, "flow")
+    flows, problems = load_each(paths, load_checked, flow_id, flow_id_line, "flow")
     return AvailableFlows(flows, problems, refused)
 
 

@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,11 +57,19 @@ class FlowFileError(UserError):
 
 @dataclass(frozen=True, eq=False)
 class SourceFile:
-    """One TOML file as read: where it is, its text positions and its raw data."""
+    """One TOML file as read: where it is, its text, its raw data and the SHA-256 of
+    the bytes read."""
 
     path: Path
-    locator: Locator
-    data: dict[str, Any]
+    text: str = field(repr=False)
+    data: dict[str, Any] = field(repr=False)
+    sha256: str
+
+    @cached_property
+    def locator(self) -> Locator:
+        """Where each key is written: scanned the first time a line is asked for (to
+        say where a problem is), never for a file that has none."""
+        return Locator(self.text)
 
     def line(self, loc: tuple[str | int, ...]) -> int:
         return self.locator.line_of(loc)
@@ -88,9 +97,30 @@ class LoadedFlow:
     flow: Flow
     path: Path
     content_hash: str
-    source: SourceFile = field(repr=False)
-    origins: tuple[StepOrigin, ...] = field(repr=False)
-    """One per entry of `flow.steps`, in the same order."""
+    inputs: tuple[tuple[Path, str], ...]
+    """Every file the flow was read from (the flow file first, then each fragment it
+    includes), with the SHA-256 of the bytes read."""
+    read: tuple[SourceFile, tuple[StepOrigin, ...]] | None = field(default=None, repr=False)
+    """The file as read and where each step was written; None for a flow taken from
+    the cache of checked flows (`flow.cache`), read again if ever asked for."""
+
+    @cached_property
+    def _where(self) -> tuple[SourceFile, tuple[StepOrigin, ...]]:
+        if self.read is not None:
+            return self.read
+        again = load_flow(self.path)  # only to say where something is written
+        if again.content_hash != self.content_hash:
+            raise FlowFileError([Problem(self.path, 0, "changed while the app was running")])
+        return again._where
+
+    @property
+    def source(self) -> SourceFile:
+        return self._where[0]
+
+    @property
+    def origins(self) -> tuple[StepOrigin, ...]:
+        """One per entry of `flow.steps`, in the same order."""
+        return self._where[1]
 
     def origin_of(self, step_id: str) -> StepOrigin:
         for step, origin in zip(self.flow.steps, self.origins, strict=True):
@@ -147,7 +177,7 @@ def read_toml(path: Path) -> SourceFile:
         elif match := _TOML_END.search(message):
             message = message[: match.start()]
         raise FlowFileError([Problem(path, line, f"not valid TOML: {message}")]) from None
-    return SourceFile(path, Locator(text), data)
+    return SourceFile(path, text, data, hashlib.sha256(raw).hexdigest())
 
 
 _LABELS = {
@@ -344,24 +374,24 @@ def _dump(model: Any) -> dict[str, Any]:
 
 def _resolve(
     source: SourceFile, flow: Flow
-) -> tuple[dict[str, Any], list[StepOrigin], list[Problem]]:
-    """The flow's data with every include replaced by its fragment's prefixed steps."""
+) -> tuple[dict[str, Any], list[StepOrigin], list[SourceFile], list[Problem]]:
+    """The flow's data with every include replaced by its fragment's prefixed steps,
+    where each step was written, and the fragment files read."""
     problems: list[Problem] = []
     data = _dump(flow)
     origins = [StepOrigin(source, i) for i in range(len(flow.steps))]
     if not flow.includes:
-        return data, origins, problems
+        return data, origins, [], problems
 
     fragments: dict[str, tuple[SourceFile, Fragment]] = {}
     entries: dict[str, str] = {}  # include id -> first step id of the fragment
     seen_ids: dict[str, int] = {}
     for n, include in enumerate(flow.includes):
-        line = source.line(("includes", n))
         if include.id in seen_ids:
             problems.append(
                 Problem(
                     source.path,
-                    line,
+                    source.line(("includes", n)),
                     f"include '{include.id}': the id is already used by include "
                     f"{seen_ids[include.id] + 1}",
                 )
@@ -387,8 +417,9 @@ def _resolve(
                 problems.extend(exc.problems)
                 continue
         entries[include.id] = f"{include.id}.{fragments[include.fragment][1].start}"
+    read = [frag_source for frag_source, _ in fragments.values()]
     if problems:
-        return data, origins, problems
+        return data, origins, read, problems
 
     def enter(target: str) -> str:
         return entries.get(target, target)
@@ -444,7 +475,7 @@ def _resolve(
                     )
                 )
     data["sources"] = sources
-    return data, origins, problems
+    return data, origins, read, problems
 
 
 def _source_key(doc: dict[str, Any]) -> tuple[Any, ...]:
@@ -478,7 +509,7 @@ def load_flow(path: Path) -> LoadedFlow:
     """Read, validate and resolve one flow file (FlowFileError lists every problem)."""
     source = read_toml(path)
     flow: Flow = _validate(Flow, source)
-    data, origins, problems = _resolve(source, flow)
+    data, origins, fragments, problems = _resolve(source, flow)
     if problems:
         raise FlowFileError(problems)
     try:
@@ -491,7 +522,8 @@ def load_flow(path: Path) -> LoadedFlow:
                 for err in exc.errors()
             ]
         ) from None
-    return LoadedFlow(resolved, path, content_hash(resolved), source, tuple(origins))
+    inputs = tuple((read.path, read.sha256) for read in [source, *fragments])
+    return LoadedFlow(resolved, path, content_hash(resolved), inputs, (source, tuple(origins)))
 
 
 # --- discovery --------------------------------------------------------------
@@ -537,11 +569,13 @@ T = TypeVar("T")
 def load_each(
     paths: list[Path],
     load: Callable[[Path], T],
-    id_line: Callable[[T], tuple[str, int]],
+    id_of: Callable[[T], str],
+    line_of_id: Callable[[T], int],
     what: str,
 ) -> tuple[dict[str, T], list[Problem]]:
     """Load every path, keyed by id; a later file with the same id overrides an
-    earlier one from another folder, and two in the same folder are a problem.
+    earlier one from another folder, and two in the same folder are a problem
+    (at the line `line_of_id` finds, asked for only then).
 
     Problems are collected, not raised, so that one broken file does not hide
     the others.
@@ -555,24 +589,30 @@ def load_each(
         except FlowFileError as exc:
             problems.extend(exc.problems)
             continue
-        ident, line = id_line(loaded)
+        ident = id_of(loaded)
         earlier = paths_by_id.get(ident)
         if earlier is not None and earlier.parent == path.parent:
-            problems.append(Problem(path, line, f"{what} id '{ident}' is also used by {earlier}"))
+            problems.append(
+                Problem(path, line_of_id(loaded), f"{what} id '{ident}' is also used by {earlier}")
+            )
             continue
         found[ident] = loaded
         paths_by_id[ident] = path
     return found, problems
 
 
-def flow_id_line(loaded: LoadedFlow) -> tuple[str, int]:
-    """A flow's id and the line it is declared on (for `load_each`)."""
-    return loaded.flow.id, loaded.top_line("id")
+def flow_id(loaded: LoadedFlow) -> str:
+    return loaded.flow.id
+
+
+def flow_id_line(loaded: LoadedFlow) -> int:
+    """The line a flow's id is declared on (for `load_each`)."""
+    return loaded.top_line("id")
 
 
 def load_all(paths: list[Path]) -> tuple[dict[str, LoadedFlow], list[Problem]]:
     """Every flow in `paths` by id, and the problems of files that could not be read."""
-    return load_each(paths, load_flow, flow_id_line, "flow")
+    return load_each(paths, load_flow, flow_id, flow_id_line, "flow")
 
 
 def pick(found: dict[str, T], ident: str, problems: list[Problem], what: str) -> T:

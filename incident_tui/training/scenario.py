@@ -210,7 +210,9 @@ def load_scenarios(
     A later file with the same id overrides an earlier one from another folder.
     """
     chosen = scenario_paths(local_dir=local_dir) if paths is None else paths
-    return load_each(chosen, load_scenario, lambda s: (s.scenario.id, s.line("id")), "scenario")
+    return load_each(
+        chosen, load_scenario, lambda s: s.scenario.id, lambda s: s.line("id"), "scenario"
+    )
 
 
 def get_scenario(scenario_id: str) -> LoadedScenario:

@@ -102,12 +102,16 @@ class IncidentApp(AppBase):
         if self.person is None:
             save_last_actor(self.config_dir, actor)
 
-    def visible_rows(self) -> list[IndexRow]:
-        """The incidents in the record the signed-in person may see (all on one computer)."""
+    def visible_rows(self, rows: Iterable[IndexRow] | None = None) -> list[IndexRow]:
+        """The incidents in the record (or of `rows`, read from it) the signed-in person
+        may see (all on one computer). For a member of staff each row's first event is
+        read to see whose it is: pass only the rows that will be shown."""
         from incident_tui.permissions import visible_rows
 
         store = self.store
-        return visible_rows(self.person, store, store.rows()) if store is not None else []
+        if store is None:
+            return []
+        return visible_rows(self.person, store, store.rows() if rows is None else rows)
 
     def open_store(self) -> None:
         """Open the record for writing, or note why not (a folder that cannot be written)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,9 @@ from incident_tui.settings import LocalNumbers, declared_contacts, local_numbers
 from incident_tui.tui.present import last_answer_text, when_text
 from incident_tui.tui.screens.base import AppScreen
 from incident_tui.tui.widgets.banners import ModeBanner
+
+if TYPE_CHECKING:
+    from incident_tui.record.store import IndexRow
 
 SET_HERE = "Press s to set them here, or use `incident-tui config contact`."
 """How the home screen's warning says the numbers are set."""
@@ -69,8 +74,13 @@ class HomeScreen(AppScreen):
                 yield Button("Help (F1)", id="help", compact=True)
         yield Footer()
 
+    listed_on_mount = False
+    """The lists were filled on mount: the ScreenResume that follows the first push
+    need not read the record again."""
+
     def on_mount(self) -> None:
         self.refresh_lists()
+        self.listed_on_mount = True
         shown = [o for o in self.query(OptionList) if o.display]
         if shown:
             shown[0].focus()
@@ -90,6 +100,9 @@ class HomeScreen(AppScreen):
 
     def on_screen_resume(self) -> None:
         self.ctx.leave_incident()  # back home: the incident can be continued elsewhere
+        if self.listed_on_mount:
+            self.listed_on_mount = False
+            return
         self.refresh_lists()
 
     def local_numbers(self) -> LocalNumbers:
@@ -103,8 +116,9 @@ class HomeScreen(AppScreen):
         warning.update("" if numbers.ready else numbers.warning(how=how))
         self.query_one(ModeBanner).show_school(self.ctx.settings.school.name)
         warning.display = not numbers.ready
-        self._refresh_awaiting()
-        self._refresh_open()
+        unfinished = self._unfinished_rows()
+        self._refresh_awaiting(unfinished)
+        self._refresh_open(unfinished)
         if not self.query("#flows"):
             return
         flows = self.query_one("#flows", OptionList)
@@ -128,7 +142,15 @@ class HomeScreen(AppScreen):
         if loaded:
             flows.highlighted = 0
 
-    def _refresh_awaiting(self) -> None:
+    def _unfinished_rows(self) -> list[IndexRow]:
+        """The open incidents this person may see: the index read once for both lists,
+        and only these rows checked for whose they are."""
+        store = self.ctx.store
+        if store is None:
+            return []
+        return self.ctx.visible_rows([row for row in store.rows() if row.status == "open"])
+
+    def _refresh_awaiting(self, unfinished: list[IndexRow]) -> None:
         """AWAITING THE DSL (the flow's words): incidents handed over to a part this
         person may take over, who handed each over and when; Enter takes it over."""
         from incident_tui.permissions import awaiting_for
@@ -136,7 +158,7 @@ class HomeScreen(AppScreen):
         listed = self.query_one("#awaiting-incidents", OptionList)
         title = self.query_one("#awaiting-title", Static)
         listed.clear_options()
-        rows = awaiting_for(self.ctx.person, self.ctx.visible_rows()) if self.ctx.store else []
+        rows = awaiting_for(self.ctx.person, unfinished)
         if self.ctx.mode != "live":
             rows = []
         flows = self.ctx.flows if self.ctx._flows is not None else {}
@@ -161,18 +183,14 @@ class HomeScreen(AppScreen):
         if rows:
             listed.highlighted = 0
 
-    def _refresh_open(self) -> None:
+    def _refresh_open(self, unfinished: list[IndexRow]) -> None:
         from incident_tui.permissions import may_take_over
 
         incidents = self.query_one("#open-incidents", OptionList)
         incidents.clear_options()
         store = self.ctx.store
         # an incident transferred in from another school is reviewed here, never resumed
-        rows = (
-            [r for r in self.ctx.visible_rows() if r.status == "open" and not r.origin]
-            if store
-            else []
-        )
+        rows = [r for r in unfinished if not r.origin]
         if self.ctx.mode == "live":  # those awaiting this person are listed above
             person = self.ctx.person
             rows = [r for r in rows if not (r.awaiting and may_take_over(person, r.awaiting))]
