@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from incident_tui.flow import available, cache
+from incident_tui.flow import cache, linter
 from incident_tui.flow.available import available_flows
 from incident_tui.flow.cache import FORMAT, FlowCache, cache_folder
 from incident_tui.flow.loader import LoadedFlow, load_flow
@@ -35,13 +35,13 @@ def local(dirs: Dirs) -> Path:
 def linted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids of the flows the linter is run on, in turn."""
     seen: list[str] = []
-    real = available.lint
+    real = linter.lint
 
     def lint(loaded: LoadedFlow) -> Any:
         seen.append(loaded.flow.id)
         return real(loaded)
 
-    monkeypatch.setattr(available, "lint", lint)
+    monkeypatch.setattr(linter, "lint", lint)
     return seen
 
 

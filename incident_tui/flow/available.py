@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from incident_tui.flow.cache import FlowCache
-from incident_tui.flow.linter import lint
 from incident_tui.flow.loader import (
     FlowFileError,
     LoadedFlow,
@@ -62,6 +61,8 @@ def available_flows(
     def load_checked(path: Path) -> LoadedFlow:
         if checked is not None and (kept := checked.get(path)) is not None:
             return kept
+        from incident_tui.flow.linter import lint  # not needed while every flow is cached
+
         loaded = load_flow(path)
         problems = lint(loaded)
         if problems:

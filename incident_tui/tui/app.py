@@ -21,7 +21,6 @@ from incident_tui.record.events import Actor
 from incident_tui.settings import Settings, load_settings
 from incident_tui.tui.app_base import AppBase
 from incident_tui.tui.last_actor import load_last_actor, save_last_actor
-from incident_tui.tui.screens.help import HELP_TEXT
 
 if TYPE_CHECKING:
     from incident_tui.flow.loader import LoadedFlow, Problem
@@ -35,7 +34,6 @@ class IncidentApp(AppBase):
     """incident-tui: one clear step at a time, every decision recorded before the next."""
 
     TITLE = "incident-tui"
-    HELP = HELP_TEXT
 
     def __init__(
         self,
@@ -224,6 +222,11 @@ class IncidentApp(AppBase):
             self.store.close()
 
     # --- actions -----------------------------------------------------------------
+
+    def help_text(self) -> str:
+        from incident_tui.tui.screens.help import HELP_TEXT  # read when F1 is pressed
+
+        return HELP_TEXT
 
     def quit_message(self) -> str:
         incident = self.incident

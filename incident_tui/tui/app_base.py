@@ -44,7 +44,7 @@ class AppBase(KeysInOrder[str | None]):
         Binding("question_mark", "help", "Help", show=False, id="help-alt"),
     ]
     HELP: ClassVar[str] = ""
-    """What F1 shows: the keys of this app and how it works."""
+    """What F1 shows: the keys of this app and how it works (or `help_text`)."""
 
     def __init__(self, *, mode: Mode, settings: Settings, theme: str | None = None) -> None:
         # NO_COLOR: the terminal's own colours. Textual picks its NO_COLOR filter when
@@ -60,6 +60,10 @@ class AppBase(KeysInOrder[str | None]):
     def first_screen(self) -> Screen[Any]:
         """The screen the app opens on."""
         raise NotImplementedError
+
+    def help_text(self) -> str:
+        """What F1 shows (HELP, unless an app reads it only when asked)."""
+        return self.HELP
 
     def quit_message(self) -> str:
         """What the quit dialog says is left behind."""
@@ -86,7 +90,7 @@ class AppBase(KeysInOrder[str | None]):
         from incident_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.HELP))
+            self.push_screen(HelpScreen(self.help_text()))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Near a field's limit, its border says how much is left, as the user types
