@@ -30,11 +30,11 @@ from incident_tui.record.events import GENESIS, Actor, FlowRef, event_hash
 from incident_tui.record.keys import load_or_create_key
 from incident_tui.record.storage import dump_record_json
 from incident_tui.record.store import (
-    EVENTS_TABLE,
     ROWS_TABLE,
     SHARD_PREFIX,
     Store,
     fold_event,
+    incident_file_bytes,
     incident_path,
     index_dir,
     sign_row,
@@ -120,8 +120,7 @@ def build_store(
         incident = uuid.uuid4().hex
         sealed = open_incidents is not None and n > open_incidents + 1
         chain = rechain(sealed_template if sealed else template, incident, f"{day}-{n:05d}")
-        table = {str(position + 1): event for position, event in enumerate(chain)}
-        write_private(incident_path(root, incident), dump_record_json({EVENTS_TABLE: table}))
+        write_private(incident_path(root, incident), incident_file_bytes(chain))
         add_row(chain)
     for prefix, table in shards.items():
         write_private(index_dir(root) / f"{prefix}.json", dump_record_json({ROWS_TABLE: table}))

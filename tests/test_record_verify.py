@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 from incident_tui.errors import UserError
 from incident_tui.record import EventKind, Store
 from incident_tui.record.checkpoint import read_checkpoint, write_checkpoint
+from incident_tui.record.events import Event, canonical_json
+from incident_tui.record.storage import dump_record_json
 from incident_tui.record.store import incident_path, shard_files, shard_path
 from incident_tui.record.verify import INDEX, VerifyReport, verify_events, verify_store
 from tests.test_record_store import ANN, KEY, SEARCH, open_store
@@ -353,3 +356,104 @@ def test_any_single_changed_byte_is_found_and_named(
     else:
         in_shard = {i for i in ids if shard_path(source, i) == chosen}
         assert named & (in_shard | {INDEX}), report.findings
+
+
+# -- the layout of an incident file --------------------------------------------------------
+
+
+def canonical_layout(events: list[dict[str, Any]]) -> bytes:
+    """An incident file as the hash rule reads it: each event's canonical JSON, as is."""
+    items = [f'"{n + 1}":'.encode() + canonical_json(event) for n, event in enumerate(events)]
+    return b'{"events":{' + b",".join(items) + b"}}"
+
+
+def as_an_earlier_version_wrote_it(root: Path, incident: str) -> bytes:
+    """Each event's keys in the order recorded (the model's), not sorted."""
+    events = list(load(root, incident)["events"].values())
+    table = {
+        str(n + 1): Event.model_validate(e).model_dump(mode="json") for n, e in enumerate(events)
+    }
+    raw = dump_record_json({"events": table})
+    assert raw != canonical_layout(events)
+    incident_path(root, incident).write_bytes(raw)
+    return raw
+
+
+def test_each_event_is_written_as_its_canonical_json(root: Path, ids: list[str]) -> None:
+    # so that verify checks its hash on the bytes stored, with no second encoding
+    with open_store(root) as store:
+        store.append(ids[0], kind=EventKind.note, actor=ANN, answer="Zoë’s “note”\n\t\\")
+    for incident in ids:
+        raw = incident_path(root, incident).read_bytes()
+        assert raw == canonical_layout(list(load(root, incident)["events"].values()))
+    assert b'"hash":"' in raw and raw.index(b'"hash":"') < raw.index(b'"incident":')
+
+
+def test_a_file_written_before_events_were_sorted_verifies_and_is_sorted_on_append(
+    root: Path, ids: list[str]
+) -> None:
+    old = as_an_earlier_version_wrote_it(root, ids[1])
+    report = verify_store(root, KEY)
+    assert report.complete and report.findings == [] and report.events == 15
+    assert verify_store(root, None).findings == []
+    with open_store(root) as store:
+        store.append(ids[1], kind=EventKind.note, actor=ANN, answer="later")
+    raw = incident_path(root, ids[1]).read_bytes()
+    events = list(load(root, ids[1])["events"].values())
+    assert raw != old and raw == canonical_layout(events) and len(events) == 6
+    assert verify_store(root, KEY).findings == []
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda raw: raw.replace(b',"kind":', b', "kind":', 1), id="a space"),
+        pytest.param(lambda raw: raw.replace(b"}}", b"}}\n"), id="a newline at the end"),
+        pytest.param(lambda raw: raw.replace(b',"seq":2,', b',"seq":2,"seq":2,'), id="a key twice"),
+        pytest.param(lambda raw: raw.replace("é".encode(), b"\\u00e9", 1), id="an escape"),
+        pytest.param(
+            lambda raw: raw.replace(b'"mode":"live"', b'"mode":"l\\u0069ve"', 1), id="ascii"
+        ),
+        pytest.param(lambda raw: raw.replace(b'"3":{', b'"3" :{'), id="around a doc id"),
+    ],
+)
+def test_an_event_reformatted_by_hand_is_found_though_its_hash_holds(
+    root: Path, ids: list[str], edit: Any
+) -> None:
+    path = incident_path(root, ids[2])
+    raw = path.read_bytes()
+    edited = edit(raw)
+    assert edited != raw and json.loads(edited) == json.loads(raw)
+    path.write_bytes(edited)
+    message = only_finding(verify_store(root, KEY), ids[2], "changed", None)
+    assert "edited by hand" in message and str(path) in message
+    assert kinds(verify_store(root, KEY), ids[0]) == set()
+
+
+def test_an_event_hashed_over_other_text_than_its_canonical_json_is_changed(
+    root: Path, ids: list[str]
+) -> None:
+    # added by hand after the signed head, its hash taken over the text as it lies
+    path = incident_path(root, ids[0])
+    events = list(load(root, ids[0])["events"].values())
+    forged = {**events[-1], "seq": 5, "prev": events[-1]["hash"], "answer": "forged"}
+    del forged["hash"]
+    unsorted = dict(reversed(forged.items()))
+    text = json.dumps(unsorted, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    stored = text[:-1] + f',"hash":"{digest}"}}'
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-2] + f',"6":{stored}}}}}'.encode())
+    assert json.loads(path.read_bytes())["events"]["6"]["hash"] == digest
+    message = only_finding(verify_store(root, KEY), ids[0], "changed", 5)
+    assert "event 5 has been changed" in message
+
+
+def test_verify_leaves_the_cycle_collector_as_it_found_it(root: Path, ids: list[str]) -> None:
+    assert gc.isenabled()
+    assert verify_store(root, KEY).ok and gc.isenabled()
+    gc.disable()
+    try:
+        assert verify_store(root, KEY).ok and not gc.isenabled()
+    finally:
+        gc.enable()

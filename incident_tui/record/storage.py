@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,22 +78,63 @@ def _reject_constant(text: str) -> Any:
     raise ValueError(f"{text} is not allowed in a record")
 
 
-def dump_record_json(data: Any) -> bytes:
-    """The exact bytes this program writes: compact JSON, UTF-8, non-ASCII as itself."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+_DECODER = json.JSONDecoder(parse_float=_reject_float, parse_constant=_reject_constant)
+
+scan_record_value: Callable[[str, int], tuple[Any, int]]
+scan_record_value = _DECODER.scan_once  # type: ignore[attr-defined]  # made by its __init__
+"""`scan_record_value(text, index)`: the JSON value at `text[index]` as `parse_record_json`
+reads it, and the index just past it (no whitespace skipped). StopIteration if no value
+starts there; ValueError if it is not valid or holds a float."""
 
 
-def dump_with_entry(raw: bytes, doc_id: str, entry: Any) -> bytes:
-    """`dump_record_json` of a one-table file whose bytes are `raw` (exactly as
-    `dump_record_json` wrote them, its table of objects not empty) with `entry` added
-    last under `doc_id`: only the new entry is encoded, and spliced in before the
-    closing braces of the table and the file. ValueError if `raw` does not end as such
-    a file does."""
+def dump_record_json(data: Any, *, sorted_documents: bool = False) -> bytes:
+    """The exact bytes this program writes: compact JSON, UTF-8, non-ASCII as itself.
+
+    With `sorted_documents` (incident files), `data` is TinyDB's {table: {doc id:
+    document}}: tables and doc ids stay in their order, and each document is written
+    with its keys sorted at every level, i.e. as its canonical JSON
+    (`events.canonical_text`), so an event's bytes are the text its hash is taken over
+    plus its own "hash" in its sorted place.
+
+    Without it everything keeps its own order. That is also how a file read back is
+    checked against its bytes (`dump_record_json(parse_record_json(raw)) == raw`): a
+    file in either layout passes (incident files written before their events were
+    sorted hold each event's keys in the order recorded), one with a byte edited does not."""
+    if not sorted_documents:
+        return _compact(data).encode("utf-8")
+    name = json.encoder.encode_basestring
+    tables = ",".join(
+        name(str(table))
+        + ":{"
+        + ",".join(name(str(doc_id)) + ":" + _sorted(doc) for doc_id, doc in docs.items())
+        + "}"
+        for table, docs in data.items()
+    )
+    return ("{" + tables + "}").encode("utf-8")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sorted(value: Any) -> str:
+    from incident_tui.record.events import canonical_text
+
+    return canonical_text(value)
+
+
+def dump_with_entry(
+    raw: bytes, doc_id: str, entry: Any, *, sorted_documents: bool = False
+) -> bytes:
+    """`dump_record_json` (with `sorted_documents` as given) of a one-table file whose
+    bytes are `raw` (exactly as `dump_record_json` wrote them, its table of objects not
+    empty) with `entry` added last under `doc_id`: only the new entry is encoded, and
+    spliced in before the closing braces of the table and the file. ValueError if `raw`
+    does not end as such a file does."""
     if not raw.endswith(b"}}}"):
         raise ValueError("not a one-table record file with an entry, as written")
-    return b"".join(
-        (raw[:-2], b",", dump_record_json(doc_id), b":", dump_record_json(entry), b"}}")
-    )
+    text = _sorted(entry) if sorted_documents else _compact(entry)
+    return b"".join((raw[:-2], b",", dump_record_json(doc_id), b":", text.encode("utf-8"), b"}}"))
 
 
 class KnownFiles:

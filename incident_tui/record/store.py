@@ -373,9 +373,28 @@ def _actor_text(actor: Any) -> str:
     return str(actor)
 
 
+_MOVES_ONLY = frozenset({EventKind.opened.value, EventKind.answer.value, EventKind.refer_now.value})
+"""The kinds that change nothing in a row but its count, head, last time and step."""
+
+
 def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
     """The index row after `event` (unsigned): the one rule the store and verify share."""
-    if is_stub(event):
+    return _fold(row, event, owned=False)
+
+
+def fold_events(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The index row after all of `events` (unsigned), as `fold_event` one by one
+    makes it, but copied once rather than once per event (verify folds every chain)."""
+    row: dict[str, Any] | None = None
+    for event in events:
+        row = _fold(row, event, owned=True)
+    return row
+
+
+def _fold(row: dict[str, Any] | None, event: dict[str, Any], *, owned: bool) -> dict[str, Any]:
+    """`fold_event`; with `owned` the caller's `row` is its own, changed in place (and
+    every row made here is new, so its nested lists and dicts are never changed)."""
+    if event.get("disposed") is True and is_stub(event):
         # content removed by a disposal: only the count and head move (the disposal
         # event after the stubs builds the row afresh)
         return {**(row or {}), "event_count": event["seq"] + 1, "head_hash": event["hash"]}
@@ -412,13 +431,15 @@ def fold_event(row: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, A
             **ROW_DEFAULTS,
             "other_pupils": _other_pupils(data),
         }
-    else:
+    elif not owned:
         row = dict(row)
     row["event_count"] = event["seq"] + 1
     row["head_hash"] = event["hash"]
     row["last_time"] = event["time"]
     if event.get("step"):
         row["last_step"] = event["step"]
+    if isinstance(kind, str) and kind in _MOVES_ONLY:
+        return row
     if kind == EventKind.override:
         row["overrides"] += 1
     elif kind == EventKind.escalation:
@@ -543,6 +564,16 @@ def event_list(data: dict[str, Any], path: Path, incident_id: str) -> list[dict[
                 incident=incident_id,
             )
     return events
+
+
+def incident_file_bytes(events: list[dict[str, Any]]) -> bytes:
+    """The exact bytes of an incident file holding `events` (doc id = seq + 1): each
+    event in its canonical JSON, "hash" in its sorted place (`dump_record_json`), so
+    that verify checks its hash on the bytes stored. Files written before kept each
+    event's keys in the order recorded: they read and verify as before, and are
+    written sorted the next time they are saved."""
+    table = {str(position + 1): event for position, event in enumerate(events)}
+    return dump_record_json({EVENTS_TABLE: table}, sorted_documents=True)
 
 
 def read_incident(root: Path, incident_id: str) -> list[dict[str, Any]]:
@@ -674,6 +705,9 @@ class _Checked:
     """Its events, in order (never changed: shared with `Store._known`)."""
     kinds: frozenset[str]
     """The kinds of event it holds."""
+    sorted: bool
+    """Whether each event is written with its keys sorted (`incident_file_bytes`), as
+    every file is from the first time this version saves it."""
 
 
 class Store:
@@ -981,9 +1015,9 @@ class Store:
             path = incident_path(self.root, incident_id)
             if path.exists():
                 raise AppendRefused(f"{path} already exists; nothing was written")
-            payload = dump_record_json({EVENTS_TABLE: {"1": stored}})
+            payload = incident_file_bytes([stored])
             atomic_write_bytes(path, payload)
-            first = _Checked(payload, (stored,), frozenset({EventKind.opened.value}))
+            first = _Checked(payload, (stored,), frozenset({EventKind.opened.value}), True)
             self._known.put(path, payload, first)
             try:
                 self._write_row(incident_id, row)
@@ -1082,12 +1116,17 @@ class Store:
         )
         stored = event.model_dump(mode="json")
         # the file as it was, checked, with the new event after the others: only the
-        # new event is encoded (the bytes are those of the whole table encoded again)
+        # new event is encoded (the bytes are those of the whole table encoded again);
+        # a file written before events were sorted is written sorted, whole
         path = incident_path(self.root, incident_id)
-        payload = dump_with_entry(checked.raw, str(len(events) + 1), stored)
+        if checked.sorted:
+            doc_id = str(len(events) + 1)
+            payload = dump_with_entry(checked.raw, doc_id, stored, sorted_documents=True)
+        else:
+            payload = incident_file_bytes([*events, stored])
         atomic_write_bytes(path, payload)
         self._known.put(
-            path, payload, _Checked(payload, (*events, stored), checked.kinds | {kind.value})
+            path, payload, _Checked(payload, (*events, stored), checked.kinds | {kind.value}, True)
         )
         new_row = sign_row(fold_event(row, stored), self._signing_key())
         try:
@@ -1167,8 +1206,7 @@ class Store:
                 # never adopted, and the reference is held from this moment
                 pending = {**signed, "event_count": 0, "head_hash": GENESIS}
                 self._write_row(incident_id, sign_row(pending, self._signing_key()))
-            table = {str(position + 1): event for position, event in enumerate(stored)}
-            AtomicJSONStorage(path).write({EVENTS_TABLE: table})
+            atomic_write_bytes(path, incident_file_bytes(stored))
             try:
                 self._write_row(incident_id, signed)
             except StoreWriteError as exc:
@@ -1222,9 +1260,8 @@ class Store:
             self._write_row(incident_id, sign_row(row, self._signing_key()))
         removed = sum(1 for event in earlier if not is_stub(event))
         if removed:
-            table = {str(position + 1): stub_of(event) for position, event in enumerate(earlier)}
-            table[str(len(events))] = disposal
-            AtomicJSONStorage(path).write({EVENTS_TABLE: table})
+            stubs = [stub_of(event) for event in earlier]
+            atomic_write_bytes(path, incident_file_bytes([*stubs, disposal]))
         return removed
 
     # internals
@@ -1420,19 +1457,20 @@ class Store:
         known = self._known.get(path, raw)
         if known is not None:
             return known, None
-        events, unsound = self._check_file(raw, path, incident_id)
+        events, unsound, written_sorted = self._check_file(raw, path, incident_id)
         # (a hand-made kind that is not a string is no kind of event)
         kinds = frozenset(k for event in events if isinstance(k := event.get("kind"), str))
-        checked = _Checked(raw, tuple(events), kinds)
+        checked = _Checked(raw, tuple(events), kinds, written_sorted)
         if unsound is None:
             self._known.put(path, raw, checked)
         return checked, unsound
 
     def _check_file(
         self, raw: bytes, path: Path, incident_id: str
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """The events of the incident file `path` whose bytes are `raw`, and why it cannot
-        be vouched for (or None); see `_read_checked`."""
+    ) -> tuple[list[dict[str, Any]], str | None, bool]:
+        """The events of the incident file `path` whose bytes are `raw`, why it cannot
+        be vouched for (or None; see `_read_checked`), and whether its events are
+        written sorted (`_Checked.sorted`)."""
         try:
             data = parse_record_json(raw, path)
         except DamagedFile as exc:
@@ -1441,24 +1479,34 @@ class Store:
         if has_stubs(events):
             problem = tombstone_problem(events, incident_id)
             if problem is not None:
-                return events, f"{problem}; run `incident-tui verify`"
+                return events, f"{problem}; run `incident-tui verify`", False
         prev = GENESIS
         for seq, event in enumerate(events):
             if is_stub(event):
                 prev = event["hash"]
                 continue
             if not _chains(event, incident_id, seq, prev, parsed=True):
-                return events, (
-                    f"event {seq} fails its hash-chain check (changed, missing or out of "
-                    "order); run `incident-tui verify`"
+                return (
+                    events,
+                    (
+                        f"event {seq} fails its hash-chain check (changed, missing or out of "
+                        "order); run `incident-tui verify`"
+                    ),
+                    False,
                 )
             prev = event["hash"]
-        if dump_record_json(data) != raw:
-            return events, (
-                "the file was edited by hand (its bytes are not as recorded); "
-                "run `incident-tui verify`"
+        if raw == incident_file_bytes(events):
+            return events, None, True
+        if dump_record_json(data) != raw:  # not as written before events were sorted either
+            return (
+                events,
+                (
+                    "the file was edited by hand (its bytes are not as recorded); "
+                    "run `incident-tui verify`"
+                ),
+                False,
             )
-        return events, None
+        return events, None, False
 
     def _repair(self, incident_id: str) -> None:
         """Bring an index row up to an incident file left ahead of it by a crash. Only

@@ -37,7 +37,11 @@ report says so (`signatures_checked`), and is never `complete`.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -50,6 +54,7 @@ from incident_tui.record.storage import (
     is_temp_file,
     parse_record_json,
     read_record_bytes,
+    scan_record_value,
 )
 from incident_tui.record.store import (
     EVENTS_TABLE,
@@ -57,7 +62,7 @@ from incident_tui.record.store import (
     ROW_DEFAULTS,
     ROWS_TABLE,
     SHARD_PREFIX,
-    fold_event,
+    fold_events,
     incident_path,
     incidents_dir,
     index_dir,
@@ -65,7 +70,6 @@ from incident_tui.record.store import (
     is_incident_id,
     row_signature_ok,
     shard_files,
-    sign_row,
     valid_viewings_claim,
 )
 from incident_tui.record.tombstone import has_stubs, is_disposal, tombstone_problem
@@ -160,6 +164,8 @@ class _Scan:
     """The one incident the scan was limited to, if any."""
     viewings: dict[str, list[str]] = field(default_factory=dict)
     """Per incident with a readable access log, its entries' hashes (for checkpoints)."""
+    signed: dict[str, bool] = field(default_factory=dict)
+    """Per incident checked with the key, whether its index row's signature holds."""
     root: Path | None = None
 
 
@@ -202,13 +208,28 @@ def verify_store(
             f"the checkpoint {checkpoint} cannot be checked without the record key, "
             "which is missing: restore the key from your backup first"
         )
-    scan = _scan_store(Path(root), key, incident)
-    if checkpoint is not None:
-        from incident_tui.record.checkpoint import compare_checkpoint
+    with _no_cycle_collection():
+        scan = _scan_store(Path(root), key, incident)
+        if checkpoint is not None:
+            from incident_tui.record.checkpoint import compare_checkpoint
 
-        assert key is not None
-        scan.findings.extend(compare_checkpoint(checkpoint, key, scan))
+            assert key is not None
+            scan.findings.extend(compare_checkpoint(checkpoint, key, scan))
     return VerifyReport(scan.findings, scan.incidents, scan.events, key is not None)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while verify reads the record: parsed JSON
+    holds no cycles (counting references frees it), and the collector's passes over
+    the hundreds of thousands of dicts being built cost as much as parsing them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _scan_store(root: Path, key: bytes | None, only: str | None) -> _Scan:
@@ -267,7 +288,10 @@ def _check_access_logs(
                 scan.viewings[incident_id] = hashes
         claim = row.get("viewings") if isinstance(row, dict) else None
         # a row whose signature fails is reported with the row; its claim is not believed
-        believed = row is not None and (key is None or row_signature_ok(row, key))
+        signed = scan.signed.get(incident_id)
+        if signed is None and row is not None and key is not None:
+            signed = row_signature_ok(row, key)
+        believed = row is not None and (key is None or bool(signed))
         if not problems and believed and valid_viewings_claim(claim):
             found = check_claim(root, incident_id, reference, claim)
             problems += [found] if found is not None else []
@@ -417,30 +441,39 @@ def _check_incident(
     except DamagedFile as exc:
         add("unreadable", str(exc))
         return
-    try:
-        data = parse_record_json(raw, path)
-    except DamagedFile as exc:
-        add("unreadable", str(exc))
-        return
-    table = data.get(EVENTS_TABLE)
-    if not isinstance(table, dict) or set(data) != {EVENTS_TABLE}:
-        add("unreadable", f'{path}: not an incident file (no "events" table)')
-        return
     before = len(findings)
-    events: list[dict[str, Any]] = []
-    for position, (doc_id, event) in enumerate(table.items()):
-        if not isinstance(event, dict):
-            add("changed", f"{path}: entry {doc_id} is not an event", position)
-            continue
-        if doc_id != str(position + 1):
-            add("changed", f"{path}: entry {doc_id} is numbered out of place", position)
-        events.append(event)
+    signed = row is not None and key is not None and row_signature_ok(row, key)
+    scan.signed[incident_id] = signed
+    events = _events_as_written(raw, incident_id, row) if signed and row else None
+    written = events is not None
+    data: dict[str, Any] = {}
+    if events is None:
+        try:
+            data = parse_record_json(raw, path)
+        except DamagedFile as exc:
+            add("unreadable", str(exc))
+            return
+        table = data.get(EVENTS_TABLE)
+        if not isinstance(table, dict) or set(data) != {EVENTS_TABLE}:
+            add("unreadable", f'{path}: not an incident file (no "events" table)')
+            return
+        events = []
+        for position, (doc_id, event) in enumerate(table.items()):
+            if not isinstance(event, dict):
+                add("changed", f"{path}: entry {doc_id} is not an event", position)
+                continue
+            if doc_id != str(position + 1):
+                add("changed", f"{path}: entry {doc_id} is numbered out of place", position)
+            events.append(event)
     if reference is None and events and isinstance(events[0].get("data"), dict):
         ref = events[0]["data"].get("reference")
         reference = ref if isinstance(ref, str) else None
-    stubs = has_stubs(events)
-    chain_findings, chain_ok = _check_chain(events, incident_id, reference, str(path), stubs)
-    findings.extend(chain_findings)
+    if written:
+        stubs, chain_ok = False, True  # see `_events_as_written`
+    else:
+        stubs = has_stubs(events)
+        chain_findings, chain_ok = _check_chain(events, incident_id, reference, str(path), stubs)
+        findings.extend(chain_findings)
     scan.events += len(events)
     scan.hashes[incident_id] = [str(event.get("hash")) for event in events]
     if row is None:
@@ -450,13 +483,97 @@ def _check_incident(
             "recorded by incident-tui, or its index row was removed)",
         )
     elif chain_ok:
-        _check_row(key, path, incident_id, row, events, add, stubs)
-    if len(findings) == before and dump_record_json(data) != raw:
+        _check_row(key, signed, path, incident_id, row, events, add, stubs)
+    if not written and len(findings) == before and dump_record_json(data) != raw:
         add("changed", f"{path}: the file was edited by hand (its bytes are not as recorded)")
+
+
+_EVENTS_OPENING = '{"events":{'
+
+
+def _events_as_written(
+    raw: bytes, incident_id: str, row: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """The events of an incident file whose bytes, hashes and chain are exactly as
+    this program writes them, up to the head its index row signed (`row`, its
+    signature checked with the record key); None for anything else (a file written
+    before events were sorted, an edit, a chain ahead of its row), which the full
+    check then reads and reports on as before.
+
+    Each event is written as its canonical JSON, its "hash" in its sorted place just
+    before "incident" (`store.incident_file_bytes`), so the text its hash is taken
+    over is its bytes as they lie less the `"hash":"<hash>",` in them: hashed there,
+    never parsed into a body and encoded again. That text is the one the full check
+    would encode, so the two checks agree, because:
+
+    - the member taken out is the event's own: had it been a lookalike deeper in,
+      the text hashed would still hold the event's hash, and no text holds its own
+      SHA-256;
+    - the hashes are ones this program made from canonical text: the last is the
+      head the index row signed with the record key, and each earlier one is the
+      `prev` inside the text hashed after it (the program checks every event's hash
+      before it chains one to it). A text with the same SHA-256 is that text;
+    - around the events, every byte is checked as written (`{"events":{"1":`, `,"2":`
+      ... `}}`, nothing else), so the file is the one the program wrote and its
+      bytes need no second encoding either.
+    """
+    count = row.get("event_count")
+    if type(count) is not int or count < 1:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text.startswith(_EVENTS_OPENING):
+        return None
+    # byte offsets are character offsets in an all-ASCII file: hash the bytes in place
+    view = memoryview(raw) if len(text) == len(raw) else None
+    sha256, scan, fields = hashlib.sha256, scan_record_value, EVENT_FIELDS
+    events: list[dict[str, Any]] = []
+    prev = GENESIS
+    pos = len(_EVENTS_OPENING) - 1
+    try:
+        for seq in range(count):
+            label = f',"{seq + 1}":' if seq else '{"1":'
+            if not text.startswith(label, pos):
+                return None
+            pos += len(label)
+            event, end = scan(text, pos)
+            if type(event) is not dict or event.keys() != fields:
+                return None
+            digest = event["hash"]
+            if (
+                type(digest) is not str
+                or event["prev"] != prev
+                or type(event["seq"]) is not int
+                or event["seq"] != seq
+                or event["incident"] != incident_id
+            ):
+                return None
+            member = f'"hash":"{digest}",'
+            cut = text.find(member + '"incident":', pos, end)
+            if cut < 0:
+                return None
+            if view is not None:
+                hashed = sha256(view[pos:cut])
+                hashed.update(view[cut + len(member) : end])
+            else:
+                hashed = sha256(text[pos:cut].encode("utf-8"))
+                hashed.update(text[cut + len(member) : end].encode("utf-8"))
+            if hashed.hexdigest() != digest:
+                return None
+            events.append(event)
+            prev, pos = digest, end
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    if text[pos:] != "}}" or prev != row.get("head_hash"):
+        return None
+    return events
 
 
 def _check_row(
     key: bytes | None,
+    signed: bool,
     path: Path,
     incident_id: str,
     row: dict[str, Any],
@@ -464,7 +581,7 @@ def _check_row(
     add: Any,
     stubs: bool,
 ) -> None:
-    if key is not None and not row_signature_ok(row, key):
+    if key is not None and not signed:
         add(
             "recomputed",
             f"{path}: the index row's signature does not match (the row was "
@@ -523,16 +640,13 @@ def _check_row(
         )
     if count == 0:
         return
-    expected: dict[str, Any] | None = None
-    for event in events[:count]:
-        expected = fold_event(expected, event)
+    expected = fold_events(events[:count])
     assert expected is not None
     # the access log's claim is not folded from the events: the signature vouches for it
     expected["viewings"] = row.get("viewings")
-    if key is not None:
-        expected = sign_row(expected, key)
-    else:
-        expected["hmac"] = row.get("hmac")  # cannot be checked without the key
+    # its signature is checked above (over the id, count and head compared here, and
+    # this claim), or cannot be without the key
+    expected["hmac"] = row.get("hmac")
     for name in expected.keys() | row.keys():
         stored = row.get(name, ROW_DEFAULTS.get(name, "<none>"))
         if expected.get(name, "<none>") != stored:
