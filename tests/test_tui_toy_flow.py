@@ -662,3 +662,46 @@ async def test_an_exception_on_the_stop_screen_typed_ahead_records_its_reason_wh
         await pilot.pause()
         assert current_step(app).id == "found"
         assert recorded_answer(dirs, app, "staff") == ("no", "No staff near")
+
+
+async def test_a_confirm_after_a_choice_has_no_default_and_the_next_step_takes_the_keys(
+    dirs, tmp_path
+):
+    from textual.containers import VerticalScroll
+
+    from incident_tui.flow.loader import load_flow
+    from tests.engine_fixture import TOY_FLOW
+
+    bag = (
+        '[[steps]]\nid = "bag"\nkind = "confirm"\nprompt = "Ask for the bag to be opened."\n'
+        'next = "grounds"\n\n[[steps]]\nid = "grounds"'
+    )
+    text = TOY_FLOW.replace(
+        'label = "A vape (school rule)"\nnext = "grounds"',
+        ('label = "A vape (school rule)"\nnext = "bag"'),
+    ).replace('[[steps]]\nid = "grounds"', bag)
+    path = tmp_path / "bag.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_flow(path)
+    app = make_app(dirs, flows={loaded.flow.id: loaded})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_incident(pilot, "toy-search")
+        await answer(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        assert current_step(app).id == "bag"
+        # the step itself has the keyboard (it scrolls), never the button
+        assert app.screen.focused is app.screen.query_one("#step-pane", VerticalScroll)
+        await pilot.press("enter", "space")
+        await pilot.pause()
+        assert current_step(app).id == "bag"
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert current_step(app).id == "grounds"
+        assert app.screen.focused is app.screen.query_one("#text-answer")
+        await type_text(pilot, "Seen with it")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current_step(app).id == "consent"
+        assert app.screen.focused is app.screen.query_one("#choices")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from incident_tui.errors import UserError
 from incident_tui.flow.engine import AnswerInput, EngineError, InterlockBlocked, InvariantBroken
@@ -31,6 +31,7 @@ from incident_tui.tui.screens.base import AppScreen, not_saved, report_saves
 from incident_tui.tui.widgets.banners import EscalationBanner
 from incident_tui.tui.widgets.box_order import EnterToNextBox, after_keys_sent
 from incident_tui.tui.widgets.decisions import DecisionsPanel
+from incident_tui.tui.widgets.footer import SteadyFooter
 from incident_tui.tui.widgets.step_view import NUMBER_KEYS, StepView
 
 
@@ -71,7 +72,7 @@ class StepScreen(EnterToNextBox, AppScreen):
         with Horizontal(id="incident"):
             yield VerticalScroll(id="step-pane")
             yield DecisionsPanel(id="side")
-        yield Footer()
+        yield SteadyFooter()
 
     async def on_mount(self) -> None:
         await self.show_current()
@@ -94,8 +95,17 @@ class StepScreen(EnterToNextBox, AppScreen):
             self.app.switch_screen(SummaryScreen(self.incident))
             return
         pane = self.query_one("#step-pane", VerticalScroll)
+        view = StepView(self.incident, session.current, session.choices())
+        leaving = self.focused is not None and pane in self.focused.ancestors
+        if leaving:
+            # The focus leaves the step shown before it goes: removed with the focus on
+            # it, Textual would focus the pane, restyling the whole step (and the next
+            # one again as it takes the focus).
+            self.set_focus(None)
         await pane.remove_children()
-        await pane.mount(StepView(self.incident, session.current, session.choices()))
+        if leaving and not view.takes_focus:
+            self.set_focus(pane)  # where the focus went before (a confirm has no default)
+        await pane.mount(view)
         pane.scroll_home(animate=False)
 
     def _handed_over(self) -> bool:

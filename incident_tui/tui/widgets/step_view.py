@@ -162,6 +162,11 @@ class StepView(Vertical):
             if step.optional:
                 yield Static("You may leave this empty.", classes="hint", markup=False)
 
+    @property
+    def takes_focus(self) -> bool:
+        """Whether the step focuses its answer when shown: a confirm step never does."""
+        return not isinstance(self.step, ConfirmStep)
+
     def on_mount(self) -> None:
         self._show_rationale()
         if isinstance(self.step, ChoiceStep):
