@@ -19,9 +19,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from incident_tui.record.events import Event, EventKind, utc_now
+from incident_tui.record.events import DataValue, Event, EventKind, utc_now
 from incident_tui.record.references import seal_code, utc_text
 from incident_tui.record.vocabulary import (
+    DATA_LABELS,
     HIDDEN_DATA,
     KIND_HEADINGS,
     REFER_NOW_HEADING,
@@ -66,6 +67,10 @@ class ReviewLabels(Protocol):
         """What the decision's reason is called ("Reason", "Why this referral")."""
         ...
 
+    def field_keys(self, decision_id: str) -> tuple[str, ...]:
+        """The decision's field keys in the order its form asks for them."""
+        ...
+
 
 class NoReviewLabels:
     """Review decisions named by their ids: for a record read without the catalogue."""
@@ -78,6 +83,9 @@ class NoReviewLabels:
 
     def reason(self, decision_id: str) -> str:
         return "Reason"
+
+    def field_keys(self, decision_id: str) -> tuple[str, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -231,7 +239,7 @@ def _items(event: Event, labels: ReviewLabels) -> tuple[Item, ...]:
     if event.rationale:
         label = labels.reason(review) if review is not None else "Rationale"
         items.append(Item(label, safe(event.rationale)))
-    for key, value in event.data.items():
+    for key, value in _in_reading_order(event.data, labels, review):
         if key in HIDDEN_DATA or value in (None, "", []):
             continue
         if key == "outcome" and value == event.answer:
@@ -241,6 +249,24 @@ def _items(event: Event, labels: ReviewLabels) -> tuple[Item, ...]:
         label = (labels.field(review, key) if review is not None else None) or data_label(key)
         items.append(Item(label, safe(value_text(value))))
     return tuple(items)
+
+
+_READING_ORDER = {key: n for n, key in enumerate(DATA_LABELS)}
+
+
+def _in_reading_order(
+    data: dict[str, DataValue], labels: ReviewLabels, review: str | None
+) -> list[tuple[str, DataValue]]:
+    """An event's data in the order people read it (a review decision's as its form
+    asks; the rest as `DATA_LABELS` lists them), whatever order the file keeps them in
+    (events are stored with their keys sorted)."""
+    order = dict(_READING_ORDER)
+    if review is not None:
+        order = {key: n - 1000 for n, key in enumerate(labels.field_keys(review))} | {
+            k: v for k, v in order.items() if k not in labels.field_keys(review)
+        }
+    last = len(order)
+    return sorted(data.items(), key=lambda item: order.get(item[0], last))
 
 
 def entry_of(event: Event, labels: ReviewLabels | None = None) -> Entry:

@@ -165,6 +165,10 @@ class CatalogueLabels:
         found = self._decisions.get(decision_id)
         return found.reason_label if found else "Reason"
 
+    def field_keys(self, decision_id: str) -> tuple[str, ...]:
+        found = self._decisions.get(decision_id)
+        return tuple(f.key for f in found.fields) if found else ()
+
 
 def review_labels() -> CatalogueLabels:
     """The shipped decisions' words, for every chronology a person reads."""
