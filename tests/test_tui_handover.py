@@ -204,15 +204,7 @@ def handed_over(dirs: Dirs) -> str:
 async def test_the_dsl_sees_it_awaiting_at_the_top_of_her_home_and_takes_it_over(
     dirs: Dirs,
 ) -> None:
-    reference = seeded(dirs)
-    with open_record(dirs.paths, "live", write=True) as store:
-        incident = Incident.resume(
-            store, flows()["nudes-sharing"], reference, SET_UP, STAFF.actor()
-        )
-        incident.keep_parts(STAFF)
-        incident.submit(AnswerInput("device-held", "no"))
-        incident.hand_over()
-        store.let_go_all()
+    reference = handed_over(dirs)
     app = app_for(dirs, DSL)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
