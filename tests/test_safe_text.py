@@ -1,8 +1,11 @@
 """Recorded text never carries control sequences to a screen or a file."""
 
+import json
+import sys
+
 import pytest
 
-from incident_tui.safe_text import control_problem, printable
+from incident_tui.safe_text import _UNSAFE, control_problem, json_escaped, printable
 
 ATTACKS = {
     "CSI colour": "red \x1b[31mtext",
@@ -45,3 +48,17 @@ def test_one_line_fields_escape_newlines_and_tabs() -> None:
     assert printable("Y9\nAB\tC", one_line=True) == "Y9\\nAB\\tC"
     assert printable("\x1b", one_line=True) == "\\x1b"
     assert printable("\u202e") == "\\u202e"
+
+
+def test_every_unsafe_character_is_unprintable() -> None:
+    # json_escaped passes a printable text through without searching it
+    unsafe = [chr(c) for c in range(sys.maxunicode + 1) if _UNSAFE.match(chr(c))]
+    assert unsafe and not any(char.isprintable() for char in unsafe)
+
+
+@pytest.mark.parametrize("text", [*ATTACKS.values(), "plain", "Zo\u00eb", "a\u00a0b"])
+def test_json_escaped_is_the_same_value_and_safe_to_print(text: str) -> None:
+    dumped = json.dumps([text, "ok"], ensure_ascii=False)
+    escaped = json_escaped(dumped)
+    assert json.loads(escaped) == [text, "ok"]
+    assert _UNSAFE.search(escaped) is None
