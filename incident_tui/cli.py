@@ -19,6 +19,7 @@ from incident_tui import __version__, locations
 from incident_tui.commands import COMMAND_MODULES, app_cmd
 from incident_tui.errors import UserError
 from incident_tui.safe_text import printable
+from incident_tui.startup import pause_collector, resume_collector
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +67,14 @@ def _report_crash(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    pause_collector()  # the app resumes it once its first screen is drawn
+    try:
+        return _main(argv)
+    finally:
+        resume_collector()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.locations = locations.Paths.from_environment(args.data_dir, args.config_dir)
@@ -74,9 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.training = True
     handler = getattr(args, "handler", None)
     if handler is None:
-        from incident_tui.commands.app_cmd import open_app
-
-        handler = open_app
+        handler = app_cmd.open_app
+    if handler is not app_cmd.open_app:
+        resume_collector()  # only the app's start is worth it
     try:
         return int(handler(args) or 0)
     except UserError as exc:

@@ -18,6 +18,7 @@ from textual.widgets import Input
 
 from incident_tui.locations import Mode
 from incident_tui.settings import Settings
+from incident_tui.startup import resume_collector
 from incident_tui.tui.widgets.box_order import KeysInOrder
 
 LIMIT_SHOWN_FROM = 0.8
@@ -73,6 +74,8 @@ class AppBase(KeysInOrder[str | None]):
         if self._wanted_theme:
             self.theme = self._wanted_theme
         self.push_screen(self.first_screen())
+        # drawn: start-up is over (see incident_tui.startup)
+        self.call_after_refresh(resume_collector, freeze=True)
 
     async def action_quit(self) -> None:
         from incident_tui.tui.screens.dialogs import ConfirmQuit
