@@ -19,6 +19,7 @@ from incident_tui.record.store import (
     ROWS_TABLE,
     Listing,
     claim_viewings,
+    dumped_rows_json,
     incident_path,
     rows_json,
     shard_files,
@@ -58,13 +59,25 @@ def uncached(root: Path) -> Listing:
     return reader(root, key=None).listing()
 
 
-def same_listing(got: Listing, expected: Listing) -> None:
+def same_listing(got: Listing, expected: Listing, root: Path | None = None) -> None:
+    """`got` is `expected`; with `root`, so is the dumped listing of the store now,
+    with the cache and without it, to the last byte of its JSON."""
     assert got.rows == expected.rows
     assert [r.model_fields_set for r in got.rows] == [r.model_fields_set for r in expected.rows]
     assert [r.model_dump() for r in got.rows] == [r.model_dump() for r in expected.rows]
     assert rows_json(got.rows) == rows_json(expected.rows)
     assert got.problems == expected.problems
     assert got.unindexed == expected.unindexed
+    if root is None:
+        return
+    dumps = [r.model_dump(mode="json") for r in expected.rows]
+    for key in (KEY, None):
+        dumped = reader(root, key).dumped_listing()
+        assert dumped.rows == dumps
+        assert [list(r) for r in dumped.rows] == [list(r) for r in dumps]  # in field order
+        assert dumped_rows_json(dumped.rows) == rows_json(expected.rows)
+        assert dumped.problems == expected.problems
+        assert dumped.unindexed == expected.unindexed
 
 
 def cached(root: Path) -> Listing:
@@ -91,13 +104,15 @@ def first_id(root: Path) -> str:
 def test_the_cached_listing_is_the_listing_of_the_index_files(root: Path) -> None:
     expected = uncached(root)
     assert len(expected.rows) == 40
-    same_listing(cached(root), expected)
+    same_listing(cached(root), expected, root)
 
 
 def test_rows_of_every_shape_come_back_as_they_were(root: Path) -> None:
     ids = [row.id for row in uncached(root).rows]
     assert claim_viewings(root, KEY, ids[0], 2, "a" * 64)
     edit_shard(root, ids[1], other_pupils=["P-8", "P-9"], dates_of_birth={"P-8": "2012-01-02"})
+    # text that JSON escapes, or does not
+    edit_shard(root, ids[3], pupil='Zo\u00eb "Q" \\ a/b \u2028\x7f\x1b \U0001f600')
     old = edit_shard(root, ids[2])  # a row written before the later fields existed
     table = json.loads(old.read_bytes())[ROWS_TABLE]
     for row in table.values():
@@ -107,7 +122,7 @@ def test_rows_of_every_shape_come_back_as_they_were(root: Path) -> None:
     AtomicJSONStorage(old).write({ROWS_TABLE: table})
     expected = uncached(root)
     got = cached(root)
-    same_listing(got, expected)
+    same_listing(got, expected, root)
     by_id = {row.id: row for row in got.rows}
     assert by_id[ids[0]].viewings is not None and by_id[ids[0]].viewings.count == 2
     assert by_id[ids[1]].other_pupils == ("P-8", "P-9")
@@ -124,7 +139,7 @@ def test_a_row_changed_by_another_session_shows_in_the_next_list(root: Path) -> 
     row = next(r for r in after.rows if r.id == target.id)
     assert row.event_count == target.event_count + 1
     assert new.id in {r.id for r in after.rows}
-    same_listing(after, uncached(root))
+    same_listing(after, uncached(root), root)
 
 
 def test_an_edit_in_place_that_keeps_size_and_mtime_is_still_seen(root: Path) -> None:
@@ -151,7 +166,7 @@ def test_a_damaged_index_file_is_still_named_and_costs_only_its_rows(root: Path)
     got = reader(root).listing()
     assert target.id in got.unindexed  # listed from its file, and named as damage
     assert any(str(path) in problem and "not valid JSON" in problem for problem in got.problems)
-    same_listing(got, uncached(root))
+    same_listing(got, uncached(root), root)
     same_listing(reader(root).listing(), uncached(root))  # and every time after
 
 
@@ -161,14 +176,14 @@ def test_a_hand_edited_invalid_row_is_still_caught(root: Path) -> None:
     got = reader(root).listing()
     assert target.id not in {r.id for r in got.rows}
     assert any(f"the index row of {target.id} is not valid" in p for p in got.problems)
-    same_listing(got, uncached(root))
+    same_listing(got, uncached(root), root)
 
 
 def test_an_edited_cache_is_not_believed(root: Path) -> None:
     expected = cached(root)
     path = root / CACHE_FILE
     path.write_bytes(path.read_bytes().replace(b"P-1", b"P-Z"))
-    same_listing(reader(root).listing(), expected)
+    same_listing(reader(root).listing(), expected, root)
     assert b"P-Z" not in path.read_bytes()  # and it was written again
 
 
@@ -177,14 +192,14 @@ def test_a_cache_cut_short_or_signed_with_another_key_is_not_believed(root: Path
     path = root / CACHE_FILE
     whole = path.read_bytes()
     path.write_bytes(whole[: len(whole) // 2])
-    same_listing(reader(root).listing(), expected)
+    same_listing(reader(root).listing(), expected, root)
     other = bytes(reversed(KEY))
     head, _, body = whole.partition(b"\n")
     forged = body.replace(b"P-1", b"P-Z")
     path.write_bytes(
         cache_module._MAGIC + b" " + cache_module._sign(other, forged) + b"\n" + forged
     )
-    same_listing(reader(root).listing(), expected)
+    same_listing(reader(root).listing(), expected, root)
 
 
 def test_another_records_cache_is_not_believed(root: Path, tmp_path: Path) -> None:
@@ -205,7 +220,7 @@ def test_without_the_key_the_cache_is_neither_read_nor_written(root: Path) -> No
     expected = cached(root)
     path = root / CACHE_FILE
     stamp = path.stat().st_mtime_ns
-    same_listing(reader(root, key=None).listing(), expected)
+    same_listing(reader(root, key=None).listing(), expected, root)
     assert path.stat().st_mtime_ns == stamp
 
 
@@ -222,7 +237,7 @@ def test_an_interrupted_opening_and_a_lost_row_are_listed_as_before(root: Path) 
     assert lost.id in got.unindexed
     assert any("has no row in the index" in p for p in got.problems)
     assert opening.id in {r.id for r in got.rows}  # rebuilt from its file
-    same_listing(got, uncached(root))
+    same_listing(got, uncached(root), root)
     assert incident_path(root, opening.id).exists()
 
 
@@ -234,7 +249,7 @@ def test_a_full_disk_gets_no_cache(root: Path, monkeypatch: pytest.MonkeyPatch) 
             self.f_bavail, self.f_frsize = 10, st.f_frsize
 
     monkeypatch.setattr(cache_module.os, "statvfs", lambda p: Full(real(p)))
-    same_listing(reader(root).listing(), uncached(root))
+    same_listing(reader(root).listing(), uncached(root), root)
     assert not (root / CACHE_FILE).exists()
 
 

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from incident_tui.errors import UserError
 from incident_tui.safe_text import json_escaped, printable
@@ -238,6 +238,8 @@ def list_incidents(args: argparse.Namespace) -> int:
         from incident_tui.permissions import Can, require
 
         require(person, Can.training_results if args.training else Can.live)
+    if args.json and person is None and not getattr(args, "awaiting", False):
+        return _list_json(args, root)
     if root.exists():
         from incident_tui.permissions import visible_rows
 
@@ -250,10 +252,7 @@ def list_incidents(args: argparse.Namespace) -> int:
         from incident_tui.permissions import awaiting_rows
 
         rows = awaiting_rows(rows)
-    for problem in problems:
-        _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
-    if problems:
-        _say("incident-tui: run `incident-tui verify` for details", file=sys.stderr)
+    _say_problems(problems)
     status = 1 if problems else 0
     if args.json:
         from incident_tui.record.store import rows_json
@@ -293,6 +292,29 @@ def list_incidents(args: argparse.Namespace) -> int:
         cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
         out.write("  ".join([*cells, line[-1]]).rstrip() + "\n")
     return status
+
+
+def _list_json(args: argparse.Namespace, root: Path) -> int:
+    """`list --json` on one computer: every row, printed from the dumped listing (the
+    same rows and text, without a model made of each)."""
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    if root.exists():
+        with _open_store(args) as store:
+            listing = store.dumped_listing()
+        rows, problems = listing.rows, listing.problems
+    _say_problems(problems)
+    from incident_tui.record.store import dumped_rows_json
+
+    sys.stdout.write(json_escaped(dumped_rows_json(rows)) + "\n")
+    return 1 if problems else 0
+
+
+def _say_problems(problems: list[str]) -> None:
+    for problem in problems:
+        _say(f"incident-tui: cannot list some incidents: {problem}", file=sys.stderr)
+    if problems:
+        _say("incident-tui: run `incident-tui verify` for details", file=sys.stderr)
 
 
 AWAITED_WORDS = {"dsl": "the DSL", "head": "the head"}

@@ -152,23 +152,30 @@ class IndexCache:
         cache.valid = True
         return cache
 
-    def rows(self, name: str, stamp: Stamp | None) -> list[Any] | None:
-        """The rows of index file `name` (IndexRow, oldest entry first) if the cache
-        holds them for exactly this stamp; None: read the file."""
+    def rows(self, name: str, stamp: Stamp | None, *, dumped: bool = False) -> list[Any] | None:
+        """The rows of index file `name` (IndexRow, oldest entry first; `dumped`: as
+        `model_dump(mode="json")` gives them) if the cache holds them for exactly this
+        stamp; None: read the file."""
         entry = self.kept.get(name)
         if entry is None or stamp is None or entry[0] != stamp:
             return None
         try:
-            return _rows(entry[1])
+            return _dumped_rows(entry[1]) if dumped else _rows(entry[1])
         except (ValueError, TypeError, IndexError, KeyError):
             return None
 
     def keep(
-        self, name: str, stamp: Stamp | None, table: dict[str, dict[str, Any]]
+        self,
+        name: str,
+        stamp: Stamp | None,
+        table: dict[str, dict[str, Any]],
+        *,
+        dumped: bool = False,
     ) -> list[Any] | None:
-        """The rows of index file `name` (read with stamp `stamp`) as IndexRow, kept for
-        the next listing, if every row is valid and listed from the index as it is; None
-        if any is not (the listing then reads and reports them as it always has)."""
+        """The rows of index file `name` (read with stamp `stamp`) as IndexRow (or
+        dumped), kept for the next listing, if every row is valid and listed from the
+        index as it is; None if any is not (the listing then reads and reports them as
+        it always has)."""
         from incident_tui.record.store import IndexRow
 
         rows = []
@@ -182,6 +189,8 @@ class IndexCache:
         if self.key is not None and stamp is not None and not _racy(stamp):
             fields = _fields()
             self.fresh[name] = (stamp, [_values(fields, row) for row in rows])
+        if dumped:
+            return [row.model_dump(mode="json") for row in rows]
         return rows
 
     def save(self, names: list[str]) -> None:
@@ -252,6 +261,20 @@ def _rows(stored: list[list[Any]]) -> list[Any]:
             }
         )
         rows.append(row)
+    return rows
+
+
+def _dumped_rows(stored: list[list[Any]]) -> list[dict[str, Any]]:
+    """The rows as `model_dump(mode="json")` gives them, from their values as `_values`
+    stored them (validated before they were stored; the cache is signed): every field
+    in order, a default for each field not set, as the dump has it."""
+    fields = _fields()
+    size = len(fields) + 1
+    rows = []
+    for values in stored:
+        if len(values) != size:
+            raise ValueError("not a cached row")
+        rows.append(dict(zip(fields, values, strict=False)))  # the last: the fields not set
     return rows
 
 

@@ -44,10 +44,10 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -267,12 +267,27 @@ def rows_json(rows: list[IndexRow]) -> str:
         )
 
 
+def dumped_rows_json(rows: list[dict[str, Any]]) -> str:
+    """`rows_json` of the rows of a dumped listing (`Store.dumped_listing`): the same
+    text, by the same serializer, without making a model of each row first."""
+    from pydantic_core import to_json
+
+    try:
+        return to_json(rows).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):  # e.g. a lone surrogate: as rows_json
+        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+Row = TypeVar("Row", "IndexRow", dict[str, Any])
+
+
 @dataclass
-class Listing:
+class Listing(Generic[Row]):
     """Every incident that can be listed, and what could not be, in words."""
 
-    rows: list[IndexRow] = field(default_factory=list)
-    """Oldest first. An incident file the index has no row for is listed from the file."""
+    rows: list[Row] = field(default_factory=list)
+    """Oldest first. An incident file the index has no row for is listed from the file.
+    IndexRow; in a dumped listing, each as `row.model_dump(mode="json")` gives it."""
     problems: list[str] = field(default_factory=list)
     """A damaged index file or row, an incident file without an index row: each costs
     only its own incidents, and `verify` says more."""
@@ -905,7 +920,7 @@ class Store:
         listing = self.listing()
         return listing.rows, listing.problems
 
-    def listing(self) -> Listing:
+    def listing(self) -> Listing[IndexRow]:
         """Every incident that can be listed, and every problem found on the way.
 
         A damaged index file or row costs only its own incidents; an incident file
@@ -914,14 +929,30 @@ class Store:
         from incident_tui.record.index_cache import collector_paused
 
         with collector_paused():
-            return self._listing()
+            listing: Listing[IndexRow] = self._listing(dumped=False)
+        listing.rows.sort(key=attrgetter("opened", "reference"))
+        return listing
 
-    def _listing(self) -> Listing:
-        found = self._rows_to_list()
-        listing = Listing(problems=list(self._row_problems))
+    def dumped_listing(self) -> Listing[dict[str, Any]]:
+        """`listing`, each row as `row.model_dump(mode="json")` gives it: the same rows,
+        checked the same way, for printing. A row from the checked cache is dumped
+        from the values it was validated with, without making its model again."""
+        from incident_tui.record.index_cache import collector_paused
+
+        with collector_paused():
+            listing: Listing[dict[str, Any]] = self._listing(dumped=True)
+        listing.rows.sort(key=itemgetter("opened", "reference"))
+        return listing
+
+    def _listing(self, *, dumped: bool) -> Any:
+        """The listing, unsorted; `dumped`: each row dumped."""
+        made: Any = _dumped if dumped else _as_row
+        found, raw = self._rows_to_list(dumped=dumped)
+        listing: Listing[Any] = Listing(problems=list(self._row_problems))
+        rows = listing.rows
         for incident_id, row in found.items():
-            if isinstance(row, IndexRow):  # valid, from an index file or the checked cache
-                listing.rows.append(row)
+            if incident_id not in raw:  # valid, from an index file or the checked cache
+                rows.append(row)
                 continue
             if type(row.get("event_count")) is int and row["event_count"] == 0:
                 # an opening interrupted before its first event was indexed: listed
@@ -929,10 +960,10 @@ class Store:
                 if incident_path(self.root, incident_id).exists():
                     rebuilt = self._row_from_file(incident_id)
                     if rebuilt is not None:
-                        listing.rows.append(rebuilt)
+                        rows.append(made(rebuilt))
                 continue
             try:
-                listing.rows.append(IndexRow.model_validate(row))
+                rows.append(made(IndexRow.model_validate(row)))
             except ValidationError as exc:
                 path = shard_path(self.root, str(row["id"]))
                 listing.problems.append(f"{path}: {_invalid_row(row, exc)}")
@@ -948,9 +979,8 @@ class Store:
                 f"{path}: incident {rebuilt.reference} has no row in the index (listed "
                 "from its file; it cannot be added to until the index is restored)"
             )
-            listing.rows.append(rebuilt)
+            rows.append(made(rebuilt))
             listing.unindexed.add(incident_id)
-        listing.rows.sort(key=attrgetter("opened", "reference"))
         return listing
 
     def row_from_file(self, incident: str) -> IndexRow | None:
@@ -1605,10 +1635,13 @@ class Store:
         self._repair_interrupted(rows)
         return rows
 
-    def _rows_to_list(self) -> dict[str, dict[str, Any] | IndexRow]:
-        """`_all_rows` for a listing: every valid row of an index file is an IndexRow
-        already, from the checked cache (`index_cache`) while the file is unchanged;
-        the rows of a damaged file, or an invalid row's file, are read as before."""
+    def _rows_to_list(
+        self, *, dumped: bool = False
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """`_all_rows` for a listing, and the rows of it still to be checked: every
+        valid row of an index file is an IndexRow already (`dumped`: dumped), from the
+        checked cache (`index_cache`) while the file is unchanged; the rows of a
+        damaged file, or an invalid row's file, are read as before."""
         from incident_tui.record.index_cache import IndexCache, stamp_of
 
         folder = index_dir(self.root)
@@ -1620,7 +1653,7 @@ class Store:
         except FileNotFoundError:
             found = []
         cache = IndexCache.load(self.root, self.key, folder)
-        rows: dict[str, dict[str, Any] | IndexRow] = {}
+        rows: dict[str, Any] = {}
         raw: dict[str, dict[str, Any]] = {}
         self._row_problems = []
         for name, entry in found:
@@ -1628,24 +1661,25 @@ class Store:
                 stamp = stamp_of(entry.stat())
             except OSError:
                 stamp = None  # read below, which says what is wrong
-            listed = cache.rows(name, stamp)
+            listed = cache.rows(name, stamp, dumped=dumped)
             if listed is None:
                 try:
                     shard = read_shard(folder / name)
                 except DamagedFile as exc:
                     self._row_problems.append(str(exc))  # costs only its own incidents
                     continue
-                listed = cache.keep(name, stamp, shard)
+                listed = cache.keep(name, stamp, shard, dumped=dumped)
                 if listed is None:
                     for row in shard.values():
                         rows[str(row["id"])] = raw[str(row["id"])] = row
                     continue
             for valid in listed:
-                rows[valid.id] = valid
-                raw.pop(valid.id, None)
+                valid_id = valid["id"] if dumped else valid.id
+                rows[valid_id] = valid
+                raw.pop(valid_id, None)
         cache.save([name for name, _ in found])
         self._repair_interrupted(raw)
-        return rows
+        return rows, raw
 
     def _repair_interrupted(self, rows: dict[str, dict[str, Any]]) -> None:
         if not self.readonly and not self._closed:
@@ -1766,6 +1800,14 @@ class Store:
         left.update(name[: -len(".lock")] for name in names if _LOCK_FILE.fullmatch(name))
         for incident_id in sorted(left):
             self._repair_if_free(incident_id)
+
+
+def _as_row(row: IndexRow) -> IndexRow:
+    return row
+
+
+def _dumped(row: IndexRow) -> dict[str, Any]:
+    return row.model_dump(mode="json")
 
 
 def _holder_of(actor: Actor | None, hold: Hold) -> Holder:
