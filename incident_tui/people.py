@@ -14,38 +14,15 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from incident_tui.errors import UserError
 from incident_tui.record.events import Actor
+from incident_tui.roles import ROLE_WORDS, Role
 from incident_tui.safe_text import printable
 from incident_tui.text_fields import ACTOR_NAME
-
-
-class Role(StrEnum):
-    staff = "staff"
-    """Any member of staff: starts incidents, continues their own or those handed to them."""
-    dsl = "dsl"
-    """The Designated Safeguarding Lead and each deputy."""
-    head = "head"
-    """Reads incidents and gives the head's input where a flow asks for it."""
-    trainer = "trainer"
-    """Training only; never a live incident."""
-    admin = "admin"
-    """People and settings; never incident content."""
-
-
-ROLE_WORDS: dict[Role, str] = {
-    Role.staff: "member of staff",
-    Role.dsl: "DSL",
-    Role.head: "headteacher",
-    Role.trainer: "trainer",
-    Role.admin: "administrator",
-}
-"""How each role reads in the record and on screen."""
 
 
 @dataclass(frozen=True)

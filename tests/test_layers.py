@@ -41,6 +41,7 @@ LAYERS: list[list[set[str]]] = [
             "incident_tui.review",
             "incident_tui.training",
             "incident_tui.people",
+            "incident_tui.roles",
             "incident_tui.permissions",
             "incident_tui.sshkeys",
         }

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_tui.errors import UserError
-from incident_tui.people import Role
+from incident_tui.roles import Role
 from incident_tui.safe_text import printable
 
 if TYPE_CHECKING:
