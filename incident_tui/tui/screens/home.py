@@ -30,6 +30,10 @@ SWITCH_TO_TRAINING = "switch-to-training"
 
 
 class HomeScreen(AppScreen):
+    AUTO_FOCUS = "OptionList"
+    """A list has the focus from the first, never the scrolling pane around them:
+    focusing the pane and then a list restyles the whole screen twice."""
+
     BINDINGS = [
         Binding("n", "new", "New", id="new"),
         Binding("r", "resume", "Resume", id="resume"),
