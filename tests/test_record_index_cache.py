@@ -13,13 +13,15 @@ import pytest
 from incident_tui.record import Actor, EventKind, FlowRef, Store
 from incident_tui.record import index_cache as cache_module
 from incident_tui.record.index_cache import CACHE_FILE
+from incident_tui.record.layout import ROW_FIELDS
+from incident_tui.record.listing import dumped_rows_json
 from incident_tui.record.storage import AtomicJSONStorage, dump_record_json
 from incident_tui.record.store import (
     ROW_DEFAULTS,
     ROWS_TABLE,
+    IndexRow,
     Listing,
     claim_viewings,
-    dumped_rows_json,
     incident_path,
     rows_json,
     shard_files,
@@ -257,3 +259,29 @@ def test_verify_is_not_troubled_by_the_cache(root: Path) -> None:
     cached(root)
     report = verify_store(root, KEY)
     assert report.complete and report.findings == []
+
+
+def test_the_plain_field_list_is_the_models() -> None:
+    assert tuple(IndexRow.model_fields) == ROW_FIELDS
+
+
+def test_list_json_from_the_cache_loads_no_model(root: Path, tmp_path: Path) -> None:
+    """The rows come from the checked cache: pydantic is not even imported."""
+    import subprocess
+    import sys
+
+    key_file = tmp_path / "config" / "record.key"
+    key_file.parent.mkdir()
+    key_file.write_bytes(KEY.hex().encode())
+    cached(root)
+    script = (
+        "import sys\n"
+        "from incident_tui.cli import main\n"
+        f"code = main(['--data-dir', {str(root.parent)!r}, '--config-dir', "
+        f"{str(key_file.parent)!r}, 'list', '--json'])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic')\n"
+        "print(code, loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stderr.strip() == "0 []"
+    assert json.loads(done.stdout) == [row.model_dump(mode="json") for row in uncached(root).rows]

@@ -297,14 +297,18 @@ def list_incidents(args: argparse.Namespace) -> int:
 def _list_json(args: argparse.Namespace, root: Path) -> int:
     """`list --json` on one computer: every row, printed from the dumped listing (the
     same rows and text, without a model made of each)."""
+    from incident_tui.record.listing import dumped_rows_json
+
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     if root.exists():
-        with _open_store(args) as store:
-            listing = store.dumped_listing()
+        from incident_tui.record.access import dumped_listing
+
+        listing, key_problem = dumped_listing(args.locations, _mode(args))
+        if key_problem is not None:  # as _open_store says it
+            _say(f"incident-tui: warning: {key_problem}", file=sys.stderr)
         rows, problems = listing.rows, listing.problems
     _say_problems(problems)
-    from incident_tui.record.store import dumped_rows_json
 
     sys.stdout.write(json_escaped(dumped_rows_json(rows)) + "\n")
     return 1 if problems else 0

@@ -10,13 +10,14 @@ refuses a folder that holds the other mode's incidents.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
 from incident_tui.locations import Mode
 
 if TYPE_CHECKING:
     from incident_tui.locations import Paths
+    from incident_tui.record.listing import Listing
     from incident_tui.record.store import IndexRow, Store
 
 
@@ -34,7 +35,8 @@ class IncidentNotFound(UserError):
 def open_record(paths: Paths, mode: Mode, *, write: bool = False) -> Store:
     """The live or training record under `paths`; UserError (in words) if it cannot open."""
     from incident_tui.record.keys import load_key, load_or_create_key
-    from incident_tui.record.store import Store, holds_incidents
+    from incident_tui.record.layout import holds_incidents
+    from incident_tui.record.store import Store
 
     root = paths.store_dir(mode)
     has_data = holds_incidents(root)
@@ -49,6 +51,21 @@ def open_record(paths: Paths, mode: Mode, *, write: bool = False) -> Store:
     store = Store.open(root, key=key, mode=mode, readonly=not write, key_file=paths.key_file)
     store.notices = notices
     return store
+
+
+def dumped_listing(paths: Paths, mode: Mode) -> tuple[Listing[dict[str, Any]], str | None]:
+    """`open_record(paths, mode).dumped_listing()`, and the store's `key_problem`: the
+    same opening and the same checks, without loading the store's models unless a
+    row has to be checked (`listing`)."""
+    from incident_tui.record.keys import for_reading, load_key
+    from incident_tui.record.layout import check_mode, holds_incidents
+    from incident_tui.record.listing import dumped_rows
+
+    root = paths.store_dir(mode)
+    key = load_key(paths.key_file, store_has_data=holds_incidents(root))
+    check_mode(root, mode)  # as Store.open reads
+    usable, problem = for_reading(root, key, paths.key_file)
+    return dumped_rows(root, usable), problem
 
 
 def writer_for(store: Store) -> Store:
@@ -95,7 +112,7 @@ def _row_from_file(store: Store, ref: str) -> IndexRow | None:
 
 def record_exists(paths: Paths, mode: Mode) -> bool:
     """Whether anything has been recorded in that mode's store (without reading it)."""
-    from incident_tui.record.store import holds_incidents
+    from incident_tui.record.layout import holds_incidents
 
     return holds_incidents(paths.store_dir(mode))
 
@@ -103,6 +120,7 @@ def record_exists(paths: Paths, mode: Mode) -> bool:
 __all__ = [
     "IncidentNotFound",
     "Mode",
+    "dumped_listing",
     "find_incident",
     "open_record",
     "record_exists",

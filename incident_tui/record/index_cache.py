@@ -41,8 +41,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
+from incident_tui.record.layout import ROW_FIELDS
 from incident_tui.record.storage import TEMP_SUFFIX
 
 CACHE_FILE = "index-cache.json"
@@ -89,11 +88,8 @@ def _cache_key(key: bytes) -> bytes:
     return hmac.new(key, b"incident-tui index cache", hashlib.sha256).digest()
 
 
-@cache
 def _fields() -> tuple[str, ...]:
-    from incident_tui.record.store import IndexRow
-
-    return tuple(IndexRow.model_fields)
+    return ROW_FIELDS
 
 
 @cache
@@ -176,6 +172,8 @@ class IndexCache:
         dumped), kept for the next listing, if every row is valid and listed from the
         index as it is; None if any is not (the listing then reads and reports them as
         it always has)."""
+        from pydantic import ValidationError
+
         from incident_tui.record.store import IndexRow
 
         rows = []

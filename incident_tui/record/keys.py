@@ -225,13 +225,12 @@ def key_matches(root: Path, key: bytes) -> bool | None:
     """Whether `key` is the store's own: True or False from the store's signed key
     check, or from its index signatures when it has no check yet; None when there
     is nothing signed to tell by."""
-    from incident_tui.record.store import row_signature_ok, shard_files
-
     recorded = _recorded_check(root)
     if recorded is not None:
         return hmac.compare_digest(recorded, _check_value(key))
+    from incident_tui.record.layout import read_shard, shard_files
     from incident_tui.record.storage import DamagedFile
-    from incident_tui.record.store import read_shard
+    from incident_tui.record.store import row_signature_ok
 
     signed = False
     for path in shard_files(root):

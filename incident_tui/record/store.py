@@ -43,11 +43,10 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -76,6 +75,27 @@ from incident_tui.record.events import (
     stored_event_hash,
     utc_now,
 )
+from incident_tui.record.layout import (
+    _ID_FILE,
+    _SHARD_PATTERN,
+    INCIDENTS_DIR,
+    INDEX_DIR,
+    ROWS_TABLE,
+    SHARD_PREFIX,
+    check_mode,
+    holds_incidents,
+    incident_ids_on_disk,
+    incident_path,
+    incidents_dir,
+    index_dir,
+    is_incident_id,
+    parse_shard,
+    read_shard,
+    recorded_mode,
+    shard_files,
+    shard_path,
+)
+from incident_tui.record.listing import Listing, dumped_rows, list_rows
 from incident_tui.record.locks import (
     REFERENCES_LOCK,
     STORE_LOCK,
@@ -125,18 +145,10 @@ from incident_tui.text_fields import (
     TextField,
 )
 
-INCIDENTS_DIR = "incidents"
-INDEX_DIR = "index"
 COUNTER_FILE = "references.json"
 REFERENCES_LOCK_PATH = f"locks/{REFERENCES_LOCK}"
 STORE_LOCK_PATH = f"locks/{STORE_LOCK}"
 EVENTS_TABLE = "events"
-ROWS_TABLE = "incidents"
-SHARD_PREFIX = 3
-_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
-_SHARD_PATTERN = re.compile(r"[0-9a-f]{3}\.json")
-_INCIDENT_FILE = re.compile(r"[^.].*\.json")
-_ID_FILE = re.compile(r"[0-9a-f]{32}\.json")
 _LOCK_FILE = re.compile(r"[0-9a-f]{32}\.lock")
 _TEMP_NAME = re.compile(r"\.(.+)\.[0-9a-f]{8}\.tmp")
 _REFERENCE_IN_FILE = re.compile(rb'"reference":"((?:T-)?\d{4}-\d{2}-\d{2}-)(\d{1,9})"')
@@ -267,58 +279,10 @@ def rows_json(rows: list[IndexRow]) -> str:
         )
 
 
-def dumped_rows_json(rows: list[dict[str, Any]]) -> str:
-    """`rows_json` of the rows of a dumped listing (`Store.dumped_listing`): the same
-    text, by the same serializer, without making a model of each row first."""
-    from pydantic_core import to_json
-
-    try:
-        return to_json(rows).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):  # e.g. a lone surrogate: as rows_json
-        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-
-
-Row = TypeVar("Row", "IndexRow", dict[str, Any])
-
-
-@dataclass
-class Listing(Generic[Row]):
-    """Every incident that can be listed, and what could not be, in words."""
-
-    rows: list[Row] = field(default_factory=list)
-    """Oldest first. An incident file the index has no row for is listed from the file.
-    IndexRow; in a dumped listing, each as `row.model_dump(mode="json")` gives it."""
-    problems: list[str] = field(default_factory=list)
-    """A damaged index file or row, an incident file without an index row: each costs
-    only its own incidents, and `verify` says more."""
-    unindexed: set[str] = field(default_factory=set)
-    """Ids of the incidents listed from their files (no index row): damage."""
-
-
 # -- paths and the index row rule (shared with verify) ---------------------------------
 
 
 PART_KINDS = (EventKind.handover, EventKind.takeover)
-
-
-def incidents_dir(root: Path) -> Path:
-    return root / INCIDENTS_DIR
-
-
-def index_dir(root: Path) -> Path:
-    return root / INDEX_DIR
-
-
-def incident_path(root: Path, incident_id: str) -> Path:
-    return root / INCIDENTS_DIR / f"{incident_id}.json"
-
-
-def shard_path(root: Path, incident_id: str) -> Path:
-    return root / INDEX_DIR / f"{incident_id[:SHARD_PREFIX]}.json"
-
-
-def is_incident_id(text: str) -> bool:
-    return _ID_PATTERN.fullmatch(text) is not None
 
 
 def row_hmac(
@@ -610,49 +574,6 @@ def read_incident(root: Path, incident_id: str) -> list[dict[str, Any]]:
     return event_list(data, path, incident_id)
 
 
-def read_shard(path: Path) -> dict[str, dict[str, Any]]:
-    """doc id -> row of one index file; {} if it does not exist yet."""
-    try:
-        raw = read_record_bytes(path)
-    except FileNotFoundError:
-        return {}
-    return parse_shard(raw, path)
-
-
-def parse_shard(raw: bytes, path: Path) -> dict[str, dict[str, Any]]:
-    """doc id -> row of the index file `path` whose bytes are `raw`, or DamagedFile."""
-    data = parse_record_json(raw, path)
-    table = data.get(ROWS_TABLE)
-    if not isinstance(table, dict) or set(data) != {ROWS_TABLE}:
-        raise DamagedFile(path, 'not an index file (no "incidents" table)')
-    for position, (doc_id, row) in enumerate(table.items()):
-        if not isinstance(row, dict) or doc_id != str(position + 1) or "id" not in row:
-            raise DamagedFile(path, f"index entry {doc_id!r} is out of place or not a row")
-    return table
-
-
-def shard_files(root: Path) -> list[Path]:
-    folder = index_dir(root)
-    return [folder / name for name in _shard_names(folder)]
-
-
-def _shard_names(folder: Path) -> list[str]:
-    try:
-        names = os.listdir(folder)
-    except FileNotFoundError:
-        return []
-    return sorted(name for name in names if _SHARD_PATTERN.fullmatch(name))
-
-
-def incident_ids_on_disk(root: Path) -> set[str]:
-    """The ids of every incident file in the store (a listing, no file read)."""
-    try:
-        names = os.listdir(incidents_dir(root))
-    except OSError:
-        return set()
-    return {name[: -len(".json")] for name in names if _ID_FILE.fullmatch(name)}
-
-
 def row_from_events(events: list[dict[str, Any]]) -> IndexRow | None:
     """The row the index would hold for these events (unsigned), or None if they
     cannot make one: to list and show an incident whose index row is lost."""
@@ -663,52 +584,6 @@ def row_from_events(events: list[dict[str, Any]]) -> IndexRow | None:
         return IndexRow.model_validate(row) if row is not None else None
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-
-
-def holds_incidents(root: Path) -> bool:
-    """Whether anything has been recorded in the store at `root` (an incident file
-    or an index file), without reading any of it. A folder that cannot be looked
-    into counts as holding incidents: the safe answer."""
-    folders = ((incidents_dir(root), _INCIDENT_FILE), (index_dir(root), _SHARD_PATTERN))
-    for folder, pattern in folders:
-        try:
-            with os.scandir(folder) as entries:
-                if any(pattern.fullmatch(entry.name) for entry in entries):
-                    return True
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError:
-            return True
-    return False
-
-
-def recorded_mode(root: Path) -> Mode | None:
-    """The mode of the incidents already in the store at `root` (None if it holds
-    none that can be read). One index file is enough: a store only ever holds one
-    mode, and this keeps it so."""
-    folder = index_dir(root)
-    for name in _shard_names(folder):  # usually the first one says
-        path = folder / name
-        try:
-            rows = read_shard(path).values()
-        except DamagedFile:
-            continue  # verify reports it; another index file will say
-        for row in rows:
-            if row.get("mode") in ("live", "training"):
-                return row["mode"]
-    folder = incidents_dir(root)
-    try:
-        names = sorted(name for name in os.listdir(folder) if _ID_FILE.fullmatch(name))
-    except OSError:
-        return None
-    for name in names[:1]:
-        try:
-            events = read_incident(root, name[: -len(".json")])
-        except DamagedFile:
-            return None
-        if events and events[-1].get("mode") in ("live", "training"):
-            return events[-1]["mode"]  # the last: a disposed-of incident's first is a stub
-    return None
 
 
 # -- the store ---------------------------------------------------------------------------
@@ -784,13 +659,7 @@ class Store:
         from incident_tui.record import keys
 
         root = Path(root)
-        recorded = recorded_mode(root)
-        if recorded is not None and recorded != mode:
-            raise UserError(
-                f"{root} holds {recorded} incidents, so it cannot be opened as the {mode} "
-                "record: live and training records are kept apart and never mixed "
-                "(training is kept in the training folder beside the live one)."
-            )
+        check_mode(root, mode)
         if readonly:
             usable, problem = keys.for_reading(root, key, key_file)
             reader = cls(root, usable, mode, True)
@@ -921,67 +790,15 @@ class Store:
         return listing.rows, listing.problems
 
     def listing(self) -> Listing[IndexRow]:
-        """Every incident that can be listed, and every problem found on the way.
-
-        A damaged index file or row costs only its own incidents; an incident file
-        with no index row (the index lost or deleted) is listed from its file and
-        named as damage, never silently left out."""
-        from incident_tui.record.index_cache import collector_paused
-
-        with collector_paused():
-            listing: Listing[IndexRow] = self._listing(dumped=False)
-        listing.rows.sort(key=attrgetter("opened", "reference"))
-        return listing
+        """Every incident that can be listed, and every problem found on the way
+        (`listing`): a writer first brings up to date an opening interrupted after its
+        file was written."""
+        return list_rows(self.root, self.key, self._repair_interrupted)
 
     def dumped_listing(self) -> Listing[dict[str, Any]]:
-        """`listing`, each row as `row.model_dump(mode="json")` gives it: the same rows,
-        checked the same way, for printing. A row from the checked cache is dumped
-        from the values it was validated with, without making its model again."""
-        from incident_tui.record.index_cache import collector_paused
-
-        with collector_paused():
-            listing: Listing[dict[str, Any]] = self._listing(dumped=True)
-        listing.rows.sort(key=itemgetter("opened", "reference"))
-        return listing
-
-    def _listing(self, *, dumped: bool) -> Any:
-        """The listing, unsorted; `dumped`: each row dumped."""
-        made: Any = _dumped if dumped else _as_row
-        found, raw = self._rows_to_list(dumped=dumped)
-        listing: Listing[Any] = Listing(problems=list(self._row_problems))
-        rows = listing.rows
-        for incident_id, row in found.items():
-            if incident_id not in raw:  # valid, from an index file or the checked cache
-                rows.append(row)
-                continue
-            if type(row.get("event_count")) is int and row["event_count"] == 0:
-                # an opening interrupted before its first event was indexed: listed
-                # if the event was saved, else there is nothing to list
-                if incident_path(self.root, incident_id).exists():
-                    rebuilt = self._row_from_file(incident_id)
-                    if rebuilt is not None:
-                        rows.append(made(rebuilt))
-                continue
-            try:
-                rows.append(made(IndexRow.model_validate(row)))
-            except ValidationError as exc:
-                path = shard_path(self.root, str(row["id"]))
-                listing.problems.append(f"{path}: {_invalid_row(row, exc)}")
-        for incident_id in sorted(incident_ids_on_disk(self.root) - set(found)):
-            path = incident_path(self.root, incident_id)
-            rebuilt = self._row_from_file(incident_id)
-            if rebuilt is None:
-                listing.problems.append(
-                    f"{path}: this incident has no index row and its file cannot be read"
-                )
-                continue
-            listing.problems.append(
-                f"{path}: incident {rebuilt.reference} has no row in the index (listed "
-                "from its file; it cannot be added to until the index is restored)"
-            )
-            rows.append(made(rebuilt))
-            listing.unindexed.add(incident_id)
-        return listing
+        """`listing`, each row as `row.model_dump(mode="json")` gives it (`dumped_rows`:
+        the same rows, checked the same way, for printing)."""
+        return dumped_rows(self.root, self.key, self._repair_interrupted)
 
     def row_from_file(self, incident: str) -> IndexRow | None:
         """The row of an incident rebuilt from its file (by internal id), for an
@@ -1635,52 +1452,6 @@ class Store:
         self._repair_interrupted(rows)
         return rows
 
-    def _rows_to_list(
-        self, *, dumped: bool = False
-    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-        """`_all_rows` for a listing, and the rows of it still to be checked: every
-        valid row of an index file is an IndexRow already (`dumped`: dumped), from the
-        checked cache (`index_cache`) while the file is unchanged; the rows of a
-        damaged file, or an invalid row's file, are read as before."""
-        from incident_tui.record.index_cache import IndexCache, stamp_of
-
-        folder = index_dir(self.root)
-        try:
-            with os.scandir(folder) as entries:
-                found = sorted(
-                    (entry.name, entry) for entry in entries if _SHARD_PATTERN.fullmatch(entry.name)
-                )
-        except FileNotFoundError:
-            found = []
-        cache = IndexCache.load(self.root, self.key, folder)
-        rows: dict[str, Any] = {}
-        raw: dict[str, dict[str, Any]] = {}
-        self._row_problems = []
-        for name, entry in found:
-            try:
-                stamp = stamp_of(entry.stat())
-            except OSError:
-                stamp = None  # read below, which says what is wrong
-            listed = cache.rows(name, stamp, dumped=dumped)
-            if listed is None:
-                try:
-                    shard = read_shard(folder / name)
-                except DamagedFile as exc:
-                    self._row_problems.append(str(exc))  # costs only its own incidents
-                    continue
-                listed = cache.keep(name, stamp, shard, dumped=dumped)
-                if listed is None:
-                    for row in shard.values():
-                        rows[str(row["id"])] = raw[str(row["id"])] = row
-                    continue
-            for valid in listed:
-                valid_id = valid["id"] if dumped else valid.id
-                rows[valid_id] = valid
-                raw.pop(valid_id, None)
-        cache.save([name for name, _ in found])
-        self._repair_interrupted(raw)
-        return rows, raw
-
     def _repair_interrupted(self, rows: dict[str, dict[str, Any]]) -> None:
         if not self.readonly and not self._closed:
             # An opening interrupted after its file was written (after a power cut,
@@ -1802,14 +1573,6 @@ class Store:
             self._repair_if_free(incident_id)
 
 
-def _as_row(row: IndexRow) -> IndexRow:
-    return row
-
-
-def _dumped(row: IndexRow) -> dict[str, Any]:
-    return row.model_dump(mode="json")
-
-
 def _holder_of(actor: Actor | None, hold: Hold) -> Holder:
     if actor is None:
         return Holder("incident-tui", None, "tidying up", utc_now(), hold, os.getpid())
@@ -1880,6 +1643,14 @@ def _invalid_row(row: dict[str, Any], exc: ValidationError) -> str:
     return f"the index row of {row.get('id')} is not valid ({where}: {problem['msg']})"
 
 
+def row_or_problem(row: dict[str, Any]) -> tuple[IndexRow | None, str | None]:
+    """(the index row, None) if it is valid, else (None, why not)."""
+    try:
+        return IndexRow.model_validate(row), None
+    except ValidationError as exc:
+        return None, _invalid_row(row, exc)
+
+
 def invalid_row_problem(row: dict[str, Any]) -> str | None:
     """Why an index row could not be listed, or None if it can."""
     try:
@@ -1942,6 +1713,7 @@ def _chains(event: Any, incident_id: str, seq: int, prev: str, parsed: bool = Fa
 
 
 __all__ = [
+    "INDEX_DIR",
     "AppendRefused",
     "DamagedIncident",
     "IndexRow",
@@ -1949,4 +1721,6 @@ __all__ = [
     "IncidentInUse",
     "Store",
     "StoreWriteError",
+    "holds_incidents",
+    "recorded_mode",
 ]
