@@ -57,7 +57,7 @@ def list_rows(root: Path, key: bytes | None, repair: Repair | None = None) -> Li
     before their first event was indexed, for a writer to bring up to date first."""
     with collector_paused():
         listing: Listing[IndexRow] = _listing(root, key, repair, dumped=False)
-    listing.rows.sort(key=attrgetter("opened", "reference"))
+    _oldest_first(listing.rows, attrgetter("reference"), attrgetter("opened"))
     return listing
 
 
@@ -69,8 +69,18 @@ def dumped_rows(
     the values it was validated with, without making its model."""
     with collector_paused():
         listing: Listing[dict[str, Any]] = _listing(root, key, repair, dumped=True)
-    listing.rows.sort(key=itemgetter("opened", "reference"))
+    _oldest_first(listing.rows, itemgetter("reference"), itemgetter("opened"))
     return listing
+
+
+def _oldest_first(
+    rows: list[Any], reference: Callable[[Any], str], opened: Callable[[Any], str]
+) -> None:
+    """Sort `rows` by (opened, reference), as two stable sorts: by reference, then by
+    opened. The same order as one sort by the pair, for a fraction of its time (a
+    string key compares faster than a tuple of them)."""
+    rows.sort(key=reference)
+    rows.sort(key=opened)
 
 
 def dumped_rows_json(rows: list[dict[str, Any]]) -> str:
