@@ -11,6 +11,7 @@ column), with colour only as a second cue.
 
 from __future__ import annotations
 
+import string
 import textwrap
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -28,9 +29,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from incident_tui.record.references import local_short
+from incident_tui.record.references import local_short, parse_utc
 from incident_tui.record.store import IndexRow
-from incident_tui.review import Integrity, flags_text, is_damaged, is_flagged
+from incident_tui.review import Integrity, flags_text, is_damaged
 from incident_tui.safe_text import printable
 
 
@@ -58,13 +59,34 @@ COLUMNS: tuple[Column, ...] = (
 
 def opened_text(stamp: str | None) -> str:
     """ "24 Nov 09:15": when an incident was opened, in this machine's zone (the year is in
-    its reference)."""
-    shown = local_short(stamp)
-    try:
-        moment = datetime.strptime(shown, "%Y-%m-%d %H:%M")
-    except ValueError:
-        return shown
-    return moment.strftime("%d %b %H:%M")
+    its reference); a stamp that does not read as a time is shown as it is."""
+    parsed = parse_utc(stamp) if stamp else None
+    if parsed is None:
+        return local_short(stamp)
+    return parsed.astimezone().strftime(OPENED_FORMAT)
+
+
+OPENED_FORMAT = "%d %b %H:%M"
+
+
+_OPENED_LONGEST = max(
+    len(datetime(2000, month, 28, 23, 59).strftime(OPENED_FORMAT)) for month in range(1, 13)
+)
+"""The longest an opened time can be (the month's name is the locale's)."""
+
+_SHAPE = bytes.maketrans(
+    string.digits.encode() + string.ascii_letters.encode(), b"0" * 10 + b"a" * 52
+)
+
+
+def _shape(text: str) -> bytes | str:
+    """What a cell's wrapping depends on: every digit alike and every ASCII letter alike
+    (textwrap breaks by the kind of character, never which one), so "2026-12-02-00002"
+    and every other reference wrap the same way. Text that is not plain printable ASCII
+    is its own shape."""
+    if text.isascii() and text.isprintable():
+        return text.encode("ascii").translate(_SHAPE)
+    return text
 
 
 def cells(
@@ -145,6 +167,9 @@ class IncidentTable(ScrollView, can_focus=True):
         """Each incident's height in lines, kept while the widths and flags stay the same
         (a filter applied to 10,000 rows then works out no row again)."""
         self._heights_for: Integrity = None
+        self._laid_out_width = 0
+        self._counts: list[dict[bytes | str, int]] = [{} for _ in COLUMNS]
+        """Each column's line counts by text shape (`_shape`), at the present widths."""
 
     # --- data -----------------------------------------------------------------
 
@@ -177,7 +202,11 @@ class IncidentTable(ScrollView, can_focus=True):
     # --- layout and drawing -------------------------------------------------------
 
     def _layout(self) -> None:
-        width = max(self.size.width, 20)
+        width = self.size.width
+        if not width:
+            self._starts = [0]  # not on screen yet: laid out once, at its real width, on the resize
+            self._laid_out_width = 0
+            return
         base = [c.width for c in COLUMNS]
         spare = width - (sum(base) + len(base) - 1)
         weights = sum(c.grow for c in COLUMNS)
@@ -188,6 +217,8 @@ class IncidentTable(ScrollView, can_focus=True):
                 base[i] += share
                 given += share
             base[-1] += spare - given
+        if base != self._widths:
+            self._counts = [{} for _ in COLUMNS]
         if base != self._widths or self.integrity is not self._heights_for:
             self._heights = {}  # a row's height depends on the widths and its flags
             self._heights_for = self.integrity
@@ -198,23 +229,41 @@ class IncidentTable(ScrollView, can_focus=True):
             known.get(row.id) or known.setdefault(row.id, self._height(row)) for row in self.rows
         )
         self._starts = [0, *accumulate(heights)]
+        self._laid_out_width = width
         self.virtual_size = Size(width, self._starts[-1] + 1)
 
     def _height(self, row: IndexRow) -> int:
-        # most rows fit on one line: known without building their cells (10,000 rows)
-        w = self._widths
-        quick = (
-            (row.reference, w[0]),
-            (self.procedures.get(row.flow_id, row.flow_id), w[2]),
-            (row.actor, w[3]),
-            (row.pupil or "-", w[4]),
+        """The row's height: its tallest cell, without building its cells (10,000 rows).
+        The opened time always fits once it reads as a time; any other cell's line count
+        is kept by its text's shape (`_shape`), so a name or a reference pattern is
+        wrapped once, not once a row."""
+        pupil = row.pupil or "-"
+        if row.other_pupils:
+            pupil += f" +{len(row.other_pupils)}"
+        texts = (
+            row.reference,
+            "" if self._opened_fits and parse_utc(row.opened) else opened_text(row.opened),
+            self.procedures.get(row.flow_id, row.flow_id),
+            row.actor,
+            pupil,
+            row.status,
+            flags_text(row, self.integrity),
         )
-        if not is_flagged(row, self.integrity) and all(
-            len(t) <= width and t.isprintable() for t, width in quick
-        ):
-            return 1
-        texts = cells(row, self.integrity, self.procedures)
-        return max(len(wrapped(t, w)) for t, w in zip(texts, self._widths, strict=True))
+        height = 1
+        for text, counts, width in zip(texts, self._counts, self._widths, strict=True):
+            if len(text) <= width and text.isprintable():
+                continue  # one line, whatever it says
+            key = _shape(text)
+            count = counts.get(key)
+            if count is None:
+                count = counts[key] = len(wrapped(printable(text, one_line=True), width))
+            if count > height:
+                height = count
+        return height
+
+    @property
+    def _opened_fits(self) -> bool:
+        return self._widths[1] >= _OPENED_LONGEST
 
     def _row_lines(self, index: int) -> list[str]:
         lines = self._lines.get(index)
@@ -239,7 +288,8 @@ class IncidentTable(ScrollView, can_focus=True):
         return bisect_right(self._starts, line) - 1
 
     def on_resize(self, event: events.Resize) -> None:
-        self._layout()
+        if self.size.width != self._laid_out_width:
+            self._layout()  # the rows' lines change with the width only
         self._scroll_to_cursor()
 
     def _header_texts(self) -> list[str]:
@@ -281,8 +331,8 @@ class IncidentTable(ScrollView, can_focus=True):
         return max(self.size.height - 2, 1)
 
     def _scroll_to_cursor(self) -> None:
-        if not self.rows or self.cursor >= len(self.rows):
-            return
+        if self.cursor + 1 >= len(self._starts):
+            return  # no rows, or not laid out yet
         top = self.scroll_offset.y
         first = self._starts[self.cursor]
         last = self._starts[self.cursor + 1] - 1
