@@ -65,7 +65,8 @@ def name_problem(name: str) -> str | None:
 class PersonEntry(BaseModel):
     """One person as the people file keeps them: who they are and their public key."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each validator is built when first used, not on import (start-up)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     login: str
     name: str
@@ -104,7 +105,7 @@ class PersonEntry(BaseModel):
 class ServerSettings(BaseModel):
     """Where `authorized_keys` is written and which program its forced commands run."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     authorized_keys: str | None = None
     """Default: the service account's ~/.ssh/authorized_keys."""
@@ -113,7 +114,7 @@ class ServerSettings(BaseModel):
 
 
 class PeopleFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     server: ServerSettings = Field(default_factory=ServerSettings)
     person: list[PersonEntry] = []

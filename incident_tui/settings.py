@@ -31,7 +31,8 @@ NO_SCHOOL_NAME = f"Your school (not set: {SET_SCHOOL_COMMAND})"
 
 
 class School(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: each validator is built when first used, not on import (start-up)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = NO_SCHOOL_NAME
     """Shown on every screen and on exports."""
@@ -52,7 +53,7 @@ DEFAULT_RETENTION_RULE = (
 class Retention(BaseModel):
     """How long the school keeps a child protection file ([retention] in the config)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     review_at_age: int = Field(default=25, ge=1, le=120)
     """A pupil's file is due for retention review on this birthday (the date of birth
@@ -67,7 +68,7 @@ class Calendar(BaseModel):
     5 school days allowed for a transfer are counted as the school counts them.
     Left out, every weekday is a school day."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     holidays: list[str] = []
     """Each "YYYY-MM-DD", or "YYYY-MM-DD..YYYY-MM-DD" for a holiday (both days in it),
@@ -114,7 +115,7 @@ ContactName = Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=80)]
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     school: School = Field(default_factory=School)
     contacts: dict[ContactName, str] = {}

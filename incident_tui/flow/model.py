@@ -27,7 +27,8 @@ PART_ROLES: tuple[PartRole, ...] = ("staff", "dsl", "head")
 class _Strict(BaseModel):
     """Unknown keys are errors: a typo in a flow must not pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each validator is built when first used, not on import (start-up)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Rationale(StrEnum):
@@ -72,7 +73,7 @@ class Condition(_Strict):
     - `{any = [...]}` / `{all = [...]}` / `{not = {...}}`: combinations
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     step: StepId | None = None
     is_: str | None = Field(default=None, alias="is")

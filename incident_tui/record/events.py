@@ -101,7 +101,8 @@ class Actor(BaseModel):
     """Who made a decision: the name and role as recorded, and on a school server
     the signed-in person's login (from the people file; never typed)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each validator is built when first used, not on import (start-up)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=120)
     role: str = Field(min_length=1, max_length=120)
@@ -119,7 +120,7 @@ class Actor(BaseModel):
 class FlowRef(BaseModel):
     """Which procedure, in which version, the decision was taken under."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str
     version: str
@@ -129,7 +130,7 @@ class FlowRef(BaseModel):
 class Event(BaseModel):
     """One decision, as recorded. Frozen: a correction is a new `amendment` event."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     incident: str
     """The internal incident id."""

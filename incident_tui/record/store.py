@@ -170,7 +170,8 @@ class DamagedIncident(DamagedFile):
 class ViewingsClaim(BaseModel):
     """What the index row vouches for of the incident's access log."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each validator is built when first used, not on import (start-up)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     count: int
     head: str
@@ -179,7 +180,7 @@ class ViewingsClaim(BaseModel):
 class IndexRow(BaseModel):
     """One incident in the index: enough to list it without opening its file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str
     """Internal incident id (uuid4 hex)."""
