@@ -1,3 +1,3 @@
-from incident_tui.cli import main
+from incident_tui.cli import run
 
-raise SystemExit(main())
+run()

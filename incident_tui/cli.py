@@ -8,12 +8,15 @@ and the plain commands start fast.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from incident_tui import __version__, locations
 from incident_tui.commands import COMMAND_MODULES, app_cmd
@@ -66,6 +69,29 @@ def _report_crash(exc: BaseException) -> str:
     return printable(f"incident-tui: unexpected error ({type(exc).__name__}: {exc}); {where}")
 
 
+_prints_only = False
+"""Whether the command run by `main` only printed (`prints_only` in its defaults)."""
+
+
+def run() -> NoReturn:
+    """The installed command and `python -m incident_tui`: `main`, then out.
+
+    A command that only prints (`list`: every file it writes, it writes whole and
+    closes) ends the process at once once its output is flushed, if nothing else is
+    left to finish (no other thread, no exit handler): tearing every module down
+    and collecting them one last time cost `list --json` a sixth of its time."""
+    code = main()
+    if _prints_only and threading.active_count() == 1 and not atexit._ncallbacks():
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # Python's own exit reports it, as ever
+        else:
+            os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     pause_collector()  # the app resumes it once its first screen is drawn
     try:
@@ -79,6 +105,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     args.locations = locations.Paths.from_environment(args.data_dir, args.config_dir)
     args.person = None  # one computer; `session LOGIN` runs a command for a signed-in person
+    global _prints_only
+    _prints_only = bool(getattr(args, "prints_only", False))
     if getattr(args, "global_training", False) and hasattr(args, "training"):
         args.training = True
     handler = getattr(args, "handler", None)

@@ -588,6 +588,21 @@ def test_the_record_commands_never_import_textual(record):
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
+def test_list_as_a_whole_process_prints_all_and_exits_as_ever(record):
+    """`python -m incident_tui list` (the installed command's path) ends the process
+    at once after its output: every byte is printed, and the exit status kept."""
+    record.incident()
+    args = ["--data-dir", str(record.data), "--config-dir", str(record.config)]
+    command = [sys.executable, "-m", "incident_tui", *args]
+    code, out, _ = record.run("list", "--json")
+    done = subprocess.run([*command, "list", "--json"], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (code, out, "")
+    done = subprocess.run([*command, "list", "--training"], capture_output=True, text=True)
+    assert done.returncode == 0 and "no incidents recorded" in done.stdout
+    done = subprocess.run([*command, "show", "NO-SUCH"], capture_output=True, text=True)
+    assert done.returncode != 0 and "no incident NO-SUCH" in done.stderr
+
+
 # --- a lost record key --------------------------------------------------------
 
 

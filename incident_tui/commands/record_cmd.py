@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="only the open incidents handed over and awaiting the DSL (or the head), "
         "oldest hand-over first",
     )
-    listing.set_defaults(handler=list_incidents)
+    listing.set_defaults(handler=list_incidents, prints_only=True)
 
     show = sub.add_parser(
         "show", parents=[common], help="one incident's chronology and integrity check"
