@@ -79,9 +79,11 @@ def run() -> NoReturn:
     A command that only prints (`list`: every file it writes, it writes whole and
     closes) ends the process at once once its output is flushed, if nothing else is
     left to finish (no other thread, no exit handler): tearing every module down
-    and collecting them one last time cost `list --json` a sixth of its time."""
+    and collecting them one last time cost `list --json` a sixth of its time. Under a
+    profiler or a tracer (cProfile, coverage), it exits as ever, for them to report."""
     code = main()
-    if _prints_only and threading.active_count() == 1 and not atexit._ncallbacks():
+    quiet = sys.getprofile() is None and sys.gettrace() is None
+    if _prints_only and quiet and threading.active_count() == 1 and not atexit._ncallbacks():
         try:
             sys.stdout.flush()
             sys.stderr.flush()

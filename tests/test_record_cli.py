@@ -601,6 +601,10 @@ def test_list_as_a_whole_process_prints_all_and_exits_as_ever(record):
     assert done.returncode == 0 and "no incidents recorded" in done.stdout
     done = subprocess.run([*command, "show", "NO-SUCH"], capture_output=True, text=True)
     assert done.returncode != 0 and "no incident NO-SUCH" in done.stderr
+    profile = record.data / "list.prof"  # the bench's --profile: written as ever
+    profiled = [sys.executable, "-m", "cProfile", "-o", str(profile), *command[1:]]
+    done = subprocess.run([*profiled, "list", "--json"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == out and profile.stat().st_size > 0
 
 
 # --- a lost record key --------------------------------------------------------
