@@ -19,8 +19,14 @@ from incident_tui.record import EventKind, Store
 from incident_tui.record.checkpoint import read_checkpoint, write_checkpoint
 from incident_tui.record.events import Event, canonical_json
 from incident_tui.record.storage import dump_record_json
-from incident_tui.record.store import incident_path, shard_files, shard_path
-from incident_tui.record.verify import INDEX, VerifyReport, verify_events, verify_store
+from incident_tui.record.store import fold_events, incident_path, shard_files, shard_path
+from incident_tui.record.verify import (
+    INDEX,
+    VerifyReport,
+    _chain_as_written,
+    verify_events,
+    verify_store,
+)
 from tests.test_record_store import ANN, KEY, SEARCH, open_store
 
 
@@ -457,3 +463,77 @@ def test_verify_leaves_the_cycle_collector_as_it_found_it(root: Path, ids: list[
         assert verify_store(root, KEY).ok and not gc.isenabled()
     finally:
         gc.enable()
+
+
+# -- the check on the bytes as they lie ----------------------------------------------------
+
+
+def index_rows(root: Path) -> dict[str, dict[str, Any]]:
+    rows = {}
+    for path in shard_files(root):
+        for row in json.loads(path.read_bytes())["incidents"].values():
+            rows[row["id"]] = row
+    return rows
+
+
+def as_written(root: Path, incident: str) -> Any:
+    raw = incident_path(root, incident).read_bytes()
+    return _chain_as_written(raw, incident, index_rows(root)[incident])
+
+
+def test_an_intact_file_is_checked_on_its_bytes_as_the_full_check_reads_it(
+    root: Path, ids: list[str]
+) -> None:
+    # verify hashes each event where it lies and parses only what the index row needs:
+    # it takes every file as written, and comes to what the full check folds
+    with open_store(root) as store:
+        store.append(ids[0], kind=EventKind.note, actor=ANN, answer="Zoë’s “note”\n\t\\")
+        store.append(ids[1], kind=EventKind.answer, actor=ANN, step="s9", answer="no")
+        store.append(ids[1], kind=EventKind.note, actor=ANN, answer="no step")
+        store.append(ids[1], kind=EventKind.answer, actor=ANN, answer="no step either")
+        store.append(ids[2], kind=EventKind.escalation, actor=ANN, step="s5", answer="up")
+        store.append(ids[2], kind=EventKind.answer, actor=ANN, step="s6", answer="on")
+    for incident in ids:
+        written = as_written(root, incident)
+        events = list(load(root, incident)["events"].values())
+        assert written is not None
+        assert written.hashes == [event["hash"] for event in events]
+        assert written.expected == fold_events(events) and written.first == events[0]
+    assert fold_events(list(load(root, ids[1])["events"].values()))["last_step"] == "s9"
+    assert verify_store(root, KEY).complete
+
+
+def test_details_that_look_like_an_events_own_members_verify_and_an_edit_is_found(
+    root: Path, ids: list[str]
+) -> None:
+    events = list(load(root, ids[0])["events"].values())
+    lookalike: dict[str, Any] = {
+        "hash": events[-1]["hash"],
+        "incident": ids[0],
+        "kind": "answer",
+        "mode": "look-alike",
+        "prev": events[-1]["hash"],
+        "prompt": None,
+        "rationale": None,
+        "seq": len(events),
+        "step": None,
+        "time": events[-1]["time"],
+    }
+    with open_store(root) as store:
+        store.append(ids[0], kind=EventKind.note, actor=ANN, answer="}", data=lookalike)
+        store.append(ids[1], kind=EventKind.note, actor=ANN, rationale="a } in {it} [too]")
+    assert as_written(root, ids[0]) is None and as_written(root, ids[1]) is None
+    assert as_written(root, ids[2]) is not None
+    assert verify_store(root, KEY).complete
+    for incident, old, new in [
+        (ids[0], b'"mode":"look-alike"', b'"mode":"look-alikf"'),
+        (ids[1], b"a } in {it}", b"a } in {is}"),
+    ]:
+        path = incident_path(root, incident)
+        raw = path.read_bytes()
+        assert raw.count(old) == 1
+        path.write_bytes(raw.replace(old, new))
+        message = only_finding(verify_store(root, KEY), incident, "changed", len(events))
+        assert "has been changed" in message
+        path.write_bytes(raw)
+    assert verify_store(root, KEY).complete

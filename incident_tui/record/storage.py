@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +78,6 @@ def _reject_constant(text: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_float=_reject_float, parse_constant=_reject_constant)
-
-scan_record_value: Callable[[str, int], tuple[Any, int]]
-scan_record_value = _DECODER.scan_once  # type: ignore[attr-defined]  # made by its __init__
-"""`scan_record_value(text, index)`: the JSON value at `text[index]` as `parse_record_json`
-reads it, and the index just past it (no whitespace skipped). StopIteration if no value
-starts there; ValueError if it is not valid or holds a float."""
 
 
 def dump_record_json(data: Any, *, sorted_documents: bool = False) -> bytes:

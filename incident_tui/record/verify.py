@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,14 +48,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from incident_tui.errors import UserError
-from incident_tui.record.events import GENESIS, Event, stored_event_hash
+from incident_tui.record.events import GENESIS, Event, EventKind, stored_event_hash
 from incident_tui.record.storage import (
     DamagedFile,
     dump_record_json,
     is_temp_file,
     parse_record_json,
     read_record_bytes,
-    scan_record_value,
 )
 from incident_tui.record.store import (
     EVENTS_TABLE,
@@ -62,7 +62,9 @@ from incident_tui.record.store import (
     ROW_DEFAULTS,
     ROWS_TABLE,
     SHARD_PREFIX,
+    STEP_ONLY_KINDS,
     fold_events,
+    fold_without_steps,
     incident_path,
     incidents_dir,
     index_dir,
@@ -444,36 +446,39 @@ def _check_incident(
     before = len(findings)
     signed = row is not None and key is not None and row_signature_ok(row, key)
     scan.signed[incident_id] = signed
-    events = _events_as_written(raw, incident_id, row) if signed and row else None
-    written = events is not None
+    written = _chain_as_written(raw, incident_id, row) if signed and row else None
+    if written is not None and row is not None:
+        if reference is None:
+            ref = written.first.get("data", {}).get("reference")
+            reference = ref if isinstance(ref, str) else None
+        scan.events += len(written.hashes)
+        scan.hashes[incident_id] = written.hashes
+        _compare_row(path, row, written.expected, add)
+        return
     data: dict[str, Any] = {}
-    if events is None:
-        try:
-            data = parse_record_json(raw, path)
-        except DamagedFile as exc:
-            add("unreadable", str(exc))
-            return
-        table = data.get(EVENTS_TABLE)
-        if not isinstance(table, dict) or set(data) != {EVENTS_TABLE}:
-            add("unreadable", f'{path}: not an incident file (no "events" table)')
-            return
-        events = []
-        for position, (doc_id, event) in enumerate(table.items()):
-            if not isinstance(event, dict):
-                add("changed", f"{path}: entry {doc_id} is not an event", position)
-                continue
-            if doc_id != str(position + 1):
-                add("changed", f"{path}: entry {doc_id} is numbered out of place", position)
-            events.append(event)
+    try:
+        data = parse_record_json(raw, path)
+    except DamagedFile as exc:
+        add("unreadable", str(exc))
+        return
+    table = data.get(EVENTS_TABLE)
+    if not isinstance(table, dict) or set(data) != {EVENTS_TABLE}:
+        add("unreadable", f'{path}: not an incident file (no "events" table)')
+        return
+    events: list[dict[str, Any]] = []
+    for position, (doc_id, event) in enumerate(table.items()):
+        if not isinstance(event, dict):
+            add("changed", f"{path}: entry {doc_id} is not an event", position)
+            continue
+        if doc_id != str(position + 1):
+            add("changed", f"{path}: entry {doc_id} is numbered out of place", position)
+        events.append(event)
     if reference is None and events and isinstance(events[0].get("data"), dict):
         ref = events[0]["data"].get("reference")
         reference = ref if isinstance(ref, str) else None
-    if written:
-        stubs, chain_ok = False, True  # see `_events_as_written`
-    else:
-        stubs = has_stubs(events)
-        chain_findings, chain_ok = _check_chain(events, incident_id, reference, str(path), stubs)
-        findings.extend(chain_findings)
+    stubs = has_stubs(events)
+    chain_findings, chain_ok = _check_chain(events, incident_id, reference, str(path), stubs)
+    findings.extend(chain_findings)
     scan.events += len(events)
     scan.hashes[incident_id] = [str(event.get("hash")) for event in events]
     if row is None:
@@ -484,91 +489,153 @@ def _check_incident(
         )
     elif chain_ok:
         _check_row(key, signed, path, incident_id, row, events, add, stubs)
-    if not written and len(findings) == before and dump_record_json(data) != raw:
+    if len(findings) == before and dump_record_json(data) != raw:
         add("changed", f"{path}: the file was edited by hand (its bytes are not as recorded)")
 
 
-_EVENTS_OPENING = '{"events":{'
+_OPENING = '{"events":{"1":'
+_STEP_ONLY = tuple(f'{kind}"' for kind in STEP_ONLY_KINDS)
+_LABELS: list[str] = []
+"""`,"2":` ... : what stands between event n-1 and event n (`_LABELS[n]`), made as needed."""
+_SEQS: list[str] = []
+"""`,"seq":n,"step":`, made as needed."""
 
 
-def _events_as_written(
-    raw: bytes, incident_id: str, row: dict[str, Any]
-) -> list[dict[str, Any]] | None:
-    """The events of an incident file whose bytes, hashes and chain are exactly as
-    this program writes them, up to the head its index row signed (`row`, its
-    signature checked with the record key); None for anything else (a file written
-    before events were sorted, an edit, a chain ahead of its row), which the full
-    check then reads and reports on as before.
+def _labels_to(count: int) -> tuple[list[str], list[str]]:
+    for n in range(len(_SEQS), count):
+        _LABELS.append(f',"{n + 1}":')
+        _SEQS.append(f',"seq":{n},"step":')
+    return _LABELS, _SEQS
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What verify needs of an incident file whose chain is exactly as written."""
+
+    hashes: list[str]
+    first: dict[str, Any]
+    expected: dict[str, Any]
+    """The index row its events fold into (unsigned)."""
+
+
+def _chain_as_written(raw: bytes, incident_id: str, row: dict[str, Any]) -> _Written | None:
+    """An incident file whose bytes, hashes and chain are exactly as this program
+    writes them, up to the head its index row signed (`row`, its signature checked
+    with the record key); None for anything else (a file written before events were
+    sorted, an edit, a chain ahead of its row, a disposal), which the full check then
+    parses and reports on as before.
 
     Each event is written as its canonical JSON, its "hash" in its sorted place just
-    before "incident" (`store.incident_file_bytes`), so the text its hash is taken
-    over is its bytes as they lie less the `"hash":"<hash>",` in them: hashed there,
-    never parsed into a body and encoded again. That text is the one the full check
-    would encode, so the two checks agree, because:
+    before "incident" (`store.incident_file_bytes`), so the text its hash is taken over
+    is its bytes as they lie less the `"hash":"<hash>",` in them. Those bytes are
+    hashed where they lie, and only the events the index row needs are parsed (the
+    first, and any not of a `STEP_ONLY_KINDS` kind). The two checks agree, because:
 
-    - the member taken out is the event's own: had it been a lookalike deeper in,
-      the text hashed would still hold the event's hash, and no text holds its own
-      SHA-256;
-    - the hashes are ones this program made from canonical text: the last is the
-      head the index row signed with the record key, and each earlier one is the
-      `prev` inside the text hashed after it (the program checks every event's hash
-      before it chains one to it). A text with the same SHA-256 is that text;
+    - each event's text is taken to run from just after its doc id to the first "}"
+      after its `","incident":"<id>","kind":"`, the hash member before that cut out.
+      Nothing about that layout is trusted: a text whose SHA-256 is a hash this
+      program made is the text it made it from (the last is the head the index row
+      signed with the record key; each earlier one is the `prev` inside the text
+      hashed after it, and the program checks every event's hash before it chains
+      one to it);
+    - a text this program hashed is an event's canonical JSON less its hash, a whole
+      object, so its first "}" after the cut closes that object (a "}" in a string,
+      or one closing a nested object, would make the text hashed a cut-off one). So
+      the key after the cut is a top-level one, "incident", the member cut out was
+      the event's own, in its sorted place, and the bytes are the event's canonical
+      JSON, as the full check would encode it. In the members after the cut (top-level
+      scalars), `","prev":"<hash>"` and `,"seq":<n>,` can only be those members: a
+      quote after a comma is never inside a string;
     - around the events, every byte is checked as written (`{"events":{"1":`, `,"2":`
-      ... `}}`, nothing else), so the file is the one the program wrote and its
-      bytes need no second encoding either.
+      ... `}}`, nothing else).
     """
     count = row.get("event_count")
     if type(count) is not int or count < 1:
         return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
+    # one character a byte, whatever the text: offsets here are offsets in `raw`
+    text = raw.decode("latin-1")
+    if not text.startswith(_OPENING):
         return None
-    if not text.startswith(_EVENTS_OPENING):
+    labels, seqs = _labels_to(count)
+    find, starts, view, sha256 = text.find, text.startswith, memoryview(raw), hashlib.sha256
+    member = f'","incident":"{incident_id}","kind":"'
+    kind_at = len(member)
+    step_only = _STEP_ONLY
+    hashes: list[str] = []
+    parsed: list[tuple[int, int]] = []
+    """Where each event to parse starts and ends."""
+    cuts: list[int] = []
+    add_hash, add_cut = hashes.append, cuts.append
+    prev = f'","prev":"{GENESIS}"'
+    pos = len(_OPENING)
+    last = count - 1
+    for seq in range(count):
+        cut = find(member, pos)
+        end = find("}", cut) + 1
+        if (
+            cut < 72
+            or not starts('"hash":"', cut - 72)
+            or find(prev, cut, end) < 0
+            or find(seqs[seq], cut, end) < 0
+        ):
+            return None
+        digest = text[cut - 64 : cut]
+        hashed = sha256(view[pos : cut - 72])
+        hashed.update(view[cut + 2 : end])
+        if hashed.hexdigest() != digest:
+            return None
+        add_hash(digest)
+        add_cut(cut)
+        if not seq or not starts(step_only, cut + kind_at):
+            parsed.append((pos, end))
+        prev = '","prev":"' + digest + '"'
+        if seq < last:
+            label = labels[seq + 1]
+            if not starts(label, end):
+                return None
+            pos = end + len(label)
+        elif text[end:] != "}}":
+            return None
+    if hashes[-1] != row.get("head_hash"):
         return None
-    # byte offsets are character offsets in an all-ASCII file: hash the bytes in place
-    view = memoryview(raw) if len(text) == len(raw) else None
-    sha256, scan, fields = hashlib.sha256, scan_record_value, EVENT_FIELDS
+    return _fold_written(raw, text, hashes, parsed, cuts)
+
+
+def _fold_written(
+    raw: bytes, text: str, hashes: list[str], parsed: list[tuple[int, int]], cuts: list[int]
+) -> _Written | None:
+    """The index row a chain checked by `_chain_as_written` folds into, from the events
+    not of a `STEP_ONLY_KINDS` kind (`parsed`, where each starts) and the last step and
+    time of the others (`cuts`: where each event's hash member ends, less two)."""
     events: list[dict[str, Any]] = []
-    prev = GENESIS
-    pos = len(_EVENTS_OPENING) - 1
     try:
-        for seq in range(count):
-            label = f',"{seq + 1}":' if seq else '{"1":'
-            if not text.startswith(label, pos):
-                return None
-            pos += len(label)
-            event, end = scan(text, pos)
-            if type(event) is not dict or event.keys() != fields:
-                return None
-            digest = event["hash"]
-            if (
-                type(digest) is not str
-                or event["prev"] != prev
-                or type(event["seq"]) is not int
-                or event["seq"] != seq
-                or event["incident"] != incident_id
-            ):
-                return None
-            member = f'"hash":"{digest}",'
-            cut = text.find(member + '"incident":', pos, end)
-            if cut < 0:
-                return None
-            if view is not None:
-                hashed = sha256(view[pos:cut])
-                hashed.update(view[cut + len(member) : end])
-            else:
-                hashed = sha256(text[pos:cut].encode("utf-8"))
-                hashed.update(text[cut + len(member) : end].encode("utf-8"))
-            if hashed.hexdigest() != digest:
+        for start, end in parsed:
+            event = parse_record_json(raw[start:end], Path())
+            if event.get("kind") == EventKind.disposed:
                 return None
             events.append(event)
-            prev, pos = digest, end
-    except (ValueError, StopIteration, RecursionError):
+        opened = max((e["seq"] for e in events if e.get("kind") == EventKind.opened), default=0)
+        last_step = None
+        for seq in range(len(hashes) - 1, opened - 1, -1):
+            cut = cuts[seq]
+            at = text.find(',"step":', cut)
+            step = _json_value(raw, at + len(',"step":'), text.find(',"time":"', at))
+            if step:
+                last_step = step
+                break
+        at = text.find(',"time":"', text.find(',"step":', cuts[-1]))
+        last_time = _json_value(raw, at + len(',"time":'), len(text) - 3)
+    except (DamagedFile, KeyError, TypeError, ValueError):
         return None
-    if text[pos:] != "}}" or prev != row.get("head_hash"):
+    expected = fold_without_steps(events, len(hashes), hashes[-1], last_time, last_step)
+    if expected is None:
         return None
-    return events
+    return _Written(hashes, events[0], expected)
+
+
+def _json_value(raw: bytes, start: int, end: int) -> Any:
+    # text a hash of this program's vouches for: JSON it wrote
+    return json.loads(raw[start:end])
 
 
 def _check_row(
@@ -642,11 +709,18 @@ def _check_row(
         return
     expected = fold_events(events[:count])
     assert expected is not None
+    _compare_row(path, row, expected, add)
+
+
+def _compare_row(path: Path, row: dict[str, Any], expected: dict[str, Any], add: Any) -> None:
+    """The index row against the one its events fold into (`expected`, changed here)."""
     # the access log's claim is not folded from the events: the signature vouches for it
     expected["viewings"] = row.get("viewings")
     # its signature is checked above (over the id, count and head compared here, and
     # this claim), or cannot be without the key
     expected["hmac"] = row.get("hmac")
+    if expected == row:  # the same comparison as below, key by key, made at once
+        return
     for name in expected.keys() | row.keys():
         stored = row.get(name, ROW_DEFAULTS.get(name, "<none>"))
         if expected.get(name, "<none>") != stored:
