@@ -12,9 +12,7 @@ import atexit
 import os
 import sys
 import threading
-import traceback
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -55,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _report_crash(exc: BaseException) -> str:
     """Keep the traceback for the developers; the user gets one plain line."""
+    import traceback  # here: a crash is the only use
+    from datetime import UTC, datetime
+
     try:
         log_dir = locations.ensure_private_dir(locations.log_dir())
         log_file = log_dir / "crash.log"

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_cache_path, user_config_path, user_data_path, user_log_path
-
 Mode = Literal["live", "training"]
 """Which record: the live one, or the training one beside it (never mixed)."""
 
@@ -46,10 +44,12 @@ class Paths:
         env = os.environ if environ is None else environ
         data = data_dir or (Path(env[DATA_ENV]) if env.get(DATA_ENV) else None)
         config = config_dir or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
-        return cls(
-            data=data or user_data_path(APP_NAME),
-            config=config or user_config_path(APP_NAME),
-        )
+        if data is None or config is None:
+            from platformdirs import user_config_path, user_data_path  # only when needed
+
+            data = data or user_data_path(APP_NAME)
+            config = config or user_config_path(APP_NAME)
+        return cls(data=data, config=config)
 
     def store_dir(self, mode: Mode) -> Path:
         """The live store, or the training store beside it: never the same folder."""
@@ -71,12 +71,16 @@ class Paths:
 
 
 def log_dir() -> Path:
+    from platformdirs import user_log_path
+
     return user_log_path(APP_NAME)
 
 
 def cache_dir() -> Path:
     """What the app keeps only to start faster (flows already checked): nothing in it
     is needed, and anything wrong with it is ignored."""
+    from platformdirs import user_cache_path
+
     return user_cache_path(APP_NAME)
 
 

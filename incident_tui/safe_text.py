@@ -25,6 +25,8 @@ _BIDI_SET = frozenset(
 )
 
 _UNSAFE = re.compile(f"[{_CONTROL}{_BIDI}{_SEPARATORS}]")
+_UNSAFE_ASCII = tuple(chr(c) for c in (*range(0x09), *range(0x0B, 0x20), 0x7F))
+"""The unsafe characters an ASCII text can hold (`_CONTROL` below 0x80)."""
 _UNSAFE_ONE_LINE = re.compile(f"[{_CONTROL}{_BIDI}{_SEPARATORS}\n\t]")
 
 
@@ -70,8 +72,11 @@ def json_escaped(json_text: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every unsafe character
     written as a `\\uXXXX` escape: the same JSON value, safe to print. `json.dumps`
     escapes C0 controls itself but not DEL, C1 controls or bidi controls."""
-    if json_text.isprintable():
-        # every unsafe character is unprintable (Cc, Cf, Zl, Zp): nothing to escape,
-        # and this C check costs a fraction of the pattern's search over a long text
+    if json_text.isascii():
+        # one fast scan a character (memchr) costs far less than the pattern's search
+        # of a long text, or even isprintable
+        if not any(char in json_text for char in _UNSAFE_ASCII):
+            return json_text
+    elif json_text.isprintable():  # every unsafe character is unprintable (Cc, Cf, Zl, Zp)
         return json_text
     return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)

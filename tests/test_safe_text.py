@@ -5,7 +5,13 @@ import sys
 
 import pytest
 
-from incident_tui.safe_text import _UNSAFE, control_problem, json_escaped, printable
+from incident_tui.safe_text import (
+    _UNSAFE,
+    _UNSAFE_ASCII,
+    control_problem,
+    json_escaped,
+    printable,
+)
 
 ATTACKS = {
     "CSI colour": "red \x1b[31mtext",
@@ -62,3 +68,13 @@ def test_json_escaped_is_the_same_value_and_safe_to_print(text: str) -> None:
     escaped = json_escaped(dumped)
     assert json.loads(escaped) == [text, "ok"]
     assert _UNSAFE.search(escaped) is None
+
+
+def test_the_ascii_shortcut_knows_every_unsafe_ascii_character() -> None:
+    assert set(_UNSAFE_ASCII) == {chr(c) for c in range(0x80) if _UNSAFE.match(chr(c))}
+
+
+@pytest.mark.parametrize("text", ["a\x1bb", "a\rb", "a\x7fb", "a\x00", "\u202e", "\x9b"])
+def test_json_escaped_escapes_a_raw_control_whatever_the_text(text: str) -> None:
+    assert _UNSAFE.search(json_escaped(text)) is None
+    assert json_escaped("plain text, tab\tand newline\n") == "plain text, tab\tand newline\n"

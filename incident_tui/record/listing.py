@@ -101,10 +101,12 @@ def _listing(root: Path, key: bytes | None, repair: Repair | None, *, dumped: bo
         repair(raw)
     listing: Listing[Any] = Listing(problems=problems)
     rows = listing.rows
-    if raw:
+    if not raw:  # every row valid: from the checked cache, or checked as it was read
+        rows.extend(found.values())
+    else:
         from incident_tui.record.store import row_or_problem
 
-    for incident_id, row in found.items():
+    for incident_id, row in found.items() if raw else ():
         if incident_id not in raw:  # valid, from an index file or the checked cache
             rows.append(row)
             continue
