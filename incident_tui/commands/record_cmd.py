@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from incident_tui.errors import UserError
 from incident_tui.safe_text import json_escaped, printable
@@ -310,18 +310,14 @@ def _list_json(args: argparse.Namespace, root: Path) -> int:
 
 def _rows_json_text(args: argparse.Namespace, root: Path) -> tuple[str, list[str]]:
     """(what `list --json` prints, safe to print; the problems found on the way)."""
-    from incident_tui.record.listing import dumped_rows_json
+    if not root.exists():
+        return "[]\n", []
+    from incident_tui.record.access import listing_json
 
-    rows: list[dict[str, Any]] = []
-    problems: list[str] = []
-    if root.exists():
-        from incident_tui.record.access import dumped_listing
-
-        listing, key_problem = dumped_listing(args.locations, _mode(args))
-        if key_problem is not None:  # as _open_store says it
-            _say(f"incident-tui: warning: {key_problem}", file=sys.stderr)
-        rows, problems = listing.rows, listing.problems
-    return json_escaped(dumped_rows_json(rows)) + "\n", problems
+    text, problems, key_problem = listing_json(args.locations, _mode(args))
+    if key_problem is not None:  # as _open_store says it
+        _say(f"incident-tui: warning: {key_problem}", file=sys.stderr)
+    return text + "\n", problems
 
 
 def _say_problems(problems: list[str]) -> None:

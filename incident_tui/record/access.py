@@ -10,6 +10,7 @@ refuses a folder that holds the other mode's incidents.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_tui.errors import UserError
@@ -57,15 +58,32 @@ def dumped_listing(paths: Paths, mode: Mode) -> tuple[Listing[dict[str, Any]], s
     """`open_record(paths, mode).dumped_listing()`, and the store's `key_problem`: the
     same opening and the same checks, without loading the store's models unless a
     row has to be checked (`listing`)."""
+    from incident_tui.record.listing import dumped_rows
+
+    root, key, problem = _reading(paths, mode)
+    return dumped_rows(root, key), problem
+
+
+def listing_json(paths: Paths, mode: Mode) -> tuple[str, list[str], str | None]:
+    """(`listing.listing_json` of the record: what `list --json` prints, the problems
+    found), and the store's `key_problem`, opened as `dumped_listing` opens it."""
+    from incident_tui.record.listing import listing_json as printed
+
+    root, key, problem = _reading(paths, mode)
+    return (*printed(root, key), problem)
+
+
+def _reading(paths: Paths, mode: Mode) -> tuple[Path, bytes | None, str | None]:
+    """(the store's folder, the key to check it with, the store's `key_problem`), as
+    `open_record(paths, mode)` opens it to read: the same checks, in the same order."""
     from incident_tui.record.keys import for_reading, load_key
     from incident_tui.record.layout import check_mode, holds_incidents
-    from incident_tui.record.listing import dumped_rows
 
     root = paths.store_dir(mode)
     key = load_key(paths.key_file, store_has_data=holds_incidents(root))
     check_mode(root, mode)  # as Store.open reads
     usable, problem = for_reading(root, key, paths.key_file)
-    return dumped_rows(root, usable), problem
+    return root, usable, problem
 
 
 def writer_for(store: Store) -> Store:
@@ -122,6 +140,7 @@ __all__ = [
     "Mode",
     "dumped_listing",
     "find_incident",
+    "listing_json",
     "open_record",
     "record_exists",
     "writer_for",

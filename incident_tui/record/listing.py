@@ -73,6 +73,24 @@ def dumped_rows(
     return listing
 
 
+def listing_json(root: Path, key: bytes | None) -> tuple[str, list[str]]:
+    """What `list --json` prints (safe to print; without its newline), and the problems
+    found on the way: the text kept from the last list (`list_cache`) while nothing it
+    was made from has changed, else that of the dumped listing, kept for the next."""
+    from incident_tui.record import list_cache
+    from incident_tui.safe_text import json_escaped
+
+    now = list_cache.state(root)  # before anything is read: a later change is a miss
+    kept = list_cache.load(root, key, now)
+    if kept is not None:
+        return json_escaped(kept), []  # checked again on the way out, all the same
+    listing = dumped_rows(root, key)
+    text = json_escaped(dumped_rows_json(listing.rows))
+    if not listing.problems and not listing.unindexed:
+        list_cache.save(root, key, now, text)
+    return text, listing.problems
+
+
 def _oldest_first(
     rows: list[Any], reference: Callable[[Any], str], opened: Callable[[Any], str]
 ) -> None:

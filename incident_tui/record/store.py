@@ -10,6 +10,8 @@ Layout under the store's root (0700 folders, 0600 files):
     key-check.json        which key the store was made with (`keys`)
     index-cache.json      every index row in one checked file, for listing
                           (`index_cache`): derived, never the record
+    list-cache.json       what `list --json` printed last, checked (`list_cache`):
+                          derived, never the record
 
 The index is split by id so that an append rewrites one small index file
 whatever the number of incidents: a single index file of 10,000 rows costs

@@ -1,0 +1,112 @@
+"""What `list --json` printed last, kept checked, so that a list of an unchanged
+record prints it again without reading 10,000 rows.
+
+`<root>/list-cache.json` holds the printed text (already safe to print) with what
+it was made from: the stamp (`index_cache.stamp_of`) of every index file and of the
+incidents folder, and the index folder it belongs to. It is used only when all of
+them are exactly as they are now, and never trusted blindly, on the same grounds as
+the index cache (`index_cache`):
+
+- an index file is replaced whole by every save (a new inode), and an edit in place
+  changes its ctime; an incident file added, removed or renamed changes the
+  incidents folder's ctime and mtime. So a stamp as recorded is a file as it was;
+- nothing changed less than two seconds before the list is kept (stamps are coarse);
+- it is signed with its own key derived from the record key (HMAC-SHA256): edited,
+  cut short, copied from another record or written with another key, it is not
+  used; without the record's key it is neither used nor written;
+- only a list with nothing to report is kept (no damaged file, no invalid row, no
+  incident listed from its file): anything else is listed afresh every time.
+
+It is not part of the record, and `verify` never reads it: deleting it costs one
+slower list. The text is checked again for unsafe characters as it is printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from incident_tui.record.index_cache import Stamp, _racy, _write_quietly, stamp_of
+from incident_tui.record.layout import _SHARD_PATTERN, incidents_dir, index_dir
+
+LIST_CACHE_FILE = "list-cache.json"
+FORMAT = 1
+_MAGIC = b"incident-tui list cache"
+
+
+def _key(key: bytes) -> bytes:
+    """Its own key, derived from the record key: never the index cache's or a row's."""
+    return hmac.new(key, b"incident-tui list cache", hashlib.sha256).digest()
+
+
+def _sign(key: bytes, body: bytes) -> bytes:
+    return hmac.new(_key(key), body, hashlib.sha256).hexdigest().encode("ascii")
+
+
+State = dict[str, Any]
+"""What a list is made from, as `state` gives it (JSON)."""
+
+
+def state(root: Path) -> State | None:
+    """What a list of the store at `root` is made from, as it is now: the index
+    folder, the stamp of every index file and of the incidents folder; None if any
+    cannot be read."""
+    try:
+        folder = os.stat(index_dir(root))
+        incidents = stamp_of(os.stat(incidents_dir(root)))
+        with os.scandir(index_dir(root)) as entries:
+            shards = {
+                entry.name: list(stamp_of(entry.stat()))
+                for entry in entries
+                if _SHARD_PATTERN.fullmatch(entry.name)
+            }
+    except OSError:
+        return None
+    return {
+        "format": FORMAT,
+        "place": [folder.st_dev, folder.st_ino],
+        "incidents": list(incidents),
+        "shards": dict(sorted(shards.items())),
+    }
+
+
+def load(root: Path, key: bytes | None, now: State | None) -> str | None:
+    """The text kept for exactly the state `now`, if its signature holds; else None."""
+    if key is None or now is None:
+        return None
+    try:
+        with open(root / LIST_CACHE_FILE, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    head, _, signed = raw.partition(b"\n")
+    if not hmac.compare_digest(head, _MAGIC + b" " + _sign(key, signed)):
+        return None
+    meta, _, text = signed.partition(b"\n")
+    try:
+        if json.loads(meta) != now:
+            return None
+        return text.decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def save(root: Path, key: bytes | None, then: State | None, text: str) -> None:
+    """Keep `text`, printed for a list made from the state `then` (taken before it was
+    read), unless anything in it changed too recently to tell; never an error."""
+    if key is None or then is None:
+        return
+    stamps: list[Stamp] = [tuple(then["incidents"])]
+    stamps += [tuple(stamp) for stamp in then["shards"].values()]
+    if any(_racy(stamp) for stamp in stamps):
+        return
+    signed = json.dumps(then, separators=(",", ":")).encode("ascii") + b"\n"
+    signed += text.encode("utf-8")
+    payload = _MAGIC + b" " + _sign(key, signed) + b"\n" + signed
+    with contextlib.suppress(OSError, UnicodeEncodeError):
+        _write_quietly(root / LIST_CACHE_FILE, payload)

@@ -1,0 +1,165 @@
+"""The list cache: `list --json` of an unchanged record prints the text kept from the
+last list, and exactly what a list of the index files would print whatever changed,
+was damaged or edited since it was kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from incident_tui.record import Actor, EventKind, FlowRef, Store, list_cache
+from incident_tui.record import index_cache as cache_module
+from incident_tui.record.listing import listing_json
+from incident_tui.record.storage import AtomicJSONStorage
+from incident_tui.record.store import ROWS_TABLE, incident_path, rows_json, shard_path
+from incident_tui.record.verify import verify_store
+from incident_tui.safe_text import json_escaped
+
+KEY = bytes(range(32))
+ANN = Actor(name="Ann Smith", role="teacher")
+SEARCH = FlowRef(id="searching-pupils", version="1.0.0", hash="f" * 64)
+
+
+@pytest.fixture(autouse=True)
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by a test are a moment old; the caches keep what changed more
+    than two seconds ago only. Here they keep it at once."""
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    root = tmp_path / "data" / "live"
+    with Store.open(root, key=KEY, mode="live") as store:
+        for n in range(30):
+            row = store.new_incident(flow=SEARCH, actor=ANN, details={"pupil": f"P-{n}"})
+            if n % 3 == 0:
+                store.append(row.id, kind=EventKind.override, actor=ANN, step="s", answer="x")
+    return root
+
+
+def expected(root: Path) -> tuple[str, list[str]]:
+    """What a list of the index files alone prints (no key: no cache)."""
+    with Store.open(root, key=None, mode="live", readonly=True) as store:
+        listing = store.listing()
+    return json_escaped(rows_json(listing.rows)), listing.problems
+
+
+def kept(root: Path) -> bytes:
+    return (root / list_cache.LIST_CACHE_FILE).read_bytes()
+
+
+def listed_twice(root: Path) -> tuple[str, list[str]]:
+    """A list that keeps its text, then one that prints it from the cache."""
+    first = listing_json(root, KEY)
+    assert (root / list_cache.LIST_CACHE_FILE).exists()
+    again = listing_json(root, KEY)
+    assert again == first
+    return again
+
+
+def first_ids(root: Path) -> list[str]:
+    return [row["id"] for row in json.loads(expected(root)[0])]
+
+
+def test_an_unchanged_record_prints_the_kept_text_which_is_the_list(root: Path) -> None:
+    assert listed_twice(root) == expected(root)
+
+
+def test_a_row_changed_by_another_session_shows_in_the_next_list(root: Path) -> None:
+    listed_twice(root)
+    target = first_ids(root)[4]
+    with Store.open(root, key=KEY, mode="live") as other:
+        other.append(target, kind=EventKind.note, actor=ANN, answer="later")
+        other.new_incident(flow=SEARCH, actor=ANN, details={"pupil": "P-new"})
+    assert listing_json(root, KEY) == expected(root)
+    assert "P-new" in listing_json(root, KEY)[0]
+
+
+def test_an_index_file_edited_in_place_is_still_seen(root: Path) -> None:
+    listed_twice(root)
+    path = shard_path(root, first_ids(root)[3])
+    before = path.stat()
+    raw = path.read_bytes()
+    edited = raw.replace(b'"pupil":"P-', b'"pupil":"Q-')
+    assert edited != raw and len(edited) == len(raw)
+    with open(path, "r+b") as fh:  # the same inode, the same size
+        fh.write(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the mtime put back
+    got = listing_json(root, KEY)
+    assert got == expected(root) and '"pupil":"Q-' in got[0]
+
+
+def test_an_incident_file_the_index_lacks_is_named_every_time(root: Path) -> None:
+    listed_twice(root)
+    lost = first_ids(root)[2]
+    path = shard_path(root, lost)
+    table = json.loads(path.read_bytes())[ROWS_TABLE]
+    rows = [row for row in table.values() if row["id"] != lost]
+    AtomicJSONStorage(path).write({ROWS_TABLE: {str(n + 1): r for n, r in enumerate(rows)}})
+    for _ in range(2):
+        text, problems = listing_json(root, KEY)
+        assert (text, problems) == expected(root)
+        assert any("has no row in the index" in problem for problem in problems)
+    assert incident_path(root, lost).exists()
+
+
+def test_a_damaged_index_file_is_named_every_time(root: Path) -> None:
+    listed_twice(root)
+    shard_path(root, first_ids(root)[5]).write_bytes(b'{"incidents": ')
+    for _ in range(2):
+        got = listing_json(root, KEY)
+        assert got == expected(root) and any("not valid JSON" in p for p in got[1])
+
+
+def test_an_edited_cut_or_forged_cache_is_not_believed(root: Path) -> None:
+    right = listed_twice(root)
+    path = root / list_cache.LIST_CACHE_FILE
+    whole = path.read_bytes()
+    path.write_bytes(whole.replace(b"P-1", b"P-Z"))
+    assert listing_json(root, KEY) == right
+    path.write_bytes(whole[: len(whole) // 2])
+    assert listing_json(root, KEY) == right
+    head, _, signed = whole.partition(b"\n")
+    forged = signed.replace(b"P-1", b"P-Z")
+    other = bytes(reversed(KEY))
+    path.write_bytes(list_cache._MAGIC + b" " + list_cache._sign(other, forged) + b"\n" + forged)
+    assert listing_json(root, KEY) == right
+    assert b"P-Z" not in kept(root)  # and it was written again
+
+
+def test_another_records_cache_is_not_believed(root: Path, tmp_path: Path) -> None:
+    listed_twice(root)
+    copy = tmp_path / "copy" / "live"
+    shutil.copytree(root, copy)
+    for shard in (copy / "index").iterdir():  # the copy changed, keeping each size
+        shard.write_bytes(shard.read_bytes().replace(b'"pupil":"P-', b'"pupil":"Q-'))
+    shutil.copy2(root / list_cache.LIST_CACHE_FILE, copy / list_cache.LIST_CACHE_FILE)
+    assert '"pupil":"P-' not in listing_json(copy, KEY)[0]
+
+
+def test_without_the_key_it_is_neither_read_nor_written(root: Path) -> None:
+    assert listing_json(root, None) == expected(root)
+    assert not (root / list_cache.LIST_CACHE_FILE).exists()
+    listed_twice(root)
+    stamp = (root / list_cache.LIST_CACHE_FILE).stat().st_mtime_ns
+    assert listing_json(root, None) == expected(root)
+    assert (root / list_cache.LIST_CACHE_FILE).stat().st_mtime_ns == stamp
+
+
+def test_a_record_changed_a_moment_ago_is_not_kept(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_RACY_NS", 60_000_000_000)
+    assert listing_json(root, KEY) == expected(root)
+    assert not (root / list_cache.LIST_CACHE_FILE).exists()
+
+
+def test_verify_is_not_troubled_by_it(root: Path) -> None:
+    listed_twice(root)
+    report = verify_store(root, KEY)
+    assert report.complete and report.findings == []
