@@ -44,7 +44,7 @@ def _key(key: bytes) -> bytes:
     return hmac.new(key, b"incident-tui list cache", hashlib.sha256).digest()
 
 
-def _sign(key: bytes, body: bytes) -> bytes:
+def _sign(key: bytes, body: bytes | memoryview) -> bytes:
     return hmac.new(_key(key), body, hashlib.sha256).hexdigest().encode("ascii")
 
 
@@ -84,14 +84,18 @@ def load(root: Path, key: bytes | None, now: State | None) -> str | None:
             raw = fh.read()
     except OSError:
         return None
-    head, _, signed = raw.partition(b"\n")
-    if not hmac.compare_digest(head, _MAGIC + b" " + _sign(key, signed)):
+    # views, not copies: the text is megabytes
+    signed_at = raw.find(b"\n") + 1
+    text_at = raw.find(b"\n", signed_at) + 1
+    if not signed_at or not text_at:
         return None
-    meta, _, text = signed.partition(b"\n")
+    whole = memoryview(raw)
+    if not hmac.compare_digest(raw[: signed_at - 1], _MAGIC + b" " + _sign(key, whole[signed_at:])):
+        return None
     try:
-        if json.loads(meta) != now:
+        if json.loads(raw[signed_at : text_at - 1]) != now:
             return None
-        return text.decode("utf-8")
+        return str(whole[text_at:], "utf-8")
     except (ValueError, UnicodeDecodeError):
         return None
 
