@@ -108,6 +108,22 @@ def test_an_incident_file_the_index_lacks_is_named_every_time(root: Path) -> Non
     assert incident_path(root, lost).exists()
 
 
+def test_an_interrupted_opening_is_listed_from_its_file_every_time(root: Path) -> None:
+    listed_twice(root)
+    opening = first_ids(root)[1]
+    path = shard_path(root, opening)
+    table = json.loads(path.read_bytes())[ROWS_TABLE]
+    for doc_id, row in table.items():
+        if row["id"] == opening:
+            table[doc_id] = {**row, "event_count": 0}  # its row never indexed
+    before = kept(root)
+    AtomicJSONStorage(path).write({ROWS_TABLE: table})
+    for _ in range(2):
+        got = listing_json(root, KEY)
+        assert got == expected(root) and got[1] == [] and opening in got[0]
+    assert kept(root) == before  # never kept: a row came from an incident file
+
+
 def test_a_damaged_index_file_is_named_every_time(root: Path) -> None:
     listed_twice(root)
     shard_path(root, first_ids(root)[5]).write_bytes(b'{"incidents": ')

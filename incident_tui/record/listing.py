@@ -49,6 +49,9 @@ class Listing(Generic[Row]):
     only its own incidents, and `verify` says more."""
     unindexed: set[str] = field(default_factory=set)
     """Ids of the incidents listed from their files (no index row): damage."""
+    from_files: set[str] = field(default_factory=set)
+    """Ids of every incident whose row was made from its file: those `unindexed`, and
+    openings interrupted before their first row was indexed."""
 
 
 def list_rows(root: Path, key: bytes | None, repair: Repair | None = None) -> Listing[IndexRow]:
@@ -86,7 +89,7 @@ def listing_json(root: Path, key: bytes | None) -> tuple[str, list[str]]:
         return json_escaped(kept), []  # checked again on the way out, all the same
     listing = dumped_rows(root, key)
     text = json_escaped(dumped_rows_json(listing.rows))
-    if not listing.problems and not listing.unindexed:
+    if not listing.problems and not listing.from_files:  # the index files alone made it
         list_cache.save(root, key, now, text)
     return text, listing.problems
 
@@ -135,6 +138,7 @@ def _listing(root: Path, key: bytes | None, repair: Repair | None, *, dumped: bo
                 rebuilt = _row_from_file(root, incident_id)
                 if rebuilt is not None:
                     rows.append(_made(rebuilt, dumped))
+                    listing.from_files.add(incident_id)
             continue
         valid, problem = row_or_problem(row)
         if valid is not None:
@@ -155,6 +159,7 @@ def _listing(root: Path, key: bytes | None, repair: Repair | None, *, dumped: bo
         )
         rows.append(_made(rebuilt, dumped))
         listing.unindexed.add(incident_id)
+        listing.from_files.add(incident_id)
     return listing
 
 
