@@ -148,6 +148,20 @@ def test_an_edited_cut_or_forged_cache_is_not_believed(root: Path) -> None:
     assert b"P-Z" not in kept(root)  # and it was written again
 
 
+def test_a_cache_another_version_wrote_is_not_believed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    right = listed_twice(root)
+    monkeypatch.setattr(list_cache, "ROW_FIELDS", (*list_cache.ROW_FIELDS, "new_field"))
+    before = kept(root)
+    assert listing_json(root, KEY) == right
+    assert kept(root) != before  # listed afresh, and kept for this version
+    monkeypatch.setattr(list_cache, "__version__", "0.0.0")
+    before = kept(root)
+    assert listing_json(root, KEY) == right
+    assert kept(root) != before
+
+
 def test_another_records_cache_is_not_believed(root: Path, tmp_path: Path) -> None:
     listed_twice(root)
     copy = tmp_path / "copy" / "live"

@@ -31,8 +31,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from incident_tui import __version__
 from incident_tui.record.index_cache import Stamp, _racy, _write_quietly, stamp_of
-from incident_tui.record.layout import _SHARD_PATTERN, incidents_dir, index_dir
+from incident_tui.record.layout import _SHARD_PATTERN, ROW_FIELDS, incidents_dir, index_dir
 
 LIST_CACHE_FILE = "list-cache.json"
 FORMAT = 1
@@ -54,8 +55,8 @@ State = dict[str, Any]
 
 def state(root: Path) -> State | None:
     """What a list of the store at `root` is made from, as it is now: the index
-    folder, the stamp of every index file and of the incidents folder; None if any
-    cannot be read."""
+    folder, the stamp of every index file and of the incidents folder, and what makes
+    a row's text (this version, the fields of a row); None if any cannot be read."""
     try:
         folder = os.stat(index_dir(root))
         incidents = stamp_of(os.stat(incidents_dir(root)))
@@ -69,6 +70,8 @@ def state(root: Path) -> State | None:
         return None
     return {
         "format": FORMAT,
+        "version": __version__,
+        "fields": list(ROW_FIELDS),
         "place": [folder.st_dev, folder.st_ino],
         "incidents": list(incidents),
         "shards": dict(sorted(shards.items())),
