@@ -10,7 +10,8 @@ the index cache (`index_cache`):
 - an index file is replaced whole by every save (a new inode), and an edit in place
   changes its ctime; an incident file added, removed or renamed changes the
   incidents folder's ctime and mtime. So a stamp as recorded is a file as it was;
-- nothing changed less than two seconds before the list is kept (stamps are coarse);
+- a list of anything changed less than two seconds before it began is not kept
+  (stamps are coarse: a second change in the same tick could leave one as it was);
 - it is signed with its own key derived from the record key (HMAC-SHA256): edited,
   cut short, copied from another record or written with another key, it is not
   used; without the record's key it is neither used nor written;
@@ -32,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from incident_tui import __version__
-from incident_tui.record.index_cache import Stamp, _racy, _write_quietly, stamp_of
+from incident_tui.record import index_cache
+from incident_tui.record.index_cache import Stamp, _write_quietly, stamp_of
 from incident_tui.record.layout import _SHARD_PATTERN, ROW_FIELDS, incidents_dir, index_dir
 
 LIST_CACHE_FILE = "list-cache.json"
@@ -103,14 +105,15 @@ def load(root: Path, key: bytes | None, now: State | None) -> str | None:
         return None
 
 
-def save(root: Path, key: bytes | None, then: State | None, text: str) -> None:
-    """Keep `text`, printed for a list made from the state `then` (taken before it was
-    read), unless anything in it changed too recently to tell; never an error."""
+def save(root: Path, key: bytes | None, then: State | None, taken: int, text: str) -> None:
+    """Keep `text`, printed for a list made from the state `then` (taken at `taken`, in
+    ns since the epoch, before anything was read), unless anything in it had changed
+    too recently then to tell a later change by its stamp; never an error."""
     if key is None or then is None:
         return
     stamps: list[Stamp] = [tuple(then["incidents"])]
     stamps += [tuple(stamp) for stamp in then["shards"].values()]
-    if any(_racy(stamp) for stamp in stamps):
+    if any(stamp[3] > taken - index_cache._RACY_NS for stamp in stamps):
         return
     signed = json.dumps(then, separators=(",", ":")).encode("ascii") + b"\n"
     signed += text.encode("utf-8")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
@@ -83,6 +84,7 @@ def listing_json(root: Path, key: bytes | None) -> tuple[str, list[str]]:
     from incident_tui.record import list_cache
     from incident_tui.safe_text import json_escaped
 
+    taken = time.time_ns()
     now = list_cache.state(root)  # before anything is read: a later change is a miss
     kept = list_cache.load(root, key, now)
     if kept is not None:
@@ -90,7 +92,7 @@ def listing_json(root: Path, key: bytes | None) -> tuple[str, list[str]]:
     listing = dumped_rows(root, key)
     text = json_escaped(dumped_rows_json(listing.rows))
     if not listing.problems and not listing.from_files:  # the index files alone made it
-        list_cache.save(root, key, now, text)
+        list_cache.save(root, key, now, taken, text)
     return text, listing.problems
 
 
