@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import UserError
@@ -18,6 +18,7 @@ from incident_tui.settings import LocalNumbers, declared_contacts, local_numbers
 from incident_tui.tui.present import last_answer_text, when_text
 from incident_tui.tui.screens.base import AppScreen
 from incident_tui.tui.widgets.banners import ModeBanner
+from incident_tui.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
@@ -30,9 +31,10 @@ SWITCH_TO_TRAINING = "switch-to-training"
 
 
 class HomeScreen(AppScreen):
-    AUTO_FOCUS = "OptionList"
+    AUTO_FOCUS = "#flows, #open-incidents"
     """A list has the focus from the first, never the scrolling pane around them:
-    focusing the pane and then a list restyles the whole screen twice."""
+    focusing the pane and then a list restyles the whole screen twice. (Not the list
+    awaiting this person, most often hidden: `on_mount` focuses it when it is shown.)"""
 
     BINDINGS = [
         Binding("n", "new", "New", id="new"),
@@ -76,7 +78,7 @@ class HomeScreen(AppScreen):
                 if allowed(person, Can.training):
                     yield Button("Training", id="training", compact=True)
                 yield Button("Help (F1)", id="help", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     listed_on_mount = False
     """The lists were filled on mount: the ScreenResume that follows the first push
