@@ -188,3 +188,30 @@ def test_one_append_leaves_its_lock_file_empty_and_a_dead_session_s_name_is_clea
         store.hold(incident, DEV)
         assert json.loads(lock.read_bytes())["name"] == "Dev Patel"
     assert not os.path.exists(lock)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"answer": 'Zoë’s “note”\n\t\\ "quoted" \u2028', "data": {}},
+        {"answer": ["a", "b"], "data": {"incident": "x", "hash": "y", "list": ["z"], "n": 3}},
+        {"answer": True, "step": "s1", "prompt": '{"incident":"no"}', "rationale": "} ] ["},
+    ],
+)
+def test_an_event_is_encoded_once_as_its_canonical_json(fields: dict[str, object]) -> None:
+    from incident_tui.record.events import canonical_text, event_hash, make_stored_event
+
+    event, stored, text = make_stored_event(
+        incident="a" * 32,
+        seq=3,
+        time="2026-12-02T10:00:00.000000Z",
+        kind=EventKind.note,
+        actor=ANN,
+        mode="live",
+        flow=SEARCH,
+        prev="b" * 64,
+        **fields,
+    )
+    assert stored == event.model_dump(mode="json") and list(stored)[-1] == "hash"
+    assert text == canonical_text(stored) and json.loads(text) == stored
+    assert event.hash == event_hash(event.body())

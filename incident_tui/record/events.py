@@ -169,24 +169,27 @@ def _not_json(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def _canonical_encoder() -> Any:
-    """`json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`,
+def _encoder(*, sort_keys: bool) -> Any:
+    """`json.dumps(value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)`,
     made once: `dumps` builds a new encoder for every call, which costs more than
     encoding a small event. The same C encoder `dumps` uses, with the same settings."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C accelerator: plain dumps
         return lambda value: json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False
         )
     encode = make(
-        None, _not_json, json.encoder.encode_basestring, None, ":", ",", True, False, True
+        None, _not_json, json.encoder.encode_basestring, None, ":", ",", sort_keys, False, True
     )
     return lambda value: "".join(encode(value, 0))
 
 
-canonical_text = _canonical_encoder()
+canonical_text = _encoder(sort_keys=True)
 """The canonical JSON text of a value already known to hold no floats (a record parsed
 by `storage.parse_record_json`, which refuses them): `canonical_json` without its walk."""
+
+compact_text = _encoder(sort_keys=False)
+"""Compact JSON text, every object's keys in their own order (`storage.dump_record_json`)."""
 
 
 def stored_event_hash(event: dict[str, Any]) -> str:
@@ -218,6 +221,23 @@ def utc_now() -> str:
 
 def make_event(**fields: Any) -> Event:
     """Build an event and compute its hash from everything else in it."""
+    return make_stored_event(**fields)[0]
+
+
+def make_stored_event(**fields: Any) -> tuple[Event, dict[str, Any], str]:
+    """`make_event`, with the event as stored (its JSON, as `model_dump(mode="json")`
+    gives it) and the text an incident file holds for it (its canonical JSON, "hash"
+    in its sorted place): validated, dumped and encoded once."""
     fields.pop("hash", None)
     draft = Event.model_validate({**fields, "hash": ""})
-    return draft.model_copy(update={"hash": event_hash(draft.body())})
+    stored = draft.model_dump(mode="json")
+    del stored["hash"]
+    # the model admits no float anywhere: its JSON needs no walk for one (`canonical_json`)
+    text = canonical_text(stored)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    stored["hash"] = digest
+    # "hash" sorts just before "incident", the first top-level key after the last
+    # nested value (only scalars follow it), so the last `,"incident":` is that key
+    at = text.rindex(',"incident":')
+    written = f'{text[:at]},"hash":"{digest}"{text[at:]}'
+    return draft.model_copy(update={"hash": digest}), stored, written

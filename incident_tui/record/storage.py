@@ -107,7 +107,9 @@ def dump_record_json(data: Any, *, sorted_documents: bool = False) -> bytes:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    from incident_tui.record.events import compact_text
+
+    return compact_text(value)
 
 
 def _sorted(value: Any) -> str:
@@ -124,10 +126,16 @@ def dump_with_entry(
     empty) with `entry` added last under `doc_id`: only the new entry is encoded, and
     spliced in before the closing braces of the table and the file. ValueError if `raw`
     does not end as such a file does."""
+    text = _sorted(entry) if sorted_documents else _compact(entry)
+    return with_entry_text(raw, doc_id, text)
+
+
+def with_entry_text(raw: bytes, doc_id: str, text: str) -> bytes:
+    """`dump_with_entry`, the entry given as the text it is written as."""
     if not raw.endswith(b"}}}"):
         raise ValueError("not a one-table record file with an entry, as written")
-    text = _sorted(entry) if sorted_documents else _compact(entry)
-    return b"".join((raw[:-2], b",", dump_record_json(doc_id), b":", text.encode("utf-8"), b"}}"))
+    name = json.encoder.encode_basestring(doc_id)
+    return b"".join((raw[:-2], b",", name.encode("utf-8"), b":", text.encode("utf-8"), b"}}"))
 
 
 class KnownFiles:
@@ -188,6 +196,8 @@ def read_record_bytes(path: Path) -> bytes:
         try:
             size = os.fstat(fd).st_size
             chunks = [os.read(fd, size + 1)]
+            if len(chunks[0]) == size:  # all of it (files are replaced, never changed)
+                return chunks[0]
             while chunks[-1]:  # the file grew while it was read, or a short read
                 chunks.append(os.read(fd, 1 << 16))
         finally:
@@ -199,7 +209,7 @@ def read_record_bytes(path: Path) -> bytes:
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
 
 
-def fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: str | Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -209,7 +219,9 @@ def fsync_dir(folder: Path) -> None:
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Replace `path` with `payload` so that a crash leaves the old file or the new one."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    folder, name = os.path.split(os.fspath(path))
+    folder = folder or os.curdir
+    temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         try:
@@ -222,7 +234,8 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
         finally:
             os.close(fd)
         os.replace(temp, path)
-        fsync_dir(path.parent)
+        # the rename made durable too: the new name is what the next step relies on
+        fsync_dir(folder)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)

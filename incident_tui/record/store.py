@@ -38,6 +38,7 @@ is damage, reported and never written over.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -48,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -74,6 +75,7 @@ from incident_tui.record.events import (
     canonical_json,
     event_hash,
     make_event,
+    make_stored_event,
     stored_event_hash,
     utc_now,
 )
@@ -130,11 +132,11 @@ from incident_tui.record.storage import (
     StoreWriteError,
     atomic_write_bytes,
     dump_record_json,
-    dump_with_entry,
     is_temp_file,
     os_reason,
     parse_record_json,
     read_record_bytes,
+    with_entry_text,
 )
 from incident_tui.record.tombstone import has_stubs, is_disposal, is_stub, tombstone_problem
 from incident_tui.text_fields import (
@@ -780,7 +782,8 @@ class Store:
         """The internal id of an incident given by id or reference."""
         if is_incident_id(incident):
             # the file first: a stat, where the index row costs reading a whole index file
-            if incident_path(self.root, incident).exists() or self._find_row(incident) is not None:
+            known = _paths(self.root, incident).incident.exists()
+            if known or self._find_row(incident) is not None:
                 return incident
         else:
             for row in self._all_rows().values():
@@ -982,7 +985,7 @@ class Store:
         events = checked.events
         head = events[-1]["hash"]
         self._check_append(events, checked.kinds, kind, data, expect_prev, head)
-        event = make_event(
+        event, stored, text = make_stored_event(
             incident=incident_id,
             seq=len(events),
             time=utc_now(),
@@ -997,14 +1000,13 @@ class Store:
             data=data,
             prev=head,
         )
-        stored = event.model_dump(mode="json")
         # the file as it was, checked, with the new event after the others: only the
         # new event is encoded (the bytes are those of the whole table encoded again);
         # a file written before events were sorted is written sorted, whole
-        path = incident_path(self.root, incident_id)
+        path = _paths(self.root, incident_id).incident
         if checked.sorted:
             doc_id = str(len(events) + 1)
-            payload = dump_with_entry(checked.raw, doc_id, stored, sorted_documents=True)
+            payload = with_entry_text(checked.raw, doc_id, text)
         else:
             payload = incident_file_bytes([*events, stored])
         atomic_write_bytes(path, payload)
@@ -1161,7 +1163,7 @@ class Store:
         """The incident's lock, or IncidentInUse naming who has it open."""
         try:
             return take_incident(
-                incident_lock_path(self.root, incident_id), _holder_of(actor, hold), wait=wait
+                _paths(self.root, incident_id).lock, _holder_of(actor, hold), wait=wait
             )
         except Busy as busy:
             raise IncidentInUse(self._reference_of(incident_id), busy.holder) from None
@@ -1266,7 +1268,7 @@ class Store:
 
     def _current_file(self, incident_id: str) -> tuple[_Checked, dict[str, Any]]:
         """`_current`, with the incident file as read and checked."""
-        path = incident_path(self.root, incident_id)
+        path = _paths(self.root, incident_id).incident
         shard, doc_id = self._shard_with(incident_id)
         if doc_id not in shard:
             raise DamagedIncident(
@@ -1328,7 +1330,7 @@ class Store:
         are checked, and the bytes must be exactly as this program writes them; a
         file whose bytes are exactly as this store last checked or wrote them was
         checked then (`KnownFiles`)."""
-        path = incident_path(self.root, incident_id)
+        path = _paths(self.root, incident_id).incident
         try:
             raw = read_record_bytes(path)
         except FileNotFoundError:
@@ -1406,7 +1408,7 @@ class Store:
 
     def _shard_with(self, incident_id: str) -> tuple[dict[str, dict[str, Any]], str]:
         """The incident's index file and its doc id there (a new one if it has no row)."""
-        shard = self._read_shard(shard_path(self.root, incident_id))
+        shard = self._read_shard(_paths(self.root, incident_id).shard)
         for doc_id, row in shard.items():
             if row.get("id") == incident_id:
                 return shard, doc_id
@@ -1435,12 +1437,12 @@ class Store:
     def _write_row(self, incident_id: str, row: dict[str, Any]) -> None:
         """Write the incident's index row: the index file is read again and written
         under its own lock, so that rows other sessions wrote meanwhile are kept."""
-        prefix = incident_id[:SHARD_PREFIX]
-        with short_lock(shard_lock_path(self.root, prefix)):
+        paths = _paths(self.root, incident_id)
+        with short_lock(paths.shard_lock):
             shard, doc_id = self._shard_with(incident_id)
             row = self._with_latest_viewings(row, shard.get(doc_id))
             shard[doc_id] = row
-            path = shard_path(self.root, incident_id)
+            path = paths.shard
             payload = dump_record_json({ROWS_TABLE: shard})
             atomic_write_bytes(path, payload)
             self._known.put(path, payload, shard)
@@ -1594,6 +1596,25 @@ class Store:
         left.update(name[: -len(".lock")] for name in names if _LOCK_FILE.fullmatch(name))
         for incident_id in sorted(left):
             self._repair_if_free(incident_id)
+
+
+class _Paths(NamedTuple):
+    incident: Path
+    shard: Path
+    lock: Path
+    shard_lock: Path
+
+
+@functools.lru_cache(maxsize=256)
+def _paths(root: Path, incident_id: str) -> _Paths:
+    """An incident's file, index file, lock and index file's lock, made once (an
+    append asks for them a dozen times)."""
+    return _Paths(
+        incident_path(root, incident_id),
+        shard_path(root, incident_id),
+        incident_lock_path(root, incident_id),
+        shard_lock_path(root, incident_id[:SHARD_PREFIX]),
+    )
 
 
 def _holder_of(actor: Actor | None, hold: Hold) -> Holder:
