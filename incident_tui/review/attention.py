@@ -79,6 +79,7 @@ def easter_sunday(year: int) -> date:
     return date(year, month, day + 1)
 
 
+@lru_cache(maxsize=4096)
 def school_term(day: date) -> str:
     """The school term a day falls in, in England, by a simple rule: autumn from
     1 September to 31 December, spring from 1 January to the day before Easter Sunday,
@@ -89,6 +90,24 @@ def school_term(day: date) -> str:
     if day < easter_sunday(day.year):
         return f"spring {day.year}"
     return f"summer {day.year}"
+
+
+def opened_term(opened: datetime) -> str:
+    """The school term of a moment, by this machine's date then (`school_term`)."""
+    term = _settled_term(opened.astimezone(UTC).date())
+    return term if term is not None else school_term(opened.astimezone().date())
+
+
+@lru_cache(maxsize=4096)
+def _settled_term(day: date) -> str | None:
+    """The term of every moment of this UTC day wherever the machine is, or None near
+    a term's edge: a local date is within a day of the UTC one, so a day whose
+    neighbours share its term needs no time-zone conversion (10,000 incidents)."""
+    try:
+        terms = {school_term(day + timedelta(days=offset)) for offset in (-1, 0, 1)}
+    except OverflowError:  # the first or last day a date can be
+        return None
+    return terms.pop() if len(terms) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -111,9 +130,17 @@ def pupil_patterns(rows: Iterable[IndexRow]) -> dict[str, list[PupilPattern]]:
         opened = parse_utc(row.opened)
         if opened is None:
             continue
-        term = school_term(opened.astimezone().date())
-        for pupil in named_pupils(row):
-            groups.setdefault((reference_key(pupil), term), []).append(row)
+        term = opened_term(opened)
+        if row.other_pupils:
+            keys = [reference_key(pupil) for pupil in named_pupils(row)]
+        else:  # one pupil, as most incidents name (`named_pupils`, quicker: 10,000 rows)
+            keys = [key] if (key := reference_key(row.pupil)) else []
+        for key in keys:
+            group = groups.get((key, term))
+            if group is None:
+                groups[key, term] = [row]
+            else:
+                group.append(row)
     found: dict[str, list[PupilPattern]] = {}
     for (key, term), named in groups.items():
         if len(named) < 2:
@@ -283,12 +310,19 @@ def needs_attention(
     now: datetime | None = None,
     review_at_age: int = 25,
     days_off: frozenset[date] = frozenset(),
+    *,
+    patterns: Patterns | None = None,
+    files: ChildFiles | None = None,
 ) -> list[tuple[IndexRow, list[str]]]:
+    """Every row that needs attention, with its reasons. `patterns` and `files`, when
+    given, are `pupil_patterns` and `ChildFiles.of` these same rows (worked out once)."""
     now = now or datetime.now(UTC)
     today = now.astimezone().date()
     rows = list(rows)
-    patterns = pupil_patterns(rows)
-    files = ChildFiles.of(rows, review_at_age, days_off)
+    if patterns is None:
+        patterns = pupil_patterns(rows)
+    if files is None:
+        files = ChildFiles.of(rows, review_at_age, days_off)
     found = []
     for row in rows:
         reasons = attention_reasons(row, integrity, now, today, patterns, files)

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import dates
 from incident_tui.errors import UserError
 from incident_tui.record.pupils import names_pupil
-from incident_tui.review.attention import Integrity, is_damaged, is_flagged, needs_attention
+from incident_tui.review.attention import (
+    ChildFiles,
+    Integrity,
+    Patterns,
+    attention_reasons,
+    is_damaged,
+    is_flagged,
+    needs_attention,
+    pupil_patterns,
+)
 
 if TYPE_CHECKING:
     from incident_tui.record.store import IndexRow
@@ -93,13 +102,17 @@ class IncidentList:
     """The settings' holidays (the school days of a transfer awaiting its receipt)."""
     _haystacks: dict[str, str] = field(default_factory=dict, repr=False)
     _attention: dict[str, list[str]] | None = field(default=None, repr=False)
+    _across: tuple[Patterns, ChildFiles] | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        for row in self.rows:
-            self._haystacks[row.id] = "\x00".join(
-                (row.reference, row.flow_id, row.actor, row.pupil, *row.other_pupils)
-                + (row.status, row.id)
-            ).casefold()
+    def _haystack(self) -> dict[str, str]:
+        """What a search looks in, each row's words together: made at the first search."""
+        if not self._haystacks:
+            for row in self.rows:
+                self._haystacks[row.id] = "\x00".join(
+                    (row.reference, row.flow_id, row.actor, row.pupil, *row.other_pupils)
+                    + (row.status, row.id)
+                ).casefold()
+        return self._haystacks
 
     def set_integrity(self, integrity: Integrity) -> None:
         self.integrity = integrity
@@ -110,20 +123,46 @@ class IncidentList:
         return sorted({r.flow_id for r in self.rows})
 
     def attention(self) -> dict[str, list[str]]:
+        """Every incident that needs attention, with its reasons (`needs_attention`)."""
         if self._attention is None:
+            patterns, files = self._facts_across()
             self._attention = {
                 row.id: reasons
                 for row, reasons in needs_attention(
-                    self.rows, self.integrity, self.now, self.review_at_age, self.days_off
+                    self.rows,
+                    self.integrity,
+                    self.now,
+                    self.review_at_age,
+                    self.days_off,
+                    patterns=patterns,
+                    files=files,
                 )
             }
         return self._attention
+
+    def reasons(self, row: IndexRow) -> list[str]:
+        """Why one incident needs attention (the highlighted row), as `attention` says,
+        without judging every other row first."""
+        if self._attention is not None:
+            return self._attention.get(row.id, [])
+        patterns, files = self._facts_across()
+        now = self.now or datetime.now(UTC)
+        return attention_reasons(row, self.integrity, now, None, patterns, files)
+
+    def _facts_across(self) -> tuple[Patterns, ChildFiles]:
+        """What the rules need from every row (a pupil's incidents in a term, the dates
+        of birth), worked out once: it does not change with the integrity check."""
+        if self._across is None:
+            files = ChildFiles.of(self.rows, self.review_at_age, self.days_off)
+            self._across = (pupil_patterns(self.rows), files)
+        return self._across
 
     def select(self, query: ListQuery) -> list[IndexRow]:
         """The rows that match, in order. Pure: no file is read."""
         needle = query.text.strip().casefold()
         attention = self.attention() if query.attention_only else None
         integrity = self.integrity
+        haystacks = self._haystack() if needle else {}
         out: list[IndexRow] = []
         for row in self.rows:
             if row.status not in query.statuses:
@@ -139,7 +178,7 @@ class IncidentList:
                 continue
             if attention is not None and row.id not in attention:
                 continue
-            if needle and needle not in self._haystacks[row.id]:
+            if needle and needle not in haystacks[row.id]:
                 continue
             if query.pupil and not names_pupil(row, query.pupil):
                 continue

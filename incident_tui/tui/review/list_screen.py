@@ -77,6 +77,7 @@ class ReviewScreen(Screen[None]):
         self.shown: list[IndexRow] = []
         self.integrity_problem = ""
         self.orphan_findings: list[Finding] = []
+        self._detail_text = ""
 
     # --- layout -----------------------------------------------------------------
 
@@ -145,7 +146,9 @@ class ReviewScreen(Screen[None]):
         if current in self.incidents.procedures:
             procedure.value = current
         self.apply()
-        self.check_integrity()
+        # once the rows are drawn: the check is a thread that holds the GIL as it reads
+        # every incident, which would slow drawing them by half
+        self.call_after_refresh(self.check_integrity)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-verify")
     def check_integrity(self) -> VerifyReport:
@@ -203,6 +206,7 @@ class ReviewScreen(Screen[None]):
             self.query_state.descending,
             keep=keep,
         )
+        self._describe(table.current)  # now, so the screen is first laid out with it
         self._update_state()
 
     def set_query(self, **changes: object) -> None:
@@ -264,23 +268,29 @@ class ReviewScreen(Screen[None]):
 
     @on(IncidentTable.Highlighted)
     def _highlighted(self, event: IncidentTable.Highlighted) -> None:
-        detail = self.query_one("#review-detail", Static)
-        row = event.row
+        self._describe(event.row)
+
+    def _describe(self, row: IndexRow | None) -> None:
+        """The detail line: the highlighted incident and what needs attention in it.
+        Updated only when its words change, so the screen is not laid out again."""
         if row is None:
-            detail.update("No incidents match. Change the filters, or press Escape to go back.")
-            return
-        reasons = self.incidents.attention().get(row.id, [])
-        need = "needs attention: " + "; ".join(reasons) if reasons else "nothing needs attention"
-        origin = transferred_in_line(row)
-        if origin:  # another school's incident: its origin first, and never continued
-            need = f"{origin} {need[0].upper()}{need[1:]}"
-        detail.update(
-            printable(
+            text = "No incidents match. Change the filters, or press Escape to go back."
+        else:
+            reasons = self.incidents.reasons(row)
+            need = (
+                "needs attention: " + "; ".join(reasons) if reasons else "nothing needs attention"
+            )
+            origin = transferred_in_line(row)
+            if origin:  # another school's incident: its origin first, and never continued
+                need = f"{origin} {need[0].upper()}{need[1:]}"
+            text = printable(
                 f"{row.reference} - {row.flow_id} {row.flow_version} - {row.status}"
                 f"{' - review ' + row.review_date if row.review_date else ''}\n{need}. "
                 "Enter opens it; c the pupil's file; p, g this pupil only, group by pupil."
             )
-        )
+        if text != self._detail_text:
+            self._detail_text = text
+            self.query_one("#review-detail", Static).update(text)
 
     @on(IncidentTable.Chosen)
     def _chosen(self, event: IncidentTable.Chosen) -> None:

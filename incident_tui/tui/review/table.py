@@ -169,7 +169,8 @@ class IncidentTable(ScrollView, can_focus=True):
         self._heights_for: Integrity = None
         self._laid_out_width = 0
         self._counts: list[dict[bytes | str, int]] = [{} for _ in COLUMNS]
-        """Each column's line counts by text shape (`_shape`), at the present widths."""
+        """Each column's line counts by text (references by shape, `_shape`), at the
+        present widths."""
 
     # --- data -----------------------------------------------------------------
 
@@ -224,46 +225,58 @@ class IncidentTable(ScrollView, can_focus=True):
             self._heights_for = self.integrity
         self._widths = base
         self._lines = {}
-        known = self._heights
-        heights = (
-            known.get(row.id) or known.setdefault(row.id, self._height(row)) for row in self.rows
-        )
-        self._starts = [0, *accumulate(heights)]
+        self._starts = [0, *accumulate(self._heights_of(self.rows))]
         self._laid_out_width = width
         self.virtual_size = Size(width, self._starts[-1] + 1)
 
-    def _height(self, row: IndexRow) -> int:
-        """The row's height: its tallest cell, without building its cells (10,000 rows).
-        The opened time always fits once it reads as a time; any other cell's line count
-        is kept by its text's shape (`_shape`), so a name or a reference pattern is
-        wrapped once, not once a row."""
-        pupil = row.pupil or "-"
-        if row.other_pupils:
-            pupil += f" +{len(row.other_pupils)}"
-        texts = (
-            row.reference,
-            "" if self._opened_fits and parse_utc(row.opened) else opened_text(row.opened),
-            self.procedures.get(row.flow_id, row.flow_id),
-            row.actor,
-            pupil,
-            row.status,
-            flags_text(row, self.integrity),
-        )
-        height = 1
-        for text, counts, width in zip(texts, self._counts, self._widths, strict=True):
-            if len(text) <= width and text.isprintable():
-                continue  # one line, whatever it says
-            key = _shape(text)
-            count = counts.get(key)
-            if count is None:
-                count = counts[key] = len(wrapped(printable(text, one_line=True), width))
-            if count > height:
-                height = count
-        return height
+    def _heights_of(self, rows: Sequence[IndexRow]) -> list[int]:
+        """Each row's height: its tallest cell, without building its cells (10,000 rows).
+        A column's line count is kept by its text (a name or a procedure repeats), a
+        reference's by its shape (`_shape`: every reference wraps alike), and the opened
+        time always fits once it reads as a time."""
+        known, widths, counts = self._heights, self._widths, self._counts
+        procedures, integrity = self.procedures, self.integrity
+        opened_fits = widths[1] >= _OPENED_LONGEST
+        reference_width = widths[0]
+        by_shape = counts[0]
 
-    @property
-    def _opened_fits(self) -> bool:
-        return self._widths[1] >= _OPENED_LONGEST
+        def count(column: int, text: str) -> int:
+            n = counts[column].get(text)
+            if n is None:
+                n = len(wrapped(printable(text, one_line=True), widths[column]))
+                counts[column][text] = n
+            return n
+
+        heights = []
+        for row in rows:
+            height = known.get(row.id)
+            if height is None:
+                reference = row.reference
+                if len(reference) <= reference_width and reference.isprintable():
+                    height = 1
+                else:
+                    key = _shape(reference)
+                    height = by_shape.get(key)
+                    if height is None:
+                        height = count(0, reference)
+                        by_shape[key] = height
+                pupil = row.pupil or "-"
+                if row.other_pupils:
+                    pupil += f" +{len(row.other_pupils)}"
+                height = max(
+                    height,
+                    1
+                    if opened_fits and parse_utc(row.opened)
+                    else count(1, opened_text(row.opened)),
+                    count(2, procedures.get(row.flow_id, row.flow_id)),
+                    count(3, row.actor),
+                    count(4, pupil),
+                    count(5, row.status),
+                    count(6, flags_text(row, integrity)),
+                )
+                known[row.id] = height
+            heights.append(height)
+        return heights
 
     def _row_lines(self, index: int) -> list[str]:
         lines = self._lines.get(index)
