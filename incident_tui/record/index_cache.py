@@ -174,7 +174,7 @@ class IndexCache:
         it always has)."""
         from pydantic import ValidationError
 
-        from incident_tui.record.store import IndexRow
+        from incident_tui.record.index_row import IndexRow
 
         rows = []
         for row in table.values():
@@ -235,7 +235,7 @@ def _rows(stored: list[list[Any]]) -> list[Any]:
     """IndexRows from their values as `_values` stored them, without validating them
     again: they were validated before they were stored, and the cache is signed. Each
     is made as unpickling makes one, so it is the row validation made, field for field."""
-    from incident_tui.record.store import IndexRow, ViewingsClaim
+    from incident_tui.record.index_row import IndexRow, ViewingsClaim
 
     fields, every = _fields(), _every_field()
     size = len(fields) + 1

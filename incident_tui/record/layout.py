@@ -63,7 +63,7 @@ ROW_FIELDS = (
     "handed_by",
     "handed_at",
 )
-"""The fields of an index row (`store.IndexRow`), in order, for those that read rows
+"""The fields of an index row (`index_row.IndexRow`), in order, for those that read rows
 without its model (a test keeps the two the same)."""
 
 

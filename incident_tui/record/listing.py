@@ -32,7 +32,7 @@ from incident_tui.record.layout import (
 from incident_tui.record.storage import DamagedFile
 
 if TYPE_CHECKING:
-    from incident_tui.record.store import IndexRow
+    from incident_tui.record.index_row import IndexRow
 
 Row = TypeVar("Row", "IndexRow", dict[str, Any])
 Repair = Callable[[dict[str, dict[str, Any]]], None]
