@@ -220,9 +220,13 @@ class IncidentTable(ScrollView, can_focus=True):
             base[-1] += spare - given
         if base != self._widths:
             self._counts = [{} for _ in COLUMNS]
-        if base != self._widths or self.integrity is not self._heights_for:
+        if base != self._widths:
             self._heights = {}  # a row's height depends on the widths and its flags
-            self._heights_for = self.integrity
+        elif self.integrity is not self._heights_for:
+            for stale in (self._heights_for or {}, self.integrity or {}):
+                for incident in stale:
+                    self._heights.pop(incident, None)  # "DAMAGED" in its flags, or not now
+        self._heights_for = self.integrity
         self._widths = base
         self._lines = {}
         self._starts = [0, *accumulate(self._heights_of(self.rows))]
@@ -238,7 +242,9 @@ class IncidentTable(ScrollView, can_focus=True):
         procedures, integrity = self.procedures, self.integrity
         opened_fits = widths[1] >= _OPENED_LONGEST
         reference_width = widths[0]
-        by_shape = counts[0]
+        by_shape, _, procedure_counts, staff_counts, pupil_counts, status_counts, flag_counts = (
+            counts
+        )
 
         def count(column: int, text: str) -> int:
             n = counts[column].get(text)
@@ -263,16 +269,18 @@ class IncidentTable(ScrollView, can_focus=True):
                 pupil = row.pupil or "-"
                 if row.other_pupils:
                     pupil += f" +{len(row.other_pupils)}"
-                height = max(
+                procedure = procedures.get(row.flow_id, row.flow_id)
+                flags = flags_text(row, integrity)
+                height = max(  # a count is never 0: `or` asks `count` only for new texts
                     height,
                     1
                     if opened_fits and parse_utc(row.opened)
                     else count(1, opened_text(row.opened)),
-                    count(2, procedures.get(row.flow_id, row.flow_id)),
-                    count(3, row.actor),
-                    count(4, pupil),
-                    count(5, row.status),
-                    count(6, flags_text(row, integrity)),
+                    procedure_counts.get(procedure) or count(2, procedure),
+                    staff_counts.get(row.actor) or count(3, row.actor),
+                    pupil_counts.get(pupil) or count(4, pupil),
+                    status_counts.get(row.status) or count(5, row.status),
+                    flag_counts.get(flags) or count(6, flags),
                 )
                 known[row.id] = height
             heights.append(height)
