@@ -11,14 +11,13 @@ refuses a folder that holds the other mode's incidents.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incident_tui.errors import UserError
 from incident_tui.locations import Mode
 
 if TYPE_CHECKING:
     from incident_tui.locations import Paths
-    from incident_tui.record.listing import Listing
     from incident_tui.record.store import IndexRow, Store
 
 
@@ -54,19 +53,11 @@ def open_record(paths: Paths, mode: Mode, *, write: bool = False) -> Store:
     return store
 
 
-def dumped_listing(paths: Paths, mode: Mode) -> tuple[Listing[dict[str, Any]], str | None]:
-    """`open_record(paths, mode).dumped_listing()`, and the store's `key_problem`: the
-    same opening and the same checks, without loading the store's models unless a
-    row has to be checked (`listing`)."""
-    from incident_tui.record.listing import dumped_rows
-
-    root, key, problem = _reading(paths, mode)
-    return dumped_rows(root, key), problem
-
-
 def listing_json(paths: Paths, mode: Mode) -> tuple[str, list[str], str | None]:
     """(`listing.listing_json` of the record: what `list --json` prints, the problems
-    found), and the store's `key_problem`, opened as `dumped_listing` opens it."""
+    found), and the store's `key_problem`: opened with the same checks as
+    `open_record(paths, mode)` to read, without loading the store's models unless a
+    row has to be checked (`listing`)."""
     from incident_tui.record.listing import listing_json as printed
 
     root, key, problem = _reading(paths, mode)
@@ -138,7 +129,6 @@ def record_exists(paths: Paths, mode: Mode) -> bool:
 __all__ = [
     "IncidentNotFound",
     "Mode",
-    "dumped_listing",
     "find_incident",
     "listing_json",
     "open_record",
