@@ -25,7 +25,9 @@ reference, measured in the same run and interleaved with it where it can be:
             with `hashlib` (the least any hash check can do).
 - list      `incident-tui list --json` over --incidents incidents, whole
             process, median of --runs, against a plain script that reads every
-            index shard with `json.loads` and prints the rows as JSON.
+            index shard with `json.loads` and prints the rows as JSON; once of an
+            unchanged record, once with one event appended (Store.append) to one
+            incident before each run, as when a DSL lists after recording.
 - review    review list ready (app start to rows on screen) with --incidents
             incidents, against reading the index (`Store.rows`).
 
@@ -168,7 +170,9 @@ def whole_process(
     runs: int,
     profile: Path | None,
     name: str,
+    before: Callable[[], None] | None = None,
 ) -> None:
+    """`before`, if given, runs (untimed, in this process) before each run of `argv`."""
     run_process(reference[1])  # once each untimed: bytecode compiled and cached
     run_process(argv)
     cpu = ChildCPU()
@@ -176,6 +180,9 @@ def whole_process(
     cpus: dict[str, list[float]] = {"it": [], "ref": []}
     for _ in range(runs):  # taken in turn, so a busy moment hits both
         for which, command in (("ref", reference[1]), ("it", argv)):
+            if which == "it" and before is not None:
+                before()
+                cpu.take()  # nothing of it is the child's, but be sure
             wall, _ = run_process(command)
             walls[which].append(wall)
             cpus[which].append(cpu.take())
@@ -189,6 +196,8 @@ def whole_process(
     )
     if profile is not None:
         out = profile / f"{name}.prof"
+        if before is not None:
+            before()
         run_process([argv[0], "-m", "cProfile", "-o", str(out), *argv[1:]])
 
 
@@ -359,6 +368,36 @@ def figure_list(data_dir: Path, config_dir: Path, runs: int, profile: Path | Non
         profile,
         "list",
     )
+    print("  target: whole process <= 400 ms wall")
+    from incident_tui.record.events import Actor
+    from incident_tui.record.store import Store
+
+    actor = Actor(name="Bench Mark", role="teacher")
+    with Store.open(store_root, key=KEY, mode="live") as store:
+        targets = [row.id for row in store.rows()[-10:]]
+        appended = 0
+
+        def change() -> None:
+            # one event on one incident, as the app records it: one index file and
+            # one incident file replaced, the caches now out of date
+            nonlocal appended
+            store.append(
+                targets[appended % len(targets)],
+                kind="note",
+                actor=actor,
+                answer=f"list bench {appended}",
+            )
+            appended += 1
+
+        whole_process(
+            "list --json after a change (one event appended to one incident before each run)",
+            argv,
+            ("plain read of the index shards", [sys.executable, "-c", LIST_FLOOR, str(store_root)]),
+            runs,
+            profile,
+            "list-changed",
+            before=change,
+        )
     print("  target: whole process <= 400 ms wall")
 
 
