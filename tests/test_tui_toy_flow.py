@@ -341,7 +341,7 @@ def _index_fails_once(monkeypatch, at_call: int = 1) -> None:
 
     from incident_tui.record.storage import StoreWriteError
 
-    real = Store._write_row
+    real = Store._put_row
     calls = {"n": 0}
 
     def flaky(self, *args, **kwargs):
@@ -350,7 +350,7 @@ def _index_fails_once(monkeypatch, at_call: int = 1) -> None:
             raise StoreWriteError(Path("index.json"), OSError(errno.ENOSPC, "No space left"))
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "_write_row", flaky)
+    monkeypatch.setattr(Store, "_put_row", flaky)
 
 
 async def test_an_answer_saved_while_the_index_lags_moves_on_with_a_warning(

@@ -133,10 +133,12 @@ def short_lock(path: Path) -> Iterator[None]:
 class HeldIncident:
     """An incident lock this process holds; `release` lets it go."""
 
-    def __init__(self, path: Path, fd: int, holder: Holder) -> None:
+    def __init__(self, path: Path, fd: int, holder: Holder, mine: os.stat_result) -> None:
         self.path = path
         self.fd: int | None = fd
         self.holder = holder
+        self._mine = mine
+        """The lock file's identity when taken (its fd's inode is the same for good)."""
 
     def release(self) -> None:
         if self.fd is None:
@@ -145,7 +147,7 @@ class HeldIncident:
         # Removed while still held, so a lock file is only ever left behind by a
         # session that died; whoever opened it meanwhile sees it is gone and retries.
         with contextlib.suppress(OSError):
-            if _same_file(fd, self.path):
+            if _same_file(fd, self.path, self._mine):
                 os.unlink(self.path)
         os.close(fd)
 
@@ -247,7 +249,7 @@ def try_incident(path: Path, holder: Holder) -> HeldIncident:
                 os.pwrite(fd, payload, 0)
         except OSError:
             pass  # who holds it is only for telling others; the lock itself holds
-        return HeldIncident(path, fd, holder)
+        return HeldIncident(path, fd, holder, mine)
 
 
 def take_incident(path: Path, holder: Holder, *, wait: bool) -> HeldIncident:

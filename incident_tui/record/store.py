@@ -900,8 +900,30 @@ class Store:
         data: dict[str, DataValue],
         expect_prev: str | None,
     ) -> Event:
+        # The index file's lock is held from its read to its write, so that no row in
+        # it changes meanwhile (others wait the milliseconds of this append): it is
+        # read once. Always taken after the incident's lock, never before.
+        paths = _paths(self.root, incident_id)
+        with short_lock(paths.shard_lock):
+            return self._append_locked(
+                incident_id, kind, actor, step, prompt, answer, rationale, data, expect_prev
+            )
+
+    def _append_locked(
+        self,
+        incident_id: str,
+        kind: EventKind,
+        actor: Actor,
+        step: str | None,
+        prompt: str | None,
+        answer: Answer,
+        rationale: str | None,
+        data: dict[str, DataValue],
+        expect_prev: str | None,
+    ) -> Event:
         try:
-            checked, row = self._current_file(incident_id)
+            shard, row_id = self._shard_with(incident_id)
+            checked, row = self._current_file(incident_id, (shard, row_id))
         except DamagedFile as exc:
             raise AppendRefused(
                 f"cannot add to a damaged incident: {exc.message}. Nothing was written."
@@ -939,7 +961,7 @@ class Store:
         )
         new_row = sign_row(fold_event(row, stored), self._signing_key())
         try:
-            self._write_row(incident_id, new_row)
+            self._put_row(incident_id, shard, row_id, new_row)
         except StoreWriteError as exc:
             raise _index_lagging(exc, event) from exc
         return event
@@ -1190,10 +1212,13 @@ class Store:
         checked, row = self._current_file(incident_id)
         return list(checked.events), row
 
-    def _current_file(self, incident_id: str) -> tuple[_Checked, dict[str, Any]]:
-        """`_current`, with the incident file as read and checked."""
+    def _current_file(
+        self, incident_id: str, read: tuple[dict[str, dict[str, Any]], str] | None = None
+    ) -> tuple[_Checked, dict[str, Any]]:
+        """`_current`, with the incident file as read and checked (and its index file
+        as `read` by `_shard_with`, if it was)."""
         path = _paths(self.root, incident_id).incident
-        shard, doc_id = self._shard_with(incident_id)
+        shard, doc_id = self._shard_with(incident_id) if read is None else read
         if doc_id not in shard:
             raise DamagedIncident(
                 path,
@@ -1361,15 +1386,21 @@ class Store:
     def _write_row(self, incident_id: str, row: dict[str, Any]) -> None:
         """Write the incident's index row: the index file is read again and written
         under its own lock, so that rows other sessions wrote meanwhile are kept."""
-        paths = _paths(self.root, incident_id)
-        with short_lock(paths.shard_lock):
+        with short_lock(_paths(self.root, incident_id).shard_lock):
             shard, doc_id = self._shard_with(incident_id)
             row = self._with_latest_viewings(row, shard.get(doc_id))
-            shard[doc_id] = row
-            path = paths.shard
-            payload = dump_record_json({ROWS_TABLE: shard})
-            atomic_write_bytes(path, payload)
-            self._known.put(path, payload, shard)
+            self._put_row(incident_id, shard, doc_id, row)
+
+    def _put_row(
+        self, incident_id: str, shard: dict[str, dict[str, Any]], doc_id: str, row: dict[str, Any]
+    ) -> None:
+        """Write `shard` (the incident's index file as read under its lock, still held)
+        with `row` as the incident's row."""
+        shard = {**shard, doc_id: row}
+        path = _paths(self.root, incident_id).shard
+        payload = dump_record_json({ROWS_TABLE: shard})
+        atomic_write_bytes(path, payload)
+        self._known.put(path, payload, shard)
 
     def _with_latest_viewings(
         self, row: dict[str, Any], stored: dict[str, Any] | None
