@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.resources import files
+from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -145,7 +146,7 @@ def pupil_patterns(rows: Iterable[IndexRow]) -> dict[str, list[PupilPattern]]:
     for (key, term), named in groups.items():
         if len(named) < 2:
             continue
-        latest = max(named, key=lambda r: (r.opened, r.reference))
+        latest = max(named, key=attrgetter("opened", "reference"))
         pupil = next(p for p in named_pupils(latest) if reference_key(p) == key)
         found.setdefault(latest.id, []).append(PupilPattern(pupil, len(named), term))
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from incident_tui import dates
@@ -118,7 +119,7 @@ class IncidentList:
         self.integrity = integrity
         self._attention = None
 
-    @property
+    @cached_property
     def procedures(self) -> list[str]:
         return sorted({r.flow_id for r in self.rows})
 
@@ -164,23 +165,24 @@ class IncidentList:
         integrity = self.integrity
         haystacks = self._haystack() if needle else {}
         out: list[IndexRow] = []
+        statuses, procedure, pupil = query.statuses, query.procedure, query.pupil
+        date_from, date_to, flagged_only = query.date_from, query.date_to, query.flagged_only
         for row in self.rows:
-            if row.status not in query.statuses:
+            if row.status not in statuses:
                 continue
-            if query.procedure and row.flow_id != query.procedure:
+            if procedure and row.flow_id != procedure:
                 continue
-            day = row.opened[:10]
-            if query.date_from and day < query.date_from:
+            if date_from and row.opened[:10] < date_from:
                 continue
-            if query.date_to and day > query.date_to:
+            if date_to and row.opened[:10] > date_to:
                 continue
-            if query.flagged_only and not is_flagged(row, integrity):
+            if flagged_only and not is_flagged(row, integrity):
                 continue
             if attention is not None and row.id not in attention:
                 continue
             if needle and needle not in haystacks[row.id]:
                 continue
-            if query.pupil and not names_pupil(row, query.pupil):
+            if pupil and not names_pupil(row, pupil):
                 continue
             out.append(row)
         out.sort(key=_sort_key(query.sort, integrity), reverse=query.descending)
