@@ -28,6 +28,12 @@ START_SCRIPT = """
 import sys, time
 t0 = time.perf_counter()
 from incident_tui import cli
+from incident_tui.startup import pause_collector
+# As `incident-tui` does: only cli is imported with the collector on; main pauses it
+# before the app's modules are imported. The patches below need those modules first,
+# so they are imported paused too (main then finds the pause taken and leaves its end
+# to the app's first frame, as for a user).
+pause_collector()
 from incident_tui.tui.app import IncidentApp
 from incident_tui.tui.app_base import AppBase
 from incident_tui.tui.screens.home import HomeScreen
