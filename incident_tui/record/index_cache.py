@@ -172,6 +172,13 @@ class IndexCache:
         dumped), kept for the next listing, if every row is valid and listed from the
         index as it is; None if any is not (the listing then reads and reports them as
         it always has)."""
+        if dumped:
+            plain = _plain_rows(table)
+            if plain is not None:
+                if self.key is not None and stamp is not None and not _racy(stamp):
+                    self.fresh[name] = (stamp, [[*values, unset] for values, unset in plain])
+                fields = _fields()
+                return [dict(zip(fields, values, strict=True)) for values, _ in plain]
         from pydantic import ValidationError
 
         from incident_tui.record.index_row import IndexRow
@@ -210,6 +217,24 @@ class IndexCache:
         payload = _MAGIC + b" " + _sign(self.key, body) + b"\n" + body
         with contextlib.suppress(OSError):
             _write_quietly(cache_path(self.root), payload)
+
+
+def _plain_rows(table: dict[str, dict[str, Any]]) -> list[tuple[list[Any], list[str]]] | None:
+    """Every row of an index file by the plain check (`row_check`), if it takes them
+    all (none an interrupted opening); None: let the model judge them."""
+    from incident_tui.record import row_check
+
+    if _fields() != row_check.NAMES:
+        return None
+    plain = []
+    for row in table.values():
+        if row.get("event_count") == 0:
+            return None
+        checked = row_check.plain_row(row)
+        if checked is None:
+            return None
+        plain.append(checked)
+    return plain
 
 
 def _sign(key: bytes, body: bytes) -> bytes:
