@@ -550,7 +550,7 @@ def _chain_as_written(raw: bytes, incident_id: str, row: dict[str, Any]) -> _Wri
       ... `}}`, nothing else).
     """
     count = row.get("event_count")
-    if type(count) is not int or count < 1:
+    if type(count) is not int or not 0 < count <= len(raw) // 64:  # 64: a hash each
         return None
     # one character a byte, whatever the text: offsets here are offsets in `raw`
     text = raw.decode("latin-1")
