@@ -40,3 +40,15 @@ def test_resume_undoes_only_its_own_pause() -> None:
     startup.resume_collector()
     startup.resume_collector()
     assert gc.isenabled()
+
+
+def test_flows_load_without_reading_the_installed_packages_for_pydantic_plugins() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from incident_tui.flow.available import available_flows; "
+        "assert available_flows(cache=False).flows; "
+        "assert 'importlib.metadata' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
