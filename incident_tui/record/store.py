@@ -955,15 +955,19 @@ class Store:
             payload = with_entry_text(checked.raw, doc_id, text)
         else:
             payload = incident_file_bytes([*events, stored])
-        atomic_write_bytes(path, payload)
-        self._known.put(
-            path, payload, _Checked(payload, (*events, stored), checked.kinds | {kind.value}, True)
-        )
+        # the index file's bytes are made before the first fsync, so that between the
+        # two writes there is nothing left to do but write
         new_row = sign_row(fold_event(row, stored), self._signing_key())
+        new_shard = {**shard, row_id: new_row}
+        shard_bytes = dump_record_json({ROWS_TABLE: new_shard})
+        atomic_write_bytes(path, payload)
         try:
-            self._put_row(incident_id, shard, row_id, new_row)
+            self._put_row(incident_id, shard, row_id, new_row, (new_shard, shard_bytes))
         except StoreWriteError as exc:
             raise _index_lagging(exc, event) from exc
+        finally:
+            checked = _Checked(payload, (*events, stored), checked.kinds | {kind.value}, True)
+            self._known.put(path, payload, checked)
         return event
 
     def adopt_transferred(
@@ -1392,13 +1396,21 @@ class Store:
             self._put_row(incident_id, shard, doc_id, row)
 
     def _put_row(
-        self, incident_id: str, shard: dict[str, dict[str, Any]], doc_id: str, row: dict[str, Any]
+        self,
+        incident_id: str,
+        shard: dict[str, dict[str, Any]],
+        doc_id: str,
+        row: dict[str, Any],
+        made: tuple[dict[str, dict[str, Any]], bytes] | None = None,
     ) -> None:
         """Write `shard` (the incident's index file as read under its lock, still held)
-        with `row` as the incident's row."""
-        shard = {**shard, doc_id: row}
+        with `row` as the incident's row (`made`: that file and its bytes, if made)."""
+        if made is None:
+            shard = {**shard, doc_id: row}
+            payload = dump_record_json({ROWS_TABLE: shard})
+        else:
+            shard, payload = made
         path = _paths(self.root, incident_id).shard
-        payload = dump_record_json({ROWS_TABLE: shard})
         atomic_write_bytes(path, payload)
         self._known.put(path, payload, shard)
 
