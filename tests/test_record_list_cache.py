@@ -193,3 +193,94 @@ def test_verify_is_not_troubled_by_it(root: Path) -> None:
     listed_twice(root)
     report = verify_store(root, KEY)
     assert report.complete and report.findings == []
+
+
+def patched_or_fresh(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, bool]:
+    """One list; whether it put the kept text together again rather than listing afresh."""
+    from incident_tui.record import listing
+
+    made: list[bool] = []
+    real = listing._patched
+
+    def spy(*args: object) -> object:
+        got = real(*args)  # type: ignore[arg-type]
+        made.append(got is not None)
+        return got
+
+    monkeypatch.setattr(listing, "_patched", spy)
+    text, problems = listing_json(root, KEY)
+    assert (text, problems) == expected(root)
+    return text, made == [True]
+
+
+def edit_row(root: Path, incident_id: str, **changes: object) -> Path:
+    path = shard_path(root, incident_id)
+    table = json.loads(path.read_bytes())[ROWS_TABLE]
+    for doc_id, row in table.items():
+        if row["id"] == incident_id:
+            table[doc_id] = {**row, **changes}
+    AtomicJSONStorage(path).write({ROWS_TABLE: table})
+    return path
+
+
+def test_after_an_append_the_kept_text_is_patched_with_the_changed_rows(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed_twice(root)
+    ids = first_ids(root)
+    with Store.open(root, key=KEY, mode="live") as other:
+        other.append(ids[4], kind=EventKind.note, actor=ANN, answer="later")
+        other.append(ids[9], kind=EventKind.note, actor=ANN, answer="later")
+    assert patched_or_fresh(root, monkeypatch)[1]
+    assert patched_or_fresh(root, monkeypatch)[1] is False  # kept as patched: unchanged
+    with Store.open(root, key=KEY, mode="live") as other:
+        other.new_incident(flow=SEARCH, actor=ANN, details={"pupil": "P-new"})
+    assert patched_or_fresh(root, monkeypatch)[1]
+    edit_row(root, ids[7], pupil="P-7 \x1b[2J \u202e \x85")  # a hand edit: still safe
+    text, patched = patched_or_fresh(root, monkeypatch)
+    assert patched and "P-7 \\u001b[2J \\u202e \\u0085" in text
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"event_count": "5"},  # the model takes it (as 5): listed as a fresh list lists it
+        {"status": "bogus"},  # the model refuses it: named
+        {"extra": 1},
+        {"viewings": {"count": 1}},
+        {"opened": None},
+    ],
+)
+def test_a_hand_edited_row_is_judged_by_the_model_as_a_fresh_list_judges_it(
+    root: Path, monkeypatch: pytest.MonkeyPatch, changes: dict[str, object]
+) -> None:
+    listed_twice(root)
+    edit_row(root, first_ids(root)[6], **changes)
+    for _ in range(2):
+        assert patched_or_fresh(root, monkeypatch)[1] is False
+
+
+def test_an_id_in_two_index_files_or_two_rows_in_one_place_is_listed_afresh(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed_twice(root)
+    ids = first_ids(root)
+    row = next(r for r in json.loads(expected(root)[0]) if r["id"] == ids[2])
+    # a copy of one incident's row, under another id in another index file: the same
+    # opening time and reference as the first
+    other = next(i for i in ids if i[:3] != ids[2][:3])
+    edit_row(root, other, opened=row["opened"], reference=row["reference"])
+    assert patched_or_fresh(root, monkeypatch)[1] is False
+    edit_row(root, other, id=ids[2])  # and now the same id
+    assert patched_or_fresh(root, monkeypatch)[1] is False
+
+
+def test_a_damaged_or_removed_index_file_is_listed_afresh(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed_twice(root)
+    ids = first_ids(root)
+    shard_path(root, ids[3]).write_bytes(b'{"incidents": ')
+    assert patched_or_fresh(root, monkeypatch)[1] is False
+    shard_path(root, ids[3]).unlink()
+    assert patched_or_fresh(root, monkeypatch)[1] is False  # its incidents have no row

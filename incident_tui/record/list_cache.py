@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from incident_tui.record.index_cache import Stamp, _write_quietly, stamp_of
 from incident_tui.record.layout import _SHARD_PATTERN, ROW_FIELDS, incidents_dir, index_dir
 
 LIST_CACHE_FILE = "list-cache.json"
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"incident-tui list cache"
 
 
@@ -80,9 +81,31 @@ def state(root: Path) -> State | None:
     }
 
 
-def load(root: Path, key: bytes | None, now: State | None) -> str | None:
-    """The text kept for exactly the state `now`, if its signature holds; else None."""
-    if key is None or now is None:
+Keys = list[list[str]]
+"""Each row of a kept text, in order: [opened, reference, id, the index file it is
+from]: what a list after a change needs to put the text together again."""
+
+
+@dataclass
+class Kept:
+    """A list cache whose signature holds: what it was made from, and what it holds."""
+
+    state: State
+    text: str
+    keys: memoryview
+    """`Keys` as JSON, read only when the text has to be put together again."""
+
+    def row_keys(self) -> Keys | None:
+        try:
+            keys = json.loads(bytes(self.keys))
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return keys if type(keys) is list else None
+
+
+def read(root: Path, key: bytes | None) -> Kept | None:
+    """The list cache of the store at `root`, if its signature holds; else None."""
+    if key is None:
         return None
     try:
         with open(root / LIST_CACHE_FILE, "rb") as fh:
@@ -91,24 +114,35 @@ def load(root: Path, key: bytes | None, now: State | None) -> str | None:
         return None
     # views, not copies: the text is megabytes
     signed_at = raw.find(b"\n") + 1
-    text_at = raw.find(b"\n", signed_at) + 1
-    if not signed_at or not text_at:
+    keys_at = raw.find(b"\n", signed_at) + 1
+    text_at = raw.find(b"\n", keys_at) + 1
+    if not signed_at or not keys_at or not text_at:
         return None
     whole = memoryview(raw)
     if not hmac.compare_digest(raw[: signed_at - 1], _MAGIC + b" " + _sign(key, whole[signed_at:])):
         return None
     try:
-        if json.loads(raw[signed_at : text_at - 1]) != now:
-            return None
-        return str(whole[text_at:], "utf-8")
+        then = json.loads(raw[signed_at : keys_at - 1])
+        return Kept(then, str(whole[text_at:], "utf-8"), whole[keys_at : text_at - 1])
     except (ValueError, UnicodeDecodeError):
         return None
 
 
-def save(root: Path, key: bytes | None, then: State | None, taken: int, text: str) -> None:
+def load(root: Path, key: bytes | None, now: State | None) -> str | None:
+    """The text kept for exactly the state `now`, if its signature holds; else None."""
+    if now is None:
+        return None
+    kept = read(root, key)
+    return kept.text if kept is not None and kept.state == now else None
+
+
+def save(
+    root: Path, key: bytes | None, then: State | None, taken: int, text: str, keys: Keys
+) -> None:
     """Keep `text`, printed for a list made from the state `then` (taken at `taken`, in
-    ns since the epoch, before anything was read), unless anything in it had changed
-    too recently then to tell a later change by its stamp; never an error."""
+    ns since the epoch, before anything was read), with the `keys` of its rows, unless
+    anything in it had changed too recently then to tell a later change by its stamp;
+    never an error."""
     if key is None or then is None:
         return
     stamps: list[Stamp] = [tuple(then["incidents"])]
@@ -116,6 +150,7 @@ def save(root: Path, key: bytes | None, then: State | None, taken: int, text: st
     if any(stamp[3] > taken - index_cache._RACY_NS for stamp in stamps):
         return
     signed = json.dumps(then, separators=(",", ":")).encode("ascii") + b"\n"
+    signed += json.dumps(keys, separators=(",", ":")).encode("ascii") + b"\n"
     signed += text.encode("utf-8")
     payload = _MAGIC + b" " + _sign(key, signed) + b"\n" + signed
     with contextlib.suppress(OSError, UnicodeEncodeError):

@@ -53,6 +53,9 @@ class Listing(Generic[Row]):
     from_files: set[str] = field(default_factory=set)
     """Ids of every incident whose row was made from its file: those `unindexed`, and
     openings interrupted before their first row was indexed."""
+    shard_of: dict[str, str] | None = None
+    """Id -> the index file its row is from (a valid row from an index file); None if
+    an id was in more than one."""
 
 
 def list_rows(root: Path, key: bytes | None, repair: Repair | None = None) -> Listing[IndexRow]:
@@ -80,20 +83,116 @@ def dumped_rows(
 def listing_json(root: Path, key: bytes | None) -> tuple[str, list[str]]:
     """What `list --json` prints (safe to print; without its newline), and the problems
     found on the way: the text kept from the last list (`list_cache`) while nothing it
-    was made from has changed, else that of the dumped listing, kept for the next."""
+    was made from has changed; after a change to a few index files, that text with
+    their rows read again (`_patched`); else that of the dumped listing. Kept for the
+    next list."""
     from incident_tui.record import list_cache
     from incident_tui.safe_text import json_escaped
 
     taken = time.time_ns()
     now = list_cache.state(root)  # before anything is read: a later change is a miss
-    kept = list_cache.load(root, key, now)
-    if kept is not None:
-        return json_escaped(kept), []  # checked again on the way out, all the same
+    kept = list_cache.read(root, key) if now is not None else None
+    if kept is not None and kept.state == now:
+        return json_escaped(kept.text), []  # checked again on the way out, all the same
+    patched = _patched(root, kept, now) if kept is not None and now is not None else None
+    if patched is not None:
+        text, keys = patched
+        list_cache.save(root, key, now, taken, text, keys)
+        return json_escaped(text), []
     listing = dumped_rows(root, key)
-    text = json_escaped(dumped_rows_json(listing.rows))
-    if not listing.problems and not listing.from_files:  # the index files alone made it
-        list_cache.save(root, key, now, taken, text)
+    made = _to_json(listing.rows)
+    text = json_escaped(made if made is not None else dumped_rows_json(listing.rows))
+    if (
+        made is not None  # patched, its text is that of one serializer (`_patched`)
+        and not listing.problems
+        and not listing.from_files
+        and listing.shard_of is not None
+    ):  # the index files alone made it, each row from one
+        shard_of = listing.shard_of
+        keys = [
+            [row["opened"], row["reference"], row["id"], shard_of[row["id"]]]
+            for row in listing.rows
+        ]
+        list_cache.save(root, key, now, taken, text, keys)
     return text, listing.problems
+
+
+PATCH_AT_MOST = 64
+"""Index files changed since the kept list beyond which it is made afresh instead."""
+_ROW_START = '{"id":"'
+_BETWEEN = '},{"id":"'
+
+
+def _patched(root: Path, kept: Any, now: dict[str, Any]) -> tuple[str, list[list[str]]] | None:
+    """The kept list's text with the rows of the index files changed since read again,
+    and its keys, if that is exactly the text a fresh list would print: every changed
+    file's rows taken by the plain check (`row_check`), no incident file without a row,
+    no id twice, no two rows in the same place of the order. None: list afresh (which
+    reads, checks and reports every file as it always has)."""
+    from incident_tui.record.index_cache import _plain_rows
+    from incident_tui.record.layout import ROW_FIELDS
+    from incident_tui.safe_text import json_escaped
+
+    then = kept.state
+    if any(then.get(name) != now[name] for name in ("format", "version", "fields", "place")):
+        return None
+    old, new = then["shards"], now["shards"]
+    changed = [name for name in new if old.get(name) != new[name]]
+    drop = set(changed).union(name for name in old if name not in new)
+    if len(drop) > PATCH_AT_MOST:
+        return None
+    keys = kept.row_keys()
+    fragments = _fragments(kept.text, keys)
+    if keys is None or fragments is None:
+        return None
+    rows = [(*k, f) for k, f in zip(keys, fragments, strict=True) if k[3] not in drop]
+    folder = index_dir(root)
+    new_rows = []
+    for name in changed:
+        try:
+            plain = _plain_rows(read_shard(folder / name))
+        except DamagedFile:
+            return None
+        if plain is None:
+            return None
+        new_rows += [(dict(zip(ROW_FIELDS, values, strict=True)), name) for values, _ in plain]
+    if new_rows:
+        from pydantic_core import to_json
+
+        for row, name in new_rows:
+            try:
+                fragment = json_escaped(to_json(row).decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                return None  # a fresh list prints another serializer's text
+            rows.append((row["opened"], row["reference"], row["id"], name, fragment))
+    ids = {row[2] for row in rows}
+    if len(ids) != len(rows) or not incident_ids_on_disk(root) <= ids:
+        return None
+    rows.sort(key=itemgetter(0, 1))
+    for before, after in zip(rows, rows[1:], strict=False):
+        if before[0] == after[0] and before[1] == after[1]:
+            return None  # the order a fresh list gives them is that of their files
+    text = "[" + ",".join([row[4] for row in rows]) + "]"
+    return text, [list(row[:4]) for row in rows]
+
+
+def _fragments(text: str, keys: list[list[str]] | None) -> list[str] | None:
+    """Each row's text in the kept list `text` (as `to_json` gave it, one object each,
+    `{"id":` first), checked against the kept `keys`; None if it does not split so."""
+    if not keys or not text.startswith("[" + _ROW_START) or not text.endswith("}]"):
+        return None
+    pieces = text[1 + len(_ROW_START) : -2].split(_BETWEEN)
+    if len(pieces) != len(keys):
+        return None
+    fragments = []
+    for piece, key in zip(pieces, keys, strict=True):
+        if type(key) is not list or len(key) != 4 or not all(type(k) is str for k in key):
+            return None
+        row_id = key[2]
+        if not (row_id.isascii() and row_id.isalnum() and piece.startswith(row_id + '"')):
+            return None
+        fragments.append(_ROW_START + piece + "}")
+    return fragments
 
 
 def _oldest_first(
@@ -109,20 +208,29 @@ def _oldest_first(
 def dumped_rows_json(rows: list[dict[str, Any]]) -> str:
     """`store.rows_json` of the rows of a dumped listing: the same text, by the same
     serializer, without a model of each row."""
+    made = _to_json(rows)
+    if made is not None:
+        return made
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _to_json(rows: list[dict[str, Any]]) -> str | None:
+    """The rows as `to_json` writes them; None if it cannot (e.g. a lone surrogate:
+    then `json.dumps` writes them, as rows_json does)."""
     from pydantic_core import to_json
 
     try:
         return to_json(rows).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):  # e.g. a lone surrogate: as rows_json
-        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _listing(root: Path, key: bytes | None, repair: Repair | None, *, dumped: bool) -> Any:
     """The listing, unsorted; `dumped`: each row dumped."""
-    found, raw, problems = _rows_to_list(root, key, dumped=dumped)
+    found, raw, problems, shard_of = _rows_to_list(root, key, dumped=dumped)
     if repair is not None:
         repair(raw)
-    listing: Listing[Any] = Listing(problems=problems)
+    listing: Listing[Any] = Listing(problems=problems, shard_of=shard_of)
     rows = listing.rows
     if not raw:  # every row valid: from the checked cache, or checked as it was read
         rows.extend(found.values())
@@ -180,9 +288,10 @@ def _row_from_file(root: Path, incident_id: str) -> IndexRow | None:
 
 def _rows_to_list(
     root: Path, key: bytes | None, *, dumped: bool
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[str]]:
-    """Every row of the index, the rows of it still to be checked, and the index files
-    that could not be read. Every valid row of an index file is an IndexRow already
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[str], dict[str, str] | None]:
+    """Every row of the index, the rows of it still to be checked, the index files
+    that could not be read, and the index file of each valid row (None if an id was
+    in more than one file). Every valid row of an index file is an IndexRow already
     (`dumped`: dumped), from the checked cache while the file is unchanged; the rows
     of a damaged file, or an invalid row's file, are read as they are."""
     folder = index_dir(root)
@@ -197,6 +306,8 @@ def _rows_to_list(
     rows: dict[str, Any] = {}
     raw: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
+    shard_of: dict[str, str] = {}
+    twice = False
     for name, entry in found:
         try:
             stamp = stamp_of(entry.stat())
@@ -212,11 +323,15 @@ def _rows_to_list(
             listed = cache.keep(name, stamp, shard, dumped=dumped)
             if listed is None:
                 for row in shard.values():
+                    twice = twice or str(row["id"]) in rows
                     rows[str(row["id"])] = raw[str(row["id"])] = row
+                    shard_of[str(row["id"])] = name
                 continue
         for valid in listed:
             valid_id = valid["id"] if dumped else valid.id
+            twice = twice or valid_id in rows
             rows[valid_id] = valid
+            shard_of[valid_id] = name
             raw.pop(valid_id, None)
     cache.save([name for name, _ in found])
-    return rows, raw, problems
+    return rows, raw, problems, None if twice else shard_of
