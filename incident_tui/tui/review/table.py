@@ -203,9 +203,11 @@ class IncidentTable(ScrollView, can_focus=True):
     # --- layout and drawing -------------------------------------------------------
 
     def _layout(self) -> None:
-        width = self.size.width
+        # before its first resize, at the screen's width (the list's, as it takes every
+        # column): its first frame then shows the rows, and the resize has nothing to do
+        width = self.size.width or self.app.size.width
         if not width:
-            self._starts = [0]  # not on screen yet: laid out once, at its real width, on the resize
+            self._starts = [0]
             self._laid_out_width = 0
             return
         base = [c.width for c in COLUMNS]
