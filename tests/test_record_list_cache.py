@@ -284,3 +284,32 @@ def test_a_damaged_or_removed_index_file_is_listed_afresh(
     assert patched_or_fresh(root, monkeypatch)[1] is False
     shard_path(root, ids[3]).unlink()
     assert patched_or_fresh(root, monkeypatch)[1] is False  # its incidents have no row
+
+
+def test_a_patched_rows_text_is_what_to_json_writes() -> None:
+    """A patched list writes a changed row with json.dumps; a fresh one, to_json. They
+    write every row the plain check takes alike: every character but lone surrogates
+    (where to_json fails and a fresh list is json.dumps throughout), any int."""
+    import random
+
+    from pydantic_core import to_json
+
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    for code in range(0x110000):
+        if not 0xD800 <= code < 0xE000:
+            assert to_json(chr(code)).decode() == dumps(chr(code)), hex(code)
+    rng = random.Random(15)
+    for _ in range(3000):
+        text = "".join(
+            chr(
+                rng.choice(
+                    [rng.randrange(128), rng.randrange(0xD800), rng.randrange(0xE000, 0x110000)]
+                )
+            )
+            for _ in range(rng.randrange(12))
+        )
+        row = {"a": text, "b": [text, text[:2]], "c": {text: text}, "d": None, "e": True,
+               "f": rng.randrange(-(2**70), 2**70), "g": {"count": 1, "head": text}}  # fmt: skip
+        assert to_json(row).decode() == dumps(row)

@@ -145,7 +145,10 @@ def _patched(root: Path, kept: Any, now: dict[str, Any]) -> tuple[str, list[list
     fragments = _fragments(kept.text, keys)
     if keys is None or fragments is None:
         return None
-    rows = [(*k, f) for k, f in zip(keys, fragments, strict=True) if k[3] not in drop]
+    try:
+        rows = [(*k, f) for k, f in zip(keys, fragments, strict=True) if k[3] not in drop]
+    except TypeError:
+        return None
     folder = index_dir(root)
     new_rows = []
     for name in changed:
@@ -156,15 +159,16 @@ def _patched(root: Path, kept: Any, now: dict[str, Any]) -> tuple[str, list[list
         if plain is None:
             return None
         new_rows += [(dict(zip(ROW_FIELDS, values, strict=True)), name) for values, _ in plain]
-    if new_rows:
-        from pydantic_core import to_json
-
-        for row, name in new_rows:
-            try:
-                fragment = json_escaped(to_json(row).decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                return None  # a fresh list prints another serializer's text
-            rows.append((row["opened"], row["reference"], row["id"], name, fragment))
+    for row, name in new_rows:
+        # json.dumps writes such a row as to_json does (tests/test_record_list_cache.py
+        # compares them), without importing pydantic_core: but for a lone surrogate,
+        # where to_json fails and a fresh list is written by json.dumps throughout
+        fragment = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        try:
+            fragment.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        rows.append((row["opened"], row["reference"], row["id"], name, json_escaped(fragment)))
     ids = {row[2] for row in rows}
     if len(ids) != len(rows) or not incident_ids_on_disk(root) <= ids:
         return None
@@ -184,15 +188,14 @@ def _fragments(text: str, keys: list[list[str]] | None) -> list[str] | None:
     pieces = text[1 + len(_ROW_START) : -2].split(_BETWEEN)
     if len(pieces) != len(keys):
         return None
-    fragments = []
-    for piece, key in zip(pieces, keys, strict=True):
-        if type(key) is not list or len(key) != 4 or not all(type(k) is str for k in key):
-            return None
-        row_id = key[2]
-        if not (row_id.isascii() and row_id.isalnum() and piece.startswith(row_id + '"')):
-            return None
-        fragments.append(_ROW_START + piece + "}")
-    return fragments
+    try:
+        for piece, key in zip(pieces, keys, strict=True):
+            row_id = key[2]
+            if piece[: len(row_id) + 1] != row_id + '"' or not row_id.isalnum():
+                return None
+    except (TypeError, IndexError, KeyError):
+        return None  # not keys as `listing_json` keeps them
+    return [_ROW_START + piece + "}" for piece in pieces]
 
 
 def _oldest_first(
