@@ -18,6 +18,13 @@ the index cache (`index_cache`):
 - only a list with nothing to report is kept (no damaged file, no invalid row, no
   incident listed from its file): anything else is listed afresh every time.
 
+After a change to a few index files (an append changes one), the kept text is put
+together again rather than listing afresh (`listing._patched`): it keeps the place of
+each row (opened, reference, id, index file), so only the changed files' rows are read
+and checked, and only if they are exactly as the store writes them, every incident
+file still has a row, no id is listed twice and no two rows share a place in the
+order; else the list is made afresh, with everything it reports.
+
 It is not part of the record, and `verify` never reads it: deleting it costs one
 slower list. The text is checked again for unsafe characters as it is printed.
 """

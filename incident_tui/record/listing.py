@@ -168,7 +168,8 @@ def _patched(root: Path, kept: Any, now: dict[str, Any]) -> tuple[str, list[list
             fragment.encode("utf-8")
         except UnicodeEncodeError:
             return None
-        rows.append((row["opened"], row["reference"], row["id"], name, json_escaped(fragment)))
+        piece = json_escaped(fragment)[len(_ROW_START) : -1]  # as `_fragments` gives them
+        rows.append((row["opened"], row["reference"], row["id"], name, piece))
     ids = {row[2] for row in rows}
     if len(ids) != len(rows) or not incident_ids_on_disk(root) <= ids:
         return None
@@ -176,13 +177,14 @@ def _patched(root: Path, kept: Any, now: dict[str, Any]) -> tuple[str, list[list
     for before, after in zip(rows, rows[1:], strict=False):
         if before[0] == after[0] and before[1] == after[1]:
             return None  # the order a fresh list gives them is that of their files
-    text = "[" + ",".join([row[4] for row in rows]) + "]"
+    text = "[" + _ROW_START + _BETWEEN.join([row[4] for row in rows]) + "}]"
     return text, [list(row[:4]) for row in rows]
 
 
 def _fragments(text: str, keys: list[list[str]] | None) -> list[str] | None:
     """Each row's text in the kept list `text` (as `to_json` gave it, one object each,
-    `{"id":` first), checked against the kept `keys`; None if it does not split so."""
+    `{"id":"` first), checked against the kept `keys`; without the `{"id":"` it starts
+    with and the `}` it ends with (put back by joining). None if it does not split so."""
     if not keys or not text.startswith("[" + _ROW_START) or not text.endswith("}]"):
         return None
     pieces = text[1 + len(_ROW_START) : -2].split(_BETWEEN)
@@ -195,7 +197,7 @@ def _fragments(text: str, keys: list[list[str]] | None) -> list[str] | None:
                 return None
     except (TypeError, IndexError, KeyError):
         return None  # not keys as `listing_json` keeps them
-    return [_ROW_START + piece + "}" for piece in pieces]
+    return pieces
 
 
 def _oldest_first(
