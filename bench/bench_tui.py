@@ -125,7 +125,7 @@ class _Watch:
     """One timed key: from the key press until the first frame showing what follows."""
 
     start: float
-    old: object  # the step view on screen when the key was pressed
+    old: object  # the step on screen when the key was pressed
     appended: float | None = None  # when Store.append returned (the event fsynced)
     fsyncs: int = 0  # fsyncs done between the key and the append's return
     durable: bool = False  # whether the append had returned, fsynced, by the frame
@@ -171,7 +171,8 @@ async def key_to_step(runs: int = 1) -> tuple[list[float], list[float]]:
         if not isinstance(screen, StepScreen):
             return True  # the summary, a hand-over: the screen after the last step
         views = [w for w in screen._compositor.visible_widgets if isinstance(w, StepView)]
-        return bool(views) and views[0] is not old
+        # a new view, or the same one showing the next step in its widgets
+        return bool(views) and views[0].step is not old
 
     def watched_display(app, real_display):  # type: ignore[no-untyped-def]
         def display(screen, renderable):  # type: ignore[no-untyped-def]
@@ -212,7 +213,7 @@ async def key_to_step(runs: int = 1) -> tuple[list[float], list[float]]:
                             continue
                         number = str([c.id for c in choices].index(value) + 1)
                         await pilot.pause()  # nothing left over from the step before
-                        watch = _Watch(time.perf_counter(), app.screen.query_one(StepView))
+                        watch = _Watch(time.perf_counter(), app.screen.query_one(StepView).step)
                         watching[:] = [watch]
                         h.keys_ahead(pilot, number)
                         await asyncio.wait_for(watch.done.wait(), timeout=10)

@@ -95,6 +95,11 @@ class StepScreen(EnterToNextBox, AppScreen):
             self.app.switch_screen(SummaryScreen(self.incident))
             return
         pane = self.query_one("#step-pane", VerticalScroll)
+        shown = self.view
+        if shown is not None and shown.shows_in_place(session.current):
+            shown.show_step(session.current, session.choices())
+            pane.scroll_home(animate=False)
+            return
         view = StepView(self.incident, session.current, session.choices())
         leaving = self.focused is not None and pane in self.focused.ancestors
         if leaving:
@@ -154,8 +159,10 @@ class StepScreen(EnterToNextBox, AppScreen):
     @on(StepView.Answered)
     async def record_answer(self, event: StepView.Answered) -> None:
         view = self.view
-        assert view is not None
-        answer = AnswerInput(step=view.step.id, value=event.value, rationale=event.rationale)
+        session = self.incident.session
+        if view is None or session.ended or event.step.id != session.current.id:
+            return  # given for a step already answered (a key typed twice): not for this one
+        answer = AnswerInput(step=event.step.id, value=event.value, rationale=event.rationale)
         try:
             raised = self.incident.submit(answer)
         except (InterlockBlocked, InvariantBroken) as blocked:

@@ -26,6 +26,10 @@ class DecisionsPanel(Vertical):
         yield Static("Decisions (F2, Enter: correct)", classes="panel-title", markup=False)
         yield OptionList(id="decision-list")
 
+    _shown: list[tuple[DecisionLine | NoteLine, bool]] | None = None
+    """What the list's options were made from, in order (each line and whether it may
+    be corrected); None while the list shows none of them."""
+
     def show(
         self,
         lines: list[DecisionLine],
@@ -35,35 +39,27 @@ class DecisionsPanel(Vertical):
     ) -> None:
         self.query_one("#progress", Static).update(progress)
         options = self.query_one("#decision-list", OptionList)
-        options.clear_options()
-        if not lines:
-            options.add_option(Option(Text("No decisions yet"), disabled=True))
-        last = 0
         entries: list[tuple[int, DecisionLine | NoteLine]] = [(d.ref, d) for d in lines]
         entries += [(n.seq, n) for n in notes or []]
-        for _, line in sorted(entries, key=lambda entry: entry[0]):
-            if isinstance(line, NoteLine):
-                note = Text()
-                note.append(f"{line.time} ", style="dim")
-                note.append(f"{line.label}: ", style="bold")
-                note.append(line.text)  # whole: a STOP's rule, a number to call
-                options.add_option(Option(note, id=f"n{line.seq}", disabled=True))
-                continue
-            text = Text()
-            text.append(f"{line.time} ", style="dim")
-            text.append(line.prompt)
-            text.append("\n→ ")
-            text.append(line.answer, style="bold")
-            if line.amended:
-                text.append(" (corrected)")
-            if line.overridden:
-                text.append(" (OVERRIDE)")
-            options.add_option(
-                Option(text, id=f"d{line.ref}", disabled=not (can_correct and line.correctable))
-            )
-            last = options.option_count - 1
+        wanted = [
+            (line, isinstance(line, DecisionLine) and can_correct and line.correctable)
+            for _, line in sorted(entries, key=lambda entry: entry[0])
+        ]
+        shown = self._shown
+        if shown is not None and wanted[: len(shown)] == shown:
+            # a step answered adds an entry: the entries listed stay as they were drawn
+            added = wanted[len(shown) :]
+        else:
+            options.clear_options()
+            if not lines:
+                options.add_option(Option(Text("No decisions yet"), disabled=True))
+            added = wanted
+        options.add_options([_option(line, correctable) for line, correctable in added])
+        self._shown = wanted if lines else None
         if lines:
-            options.highlighted = last
+            options.highlighted = max(
+                i for i, (line, _) in enumerate(wanted) if isinstance(line, DecisionLine)
+            )
         # the newest entries in view, once the panel's width (and so its wrapping) is known
         self.call_after_refresh(options.scroll_end, animate=False)
 
@@ -71,3 +67,23 @@ class DecisionsPanel(Vertical):
         event.stop()
         if event.option.id and event.option.id.startswith("d"):
             self.post_message(self.CorrectionAsked(int(event.option.id[1:])))
+
+
+def _option(line: DecisionLine | NoteLine, correctable: bool) -> Option:
+    """A decision (time, step, answer), or a note among them, as the list shows it."""
+    if isinstance(line, NoteLine):
+        note = Text()
+        note.append(f"{line.time} ", style="dim")
+        note.append(f"{line.label}: ", style="bold")
+        note.append(line.text)  # whole: a STOP's rule, a number to call
+        return Option(note, id=f"n{line.seq}", disabled=True)
+    text = Text()
+    text.append(f"{line.time} ", style="dim")
+    text.append(line.prompt)
+    text.append("\n→ ")
+    text.append(line.answer, style="bold")
+    if line.amended:
+        text.append(" (corrected)")
+    if line.overridden:
+        text.append(" (OVERRIDE)")
+    return Option(text, id=f"d{line.ref}", disabled=not correctable)

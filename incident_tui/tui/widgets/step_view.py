@@ -57,8 +57,10 @@ class StepView(Vertical):
     """The current step; posts `Answered` when the user has given a complete answer."""
 
     class Answered(Message):
-        def __init__(self, value: AnswerValue, rationale: str | None) -> None:
+        def __init__(self, step: AnyStep, value: AnswerValue, rationale: str | None) -> None:
             super().__init__()
+            self.step = step
+            """The step the answer was given for (the view may show another by now)."""
             self.value = value
             self.rationale = rationale
 
@@ -76,11 +78,16 @@ class StepView(Vertical):
     def compose(self) -> ComposeResult:
         text = self.incident.text
         step = self.step
-        yield Static(text(step.prompt), classes="prompt", markup=False)
-        if step.warning:
-            yield Static("WARNING: " + text(step.warning), classes="warning", markup=False)
-        if step.guidance:
-            yield Static(text(step.guidance), classes="guidance", markup=False)
+        # every step's own words have a place, empty and hidden where a step has none,
+        # so the next choice step can be shown in them (show_step)
+        self._prompt = Static(classes="prompt", markup=False)
+        self._warning = Static(classes="warning", markup=False)
+        self._guidance = Static(classes="guidance", markup=False)
+        self._source = Static(classes="source", markup=False)
+        self._fill_words()
+        yield self._prompt
+        yield self._warning
+        yield self._guidance
         # the flow's usual line for free text ("never describe what any image shows")
         # is not for a date
         usual = (
@@ -95,14 +102,30 @@ class StepView(Vertical):
         yield Static("", id="step-error", classes="error", markup=False)
         if not isinstance(step, ConfirmStep) or step.rationale is Rationale.none:
             yield from self._reason_widgets()
-        if isinstance(step, ChecklistStep | TextStep) or (
-            isinstance(step, ChoiceStep) and self._step_needs_rationale()
-        ):
+        if isinstance(step, ChecklistStep | TextStep):
             yield Button("Record this answer", id="record", variant="primary")
+        elif isinstance(step, ChoiceStep):  # shown where the step may need a reason
+            record = Button("Record this answer", id="record", variant="primary")
+            record.display = self._step_needs_rationale()
+            yield record
         # small print last: the answers must stay in view at 80x24
+        yield self._source
+
+    def _fill_words(self) -> None:
+        """The step's prompt, warning, guidance and sources in their places."""
+        text = self.incident.text
+        step = self.step
+        warning = "WARNING: " + text(step.warning) if step.warning else ""
+        guidance = text(step.guidance) if step.guidance else ""
         source = sources_text(self.incident.flow, step.sources)
-        if source:
-            yield Static(source, classes="source", markup=False)
+        self._prompt.update(text(step.prompt))
+        for static, words in (
+            (self._warning, warning),
+            (self._guidance, guidance),
+            (self._source, source),
+        ):
+            static.update(words)
+            static.display = bool(words)
 
     def _reason_widgets(self) -> ComposeResult:
         yield Label("", id="rationale-label", markup=False)
@@ -128,11 +151,7 @@ class StepView(Vertical):
                 yield from self._reason_widgets()
             yield Button(Text(text(step.confirm_label)), id="confirm-step", classes="confirm")
         elif isinstance(step, ChoiceStep):
-            options = [
-                Option(Text(keyed(n, text(c.label))), id=c.id)
-                for n, c in enumerate(self.choices, start=1)
-            ]
-            yield OptionList(*options, id="choices")
+            yield OptionList(*self._options(), id="choices")
         elif isinstance(step, ChecklistStep):
             rule = (
                 "Every item must be ticked before you can go on."
@@ -161,6 +180,34 @@ class StepView(Vertical):
                 yield Static(example, id="text-example", classes="hint", markup=False)
             if step.optional:
                 yield Static("You may leave this empty.", classes="hint", markup=False)
+
+    def _options(self) -> list[Option]:
+        text = self.incident.text
+        return [
+            Option(Text(keyed(n, text(c.label))), id=c.id)
+            for n, c in enumerate(self.choices, start=1)
+        ]
+
+    def shows_in_place(self, step: AnyStep) -> bool:
+        """Whether `step` can be shown in this view's widgets (`show_step`): a choice
+        step after a choice step, as most steps are. Mounting new widgets for it, and
+        styling them, would take most of the time between a key and the next step."""
+        return isinstance(self.step, ChoiceStep) and isinstance(step, ChoiceStep)
+
+    def show_step(self, step: AnyStep, choices: list[Choice]) -> None:
+        """Show `step` in place of the one shown, as a view made for it would."""
+        assert self.shows_in_place(step)
+        self.step, self.choices = step, choices
+        self.picked = None
+        self._moved = False
+        self._fill_words()
+        self.show_error("")
+        self.query_one("#rationale", Input).value = ""
+        self.query_one("#record", Button).display = self._step_needs_rationale()
+        options = self.query_one("#choices", OptionList)
+        options.set_options(self._options())
+        options.action_first()
+        self.on_mount()
 
     @property
     def takes_focus(self) -> bool:
@@ -291,7 +338,7 @@ class StepView(Vertical):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "confirm-step":
-            self.post_message(self.Answered(True, self._rationale()))
+            self.post_message(self.Answered(self.step, True, self._rationale()))
         elif event.button.id == "record":
             self.finish()
 
@@ -303,7 +350,7 @@ class StepView(Vertical):
         """Post the answer if it is complete; otherwise say what is missing."""
         answer = self.collect()
         if answer is not None:
-            self.post_message(self.Answered(*answer))
+            self.post_message(self.Answered(self.step, *answer))
 
     def collect(self) -> tuple[AnswerValue, str | None] | None:
         """The answer and reason given, or None, showing the engine's refusal in its words."""
