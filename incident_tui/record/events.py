@@ -20,7 +20,6 @@ integers), so the bytes are the same on every machine.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from incident_tui.locations import Mode
+from incident_tui.record.storage import json_encoder
 
 GENESIS = "0" * 64
 
@@ -165,31 +165,9 @@ def canonical_json(value: Any) -> bytes:
     return canonical_text(value).encode("utf-8")
 
 
-def _not_json(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not a JSON value")
-
-
-def _encoder(*, sort_keys: bool) -> Any:
-    """`json.dumps(value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)`,
-    made once: `dumps` builds a new encoder for every call, which costs more than
-    encoding a small event. The same C encoder `dumps` uses, with the same settings."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # no C accelerator: plain dumps
-        return lambda value: json.dumps(
-            value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False
-        )
-    encode = make(
-        None, _not_json, json.encoder.encode_basestring, None, ":", ",", sort_keys, False, True
-    )
-    return lambda value: "".join(encode(value, 0))
-
-
-canonical_text = _encoder(sort_keys=True)
+canonical_text = json_encoder(sort_keys=True)
 """The canonical JSON text of a value already known to hold no floats (a record parsed
 by `storage.parse_record_json`, which refuses them): `canonical_json` without its walk."""
-
-compact_text = _encoder(sort_keys=False)
-"""Compact JSON text, every object's keys in their own order (`storage.dump_record_json`)."""
 
 
 def stored_event_hash(event: dict[str, Any]) -> str:
