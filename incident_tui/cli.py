@@ -23,9 +23,12 @@ from incident_tui.safe_text import printable
 from incident_tui.startup import pause_collector, resume_collector
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without `commands`, its top-level options only (no help)."""
     parser = argparse.ArgumentParser(
         prog="incident-tui",
+        add_help=commands,
+        exit_on_error=commands,
         description=(
             "Step-by-step safeguarding procedures for schools in England "
             "(sharing nudes and semi-nudes; searching, screening and confiscation), "
@@ -45,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where settings, the record key and local flows live (env {locations.CONFIG_ENV})",
     )
     app_cmd.add_app_options(parser, top_level=True)
+    if not commands:
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -103,9 +108,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         resume_collector()
 
 
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line read as the full parser reads it. Words that are only top-level
+    options (opening the app) are read by those options alone: building every
+    sub-command's parser cost the app's start ~6 ms. Anything else (a command, help, a
+    word or an error the options alone do not take) goes to the full parser, as ever."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args, rest = build_parser(commands=False).parse_known_args(words)
+    except argparse.ArgumentError:
+        rest = ["the full parser says what is wrong"]
+    if not rest:
+        args.command = None
+        return args
+    return build_parser().parse_args(words)
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     args.locations = locations.Paths.from_environment(args.data_dir, args.config_dir)
     args.person = None  # one computer; `session LOGIN` runs a command for a signed-in person
     global _prints_only

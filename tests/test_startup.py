@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,36 @@ def test_flows_load_without_reading_the_installed_packages_for_pydantic_plugins(
         "assert 'importlib.metadata' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        [],
+        ["--data-dir", "D", "--config-dir", "C", "--theme", "ansi-dark", "--training"],
+        ["--dat", "D"],
+        ["--theme", "bad"],
+        ["--data-dir"],
+        ["--bogus"],
+        ["D"],
+        ["-h"],
+        ["--hel"],
+        ["--version"],
+        ["list"],
+        ["--training", "--data-dir", "D", "list", "--json"],
+    ],
+)
+def test_the_command_line_is_read_as_the_full_parser_reads_it(
+    words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incident_tui.cli import build_parser, parse_args
+
+    def read(parse: Any) -> object:
+        try:
+            return vars(parse(words))
+        except SystemExit as exc:
+            return ("exit", exc.code)
+
+    quick = read(parse_args), capsys.readouterr()
+    full = read(build_parser().parse_args), capsys.readouterr()
+    assert quick == full
