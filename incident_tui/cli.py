@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from incident_tui import __version__, locations
-from incident_tui.commands import COMMAND_MODULES, app_cmd
+from incident_tui.commands import app_cmd, command_modules
 from incident_tui.errors import UserError
 from incident_tui.safe_text import printable
 from incident_tui.startup import pause_collector, resume_collector
@@ -51,7 +51,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     if not commands:
         return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(sub)
     return parser
 
