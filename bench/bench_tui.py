@@ -147,6 +147,7 @@ async def key_to_step(runs: int = 1) -> tuple[list[float], list[float]]:
     from incident_tui.flow.engine import rationale_setting
     from incident_tui.flow.model import ChoiceStep, Rationale
     from incident_tui.record.store import Store
+    from incident_tui.startup import pause_collector
     from incident_tui.tui.screens.step import StepScreen
     from incident_tui.tui.widgets.step_view import StepView
     from tests import tui_helpers as h
@@ -195,6 +196,9 @@ async def key_to_step(runs: int = 1) -> tuple[list[float], list[float]]:
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as tmp:
                 dirs = h.Dirs(Path(tmp) / "data", Path(tmp) / "config")
+                # as `incident-tui` starts (cli.main): the collector held off until the
+                # first screen is drawn, and what start-up built frozen out of its way
+                pause_collector()
                 app = h.make_app(dirs)  # the school's own numbers set: starts without asking
                 async with app.run_test(size=(80, 24)) as pilot:
                     app._display = watched_display(app, app._display)  # type: ignore[method-assign]

@@ -38,5 +38,7 @@ class EscalationBanner(Static):
         self.display = False
 
     def show_lines(self, lines: list[str]) -> None:
-        self.update("\n".join(lines))
+        text = "\n".join(lines)
+        if text != self.content:  # as it was after most answers: nothing to lay out again
+            self.update(text)
         self.display = bool(lines)
