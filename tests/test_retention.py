@@ -315,3 +315,29 @@ def test_settings_name_the_schools_own_rule(school: School) -> None:
     code, _, err = school.run("dispose", row.reference, "--dsl", "Sam", "--reason", "due")
     assert code != 0 and "2030-01-01" in err
     assert date.today() < date(2030, 1, 1)
+
+
+def test_no_copy_of_the_index_keeps_a_disposed_pupil_or_place(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incident_tui.record import index_cache
+
+    monkeypatch.setattr(index_cache, "_RACY_NS", 0)  # the caches keep what was just written
+
+    def holding(text: str) -> list[Path]:
+        files = (path for path in school.root.rglob("*") if path.is_file())
+        return [path for path in files if text in path.read_text(errors="replace")]
+
+    row = school.incident(pupil="P-1001")
+    school.incident(pupil="P-2002")
+    dob(school)
+    assert school.run("list", "--json")[0] == 0  # the caches are made
+    assert school.run("list", "--json")[0] == 0
+    kept = {path.name for path in holding("P-1001")}
+    assert {"index-cache.json", "list-cache.json"} <= kept
+
+    code, _, err = school.run("dispose", row.reference, "--dsl", "Sam", "--reason", "due")
+    assert code == 0, err
+    assert holding("P-1001") == []
+    code, out, _ = school.run("list", "--json")
+    assert code == 0 and "P-2002" in out and "P-1001" not in out

@@ -133,6 +133,7 @@ from incident_tui.record.storage import (
     StoreWriteError,
     atomic_write_bytes,
     dump_record_json,
+    fsync_dir,
     is_temp_file,
     os_reason,
     parse_record_json,
@@ -440,6 +441,32 @@ def _corrected_birth(row: dict[str, Any], data: dict[str, Any]) -> dict[str, str
 def _other_pupils(data: dict[str, Any]) -> list[str]:
     others = data.get(OTHER_PUPILS_KEY)
     return [str(o) for o in others] if isinstance(others, list) else []
+
+
+def _forget_derived(root: Path) -> None:
+    """Remove the caches derived from the index (`index_cache`, `list_cache`): after a
+    disposal they would still hold the row as it was, the pupil's name with it, until
+    the next read rewrote them. They are not the record; the next read makes them anew."""
+    from incident_tui.record.index_cache import cache_path
+    from incident_tui.record.list_cache import LIST_CACHE_FILE
+
+    removed = False
+    for cache in (cache_path(root), root / LIST_CACHE_FILE):
+        try:
+            cache.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreWriteError(
+                cache,
+                exc,
+                f"the incident's content was removed, but {cache} (a copy of the index made "
+                f"to list it faster) could not be: {os_reason(exc)}. Delete that file.",
+            ) from exc
+        removed = True
+    if removed:
+        with contextlib.suppress(OSError):
+            fsync_dir(root)  # gone for good, not back after a crash
 
 
 def _disposed_row(event: dict[str, Any]) -> dict[str, Any]:
@@ -1097,6 +1124,7 @@ class Store:
         if removed:
             stubs = [stub_of(event) for event in earlier]
             atomic_write_bytes(path, incident_file_bytes([*stubs, disposal]))
+        _forget_derived(self.root)
         return removed
 
     # internals
