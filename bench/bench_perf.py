@@ -407,9 +407,13 @@ def figure_review(store_root: Path, profile: Path | None) -> None:
 
     async def ready() -> float:
         from incident_tui.settings import Settings
+        from incident_tui.startup import pause_collector
         from incident_tui.tui.review import ReviewScreen
         from incident_tui.tui.review.app import ReviewApp
 
+        # as `incident-tui review` starts (cli.main): the collector held off until the
+        # first screen is drawn, and what start-up built frozen out of its way
+        pause_collector()
         store = Store.open(store_root, key=KEY, mode="live", readonly=True)
         app = ReviewApp(store, Settings())
         drawn: list[float] = []

@@ -135,8 +135,8 @@ def _main(argv: Sequence[str] | None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         handler = app_cmd.open_app
-    if handler is not app_cmd.open_app:
-        resume_collector()  # only the app's start is worth it
+    if handler is not app_cmd.open_app and not getattr(args, "opens_app", False):
+        resume_collector()  # only an app's start is worth it: it resumes at its first frame
     try:
         return int(handler(args) or 0)
     except UserError as exc:

@@ -86,3 +86,15 @@ def test_the_command_line_is_read_as_the_full_parser_reads_it(
     quick = read(parse_args), capsys.readouterr()
     full = read(build_parser().parse_args), capsys.readouterr()
     assert quick == full
+
+
+def test_the_review_starts_with_the_collector_held_off_as_the_app_does(
+    isolated: Dirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incident_tui.commands import review_cmd
+
+    seen: list[bool] = []
+    monkeypatch.setattr(review_cmd, "open_review", lambda args: seen.append(gc.isenabled()))
+    assert main(["review"]) == 0
+    assert seen == [False]  # the review app resumes it once its first screen is drawn
+    assert gc.isenabled()

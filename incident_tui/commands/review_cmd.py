@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--training", action="store_true", help="review the training record, not the live one"
     )
-    parser.set_defaults(handler=open_review)
+    parser.set_defaults(handler=open_review, opens_app=True)  # see cli._main
 
 
 def open_review(args: argparse.Namespace) -> int:
