@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui.record import Actor, EventKind, FlowRef, Store
+from incident_tui.record import EventKind, Store
 from incident_tui.record import index_cache as cache_module
 from incident_tui.record.index_cache import CACHE_FILE
 from incident_tui.record.layout import ROW_FIELDS
@@ -28,28 +28,18 @@ from incident_tui.record.store import (
     shard_path,
 )
 from incident_tui.record.verify import verify_store
-
-KEY = bytes(range(32))
-ANN = Actor(name="Ann Smith", role="teacher")
-SEARCH = FlowRef(id="searching-pupils", version="1.0.0", hash="f" * 64)
-
-
-@pytest.fixture(autouse=True)
-def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Index files written by a test are a moment old; the cache keeps files changed
-    more than two seconds ago only. Here it keeps them at once."""
-    monkeypatch.setattr(cache_module, "_RACY_NS", 0)
+from tests.cache_fixtures import (
+    ANN,
+    KEY,
+    SEARCH,
+    no_racy_window,  # noqa: F401 (autouse)
+    small_record,
+)
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    root = tmp_path / "data" / "live"
-    with Store.open(root, key=KEY, mode="live") as store:
-        for n in range(40):
-            row = store.new_incident(flow=SEARCH, actor=ANN, details={"pupil": f"P-{n}"})
-            if n % 3 == 0:
-                store.append(row.id, kind=EventKind.override, actor=ANN, step="s", answer="x")
-    return root
+    return small_record(tmp_path, 40)
 
 
 def reader(root: Path, key: bytes | None = KEY) -> Store:
