@@ -932,70 +932,54 @@ class Store:
         # read once. Always taken after the incident's lock, never before.
         paths = _paths(self.root, incident_id)
         with short_lock(paths.shard_lock):
-            return self._append_locked(
-                incident_id, kind, actor, step, prompt, answer, rationale, data, expect_prev
+            try:
+                shard, row_id = self._shard_with(incident_id)
+                checked, row = self._current_file(incident_id, (shard, row_id))
+            except DamagedFile as exc:
+                raise AppendRefused(
+                    f"cannot add to a damaged incident: {exc.message}. Nothing was written."
+                ) from exc
+            events = checked.events
+            head = events[-1]["hash"]
+            self._check_append(events, checked.kinds, kind, data, expect_prev, head)
+            event, stored, text = make_stored_event(
+                incident=incident_id,
+                seq=len(events),
+                time=utc_now(),
+                kind=kind,
+                actor=actor,
+                mode=events[0]["mode"],
+                step=step,
+                prompt=prompt,
+                answer=answer,
+                rationale=rationale,
+                flow=events[0]["flow"],
+                data=data,
+                prev=head,
             )
-
-    def _append_locked(
-        self,
-        incident_id: str,
-        kind: EventKind,
-        actor: Actor,
-        step: str | None,
-        prompt: str | None,
-        answer: Answer,
-        rationale: str | None,
-        data: dict[str, DataValue],
-        expect_prev: str | None,
-    ) -> Event:
-        try:
-            shard, row_id = self._shard_with(incident_id)
-            checked, row = self._current_file(incident_id, (shard, row_id))
-        except DamagedFile as exc:
-            raise AppendRefused(
-                f"cannot add to a damaged incident: {exc.message}. Nothing was written."
-            ) from exc
-        events = checked.events
-        head = events[-1]["hash"]
-        self._check_append(events, checked.kinds, kind, data, expect_prev, head)
-        event, stored, text = make_stored_event(
-            incident=incident_id,
-            seq=len(events),
-            time=utc_now(),
-            kind=kind,
-            actor=actor,
-            mode=events[0]["mode"],
-            step=step,
-            prompt=prompt,
-            answer=answer,
-            rationale=rationale,
-            flow=events[0]["flow"],
-            data=data,
-            prev=head,
-        )
-        # the file as it was, checked, with the new event after the others: only the
-        # new event is encoded (the bytes are those of the whole table encoded again);
-        # a file written before events were sorted is written sorted, whole
-        path = _paths(self.root, incident_id).incident
-        if checked.sorted:
-            doc_id = str(len(events) + 1)
-            payload = with_entry_text(checked.raw, doc_id, text)
-        else:
-            payload = incident_file_bytes([*events, stored])
-        # the index file's bytes are made before the first fsync, so that between the
-        # two writes there is nothing left to do but write
-        new_row = sign_row(fold_event(row, stored), self._signing_key())
-        new_shard = {**shard, row_id: new_row}
-        shard_bytes = dump_record_json({ROWS_TABLE: new_shard})
-        atomic_write_bytes(path, payload)
-        try:
-            self._put_row(incident_id, shard, row_id, new_row, (new_shard, shard_bytes))
-        except StoreWriteError as exc:
-            raise _index_lagging(exc, event) from exc
-        finally:
-            checked = _Checked(payload, (*events, stored), checked.kinds | {kind.value}, True)
-            self._known.put(path, payload, checked)
-        return event
+            # the file as it was, checked, with the new event after the others: only the
+            # new event is encoded (the bytes are those of the whole table encoded again);
+            # a file written before events were sorted is written sorted, whole
+            path = paths.incident
+            if checked.sorted:
+                doc_id = str(len(events) + 1)
+                payload = with_entry_text(checked.raw, doc_id, text)
+            else:
+                payload = incident_file_bytes([*events, stored])
+            # the index file's bytes are made before the first fsync, so that between the
+            # two writes there is nothing left to do but write
+            new_row = sign_row(fold_event(row, stored), self._signing_key())
+            new_shard = {**shard, row_id: new_row}
+            shard_bytes = dump_record_json({ROWS_TABLE: new_shard})
+            atomic_write_bytes(path, payload)
+            try:
+                self._put_row(incident_id, shard, row_id, new_row, (new_shard, shard_bytes))
+            except StoreWriteError as exc:
+                raise _index_lagging(exc, event) from exc
+            finally:
+                checked = _Checked(payload, (*events, stored), checked.kinds | {kind.value}, True)
+                self._known.put(path, payload, checked)
+            return event
 
     def adopt_transferred(
         self,
