@@ -99,6 +99,9 @@ class StepScreen(EnterToNextBox, AppScreen):
         if shown is not None and shown.shows_in_place(session.current):
             shown.show_step(session.current, session.choices())
             pane.scroll_home(animate=False)
+            # a highlight the last step's keys left queued must not scroll the new prompt
+            # away: the new step is shown from its top, as a view made for it would be
+            pane.call_after_refresh(pane.scroll_home, animate=False)
             return
         view = StepView(self.incident, session.current, session.choices())
         leaving = self.focused is not None and pane in self.focused.ancestors

@@ -207,7 +207,9 @@ class StepView(Vertical):
         options = self.query_one("#choices", OptionList)
         options.set_options(self._options())
         options.action_first()
-        self.on_mount()
+        self._show_rationale()
+        # focused where it is: the pane is scrolled to the new prompt, not to the list
+        options.focus(scroll_visible=False)
 
     @property
     def takes_focus(self) -> bool:
