@@ -192,7 +192,7 @@ class StepView(Vertical):
         """Whether `step` can be shown in this view's widgets (`show_step`): a choice
         step after a choice step, as most steps are. Mounting new widgets for it, and
         styling them, would take most of the time between a key and the next step."""
-        return isinstance(self.step, ChoiceStep) and isinstance(step, ChoiceStep)
+        return False  # in-place reuse scrolled the new prompt out of view (CI, tmux, ssh)
 
     def show_step(self, step: AnyStep, choices: list[Choice]) -> None:
         """Show `step` in place of the one shown, as a view made for it would."""
